@@ -1,0 +1,216 @@
+# shellcheck shell=sh
+# dev/services.sh: start and stop the throwaway services of ./dev/up,
+# ./dev/test and the test scripts: PostgreSQL, Redis and nginx, everything
+# under one state directory, on unix sockets (nginx also on TCP when asked).
+# Source it, then call the svc_* functions with the state directory.
+#
+# Layout of a state directory:
+#   pg/data  pg/run (PostgreSQL socket)   run/  (pids, redis.sock, ...)
+#   log/     (every server's log)         nginx/ (generated config, temp)
+
+SVC_PG_USER=${SVC_PG_USER:-postgres}
+SVC_PG_SUPERUSER=postgres
+svc_srcdir=${svc_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+
+svc_die() {
+	echo "services: $*" >&2
+	exit 1
+}
+
+svc_pg_bindir() {
+	for v in 17 16 15 14 13; do
+		if [ -x "/usr/lib/postgresql/$v/bin/pg_ctl" ]; then
+			echo "/usr/lib/postgresql/$v/bin"
+			return 0
+		fi
+	done
+	command -v pg_ctl >/dev/null 2>&1 && dirname "$(command -v pg_ctl)" &&
+	    return 0
+	return 1
+}
+
+# PostgreSQL refuses to run as root; then it runs as SVC_PG_USER.
+svc_as_pg() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u "$SVC_PG_USER" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# The directory holding the cluster.  As root it must be reachable by the
+# PostgreSQL user: when the state directory is not (a checkout under a
+# private home), the cluster lives in /tmp behind a symlink.
+svc_pg_root() {
+	state=$1
+	if [ -L "$state/pg" ] || [ -d "$state/pg" ]; then
+		echo "$state/pg"
+		return 0
+	fi
+	mkdir -p "$state/pg"
+	if [ "$(id -u)" = 0 ]; then
+		id "$SVC_PG_USER" >/dev/null 2>&1 ||
+		    svc_die "user $SVC_PG_USER missing (apt-get install postgresql)"
+		chown "$SVC_PG_USER" "$state/pg"
+		if ! runuser -u "$SVC_PG_USER" -- test -w "$state/pg"; then
+			rmdir "$state/pg"
+			elsewhere=$(mktemp -d /tmp/attendance-pg.XXXXXX)
+			chmod 755 "$elsewhere"
+			chown "$SVC_PG_USER" "$elsewhere"
+			ln -s "$elsewhere" "$state/pg"
+		fi
+	fi
+	echo "$state/pg"
+}
+
+# The libpq conninfo of the state directory's server, for database $2.
+svc_pg_conninfo() {
+	echo "host=$1/pg/run user=$SVC_PG_SUPERUSER dbname=${2:-attendance}"
+}
+
+svc_pg_running() {
+	[ -f "$1/pg/data/postmaster.pid" ] &&
+	    svc_as_pg "$(svc_pg_bindir)/pg_ctl" -D "$1/pg/data" status \
+	    >/dev/null 2>&1
+}
+
+svc_pg_start() {
+	state=$1
+	bindir=$(svc_pg_bindir) || svc_die "PostgreSQL not installed"
+	mkdir -p "$state/log" "$state/run"
+	pgroot=$(svc_pg_root "$state")
+	if [ ! -f "$pgroot/data/PG_VERSION" ]; then
+		svc_as_pg mkdir -p "$pgroot/run" "$pgroot/log"
+		svc_as_pg "$bindir/initdb" -D "$pgroot/data" -A trust \
+		    -U "$SVC_PG_SUPERUSER" -E UTF8 --locale=C.UTF-8 --nosync \
+		    >"$state/log/initdb.log" 2>&1 ||
+		    { cat "$state/log/initdb.log" >&2; svc_die "initdb failed"; }
+	fi
+	if ! svc_pg_running "$state"; then
+		# Unix socket only, mode 0700: trust auth reaches no other
+		# local user.  Durability is traded for speed: throwaway data.
+		svc_as_pg "$bindir/pg_ctl" -D "$pgroot/data" -w -t 60 \
+		    -l "$pgroot/log/postgres.log" -o "-k $pgroot/run \
+		    -c listen_addresses= -c unix_socket_permissions=0700 \
+		    -c fsync=off -c synchronous_commit=off \
+		    -c full_page_writes=off -c max_connections=200" \
+		    start >/dev/null ||
+		    { cat "$pgroot/log/postgres.log" >&2; svc_die "PostgreSQL did not start"; }
+	fi
+	ln -sf "$pgroot/log/postgres.log" "$state/log/postgres.log" 2>/dev/null || true
+}
+
+svc_pg_createdb() {
+	state=$1
+	db=$2
+	exists=$(psql "$(svc_pg_conninfo "$state" postgres)" -tAc \
+	    "SELECT 1 FROM pg_database WHERE datname = '$db'")
+	[ "$exists" = 1 ] ||
+	    psql "$(svc_pg_conninfo "$state" postgres)" -qc \
+	    "CREATE DATABASE \"$db\"" >/dev/null
+}
+
+svc_pg_stop() {
+	state=$1
+	if svc_pg_running "$state"; then
+		svc_as_pg "$(svc_pg_bindir)/pg_ctl" -D "$state/pg/data" -m fast \
+		    -w stop >/dev/null 2>&1 || true
+	fi
+}
+
+svc_redis_socket() {
+	echo "$1/run/redis.sock"
+}
+
+svc_pid_alive() {
+	[ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
+}
+
+svc_redis_start() {
+	state=$1
+	command -v redis-server >/dev/null || svc_die "redis-server not installed"
+	mkdir -p "$state/redis" "$state/run" "$state/log"
+	svc_pid_alive "$state/run/redis.pid" && return 0
+	redis-server --port 0 --unixsocket "$(svc_redis_socket "$state")" \
+	    --unixsocketperm 700 --daemonize yes \
+	    --pidfile "$state/run/redis.pid" \
+	    --logfile "$state/log/redis.log" --dir "$state/redis" \
+	    --save '' --appendonly no ||
+	    svc_die "redis-server did not start"
+	i=0
+	until redis-cli -s "$(svc_redis_socket "$state")" ping >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 100 ] ||
+		    { cat "$state/log/redis.log" >&2; svc_die "Redis did not answer"; }
+		sleep 0.1
+	done
+}
+
+svc_redis_stop() {
+	svc_stop_pid "$1/run/redis.pid"
+}
+
+# Stops the process of a pid file: TERM, then KILL after 10 s.
+svc_stop_pid() {
+	svc_pid_alive "$1" || { rm -f "$1"; return 0; }
+	pid=$(cat "$1")
+	kill "$pid" 2>/dev/null || true
+	i=0
+	while kill -0 "$pid" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -ge 100 ]; then
+			kill -9 "$pid" 2>/dev/null || true
+			break
+		fi
+		sleep 0.1
+	done
+	rm -f "$1"
+}
+
+# svc_nginx_start STATE LISTEN: LISTEN is "127.0.0.1:8080" or
+# "unix:/path/to/socket".
+svc_nginx_start() {
+	state=$1
+	listen=$2
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
+	    svc_die "nginx not installed"
+	nginx=$(command -v nginx || echo /usr/sbin/nginx)
+	mkdir -p "$state/nginx/tmp" "$state/run" "$state/log"
+	if [ "$(id -u)" = 0 ]; then
+		user_line="user root root;"
+	else
+		user_line="# not root: workers run as the invoking user"
+	fi
+	sed -e "s|@USER_LINE@|$user_line|" -e "s|@PREFIX@|$state/nginx|g" \
+	    -e "s|@RUN@|$state/run|g" -e "s|@LOG@|$state/log|g" \
+	    -e "s|@LISTEN@|$listen|g" -e "s|@WEBROOT@|$svc_srcdir/web|g" \
+	    "$svc_srcdir/nginx/dev.conf.in" >"$state/nginx/nginx.conf"
+	if svc_pid_alive "$state/run/nginx.pid"; then
+		"$nginx" -p "$state/nginx" -c "$state/nginx/nginx.conf" \
+		    -e "$state/log/nginx-error.log" -s reload
+		return 0
+	fi
+	"$nginx" -p "$state/nginx" -c "$state/nginx/nginx.conf" \
+	    -e "$state/log/nginx-error.log" ||
+	    { cat "$state/log/nginx-error.log" >&2; svc_die "nginx did not start"; }
+}
+
+svc_nginx_stop() {
+	svc_stop_pid "$1/run/nginx.pid"
+}
+
+svc_stop_all() {
+	svc_nginx_stop "$1"
+	svc_redis_stop "$1"
+	svc_pg_stop "$1"
+}
+
+# Prints the last lines of every log of the state directory (for a failed
+# test run).
+svc_print_logs() {
+	for f in "$1"/log/*.log; do
+		[ -f "$f" ] || continue
+		echo "----- $f (last 50 lines)" >&2
+		tail -n 50 "$f" >&2
+	done
+}

@@ -1,0 +1,335 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define CONFIG_LINE_MAX	4096
+#define CONFIG_ENV_PREFIX "ATTENDANCE_"
+
+#define KEY_STRING(n, d, doc) \
+	{ #n, CONFIG_STRING, offsetof(struct config, n), d, 0, 0, doc }
+#define KEY_INT(n, d, lo, hi, doc) \
+	{ #n, CONFIG_INT, offsetof(struct config, n), d, lo, hi, doc }
+#define KEY_BOOL(n, d, doc) \
+	{ #n, CONFIG_BOOL, offsetof(struct config, n), d, 0, 1, doc }
+
+static const struct config_key config_table[] = {
+	KEY_STRING(database, "dbname=attendance",
+	    "PostgreSQL connection string (libpq conninfo or URI)"),
+	KEY_STRING(redis, "127.0.0.1:6379",
+	    "Redis address: host:port, or unix:/path/to/socket"),
+	KEY_STRING(allowed_origins, "",
+	    "space-separated origins allowed on state-changing requests and "
+	    "WebSocket upgrades, e.g. https://attendance.example.edu"),
+	KEY_STRING(public_base_url, "http://127.0.0.1:8080",
+	    "URL students reach the service at; QR codes link below it"),
+	KEY_BOOL(cookie_secure, "false",
+	    "add Secure to the sid cookie (set when served over HTTPS)"),
+	KEY_INT(session_lifetime, "1209600", 60, 31536000,
+	    "login session lifetime in seconds (default 14 days)"),
+	KEY_INT(qr_ttl_default, "30", 5, 600,
+	    "QR token lifetime in seconds when a session does not set one"),
+	KEY_INT(late_after_default, "600", 0, 86400,
+	    "seconds after a round starts from which a scan counts as late"),
+	KEY_INT(login_failures_per_name, "5", 1, 1000000,
+	    "failed logins for one name within the window before 429"),
+	KEY_INT(login_failures_per_address, "100", 1, 1000000,
+	    "failed logins from one client address within the window "
+	    "before 429"),
+	KEY_INT(login_failure_window, "900", 1, 86400,
+	    "failed-login counting window in seconds"),
+	{ "log_level", CONFIG_LOG_LEVEL, offsetof(struct config, log_level),
+	    "info", 0, 0, "error, warn, info or debug" },
+};
+
+#define CONFIG_NKEYS (sizeof(config_table) / sizeof(config_table[0]))
+
+const struct config_key *
+config_keys(size_t *count)
+{
+	*count = CONFIG_NKEYS;
+	return config_table;
+}
+
+const char *
+config_default_path(void)
+{
+	return SYSCONFDIR "/attendance.conf";
+}
+
+static const struct config_key *
+config_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++)
+		if (strcmp(config_table[i].name, name) == 0)
+			return &config_table[i];
+	return NULL;
+}
+
+static int
+config_parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	size_t	 i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (util_strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (util_strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+config_set_key(struct config *cfg, const struct config_key *key,
+    const char *value, char **cause)
+{
+	char		*base = (char *)cfg + key->offset;
+	char		*copy;
+	const char	*why;
+	long		 n;
+	int		 b, level;
+
+	switch (key->type) {
+	case CONFIG_STRING:
+		if ((copy = strdup(value)) == NULL)
+			return AT_ENOMEM;
+		free(*(char **)(void *)base);
+		*(char **)(void *)base = copy;
+		return AT_OK;
+	case CONFIG_INT:
+		if (util_parse_long(value, key->min, key->max, &n, &why) == -1) {
+			*cause = util_printf("%s: '%s' is %s (allowed %ld..%ld)",
+			    key->name, value, why, key->min, key->max);
+			return AT_EINVALID;
+		}
+		*(int *)(void *)base = (int)n;
+		return AT_OK;
+	case CONFIG_BOOL:
+		if (config_parse_bool(value, &b) == -1) {
+			*cause = util_printf("%s: '%s' is not a boolean "
+			    "(true or false)", key->name, value);
+			return AT_EINVALID;
+		}
+		*(int *)(void *)base = b;
+		return AT_OK;
+	case CONFIG_LOG_LEVEL:
+		if ((level = log_level_parse(value)) == -1) {
+			*cause = util_printf("%s: '%s' is not one of error, "
+			    "warn, info, debug", key->name, value);
+			return AT_EINVALID;
+		}
+		*(int *)(void *)base = level;
+		return AT_OK;
+	}
+	return AT_EINTERNAL;
+}
+
+int
+config_set(struct config *cfg, const char *name, const char *value,
+    char **cause)
+{
+	const struct config_key	*key;
+
+	*cause = NULL;
+	if ((key = config_find(name)) == NULL) {
+		*cause = util_printf("unknown key '%s'", name);
+		return AT_EINVALID;
+	}
+	return config_set_key(cfg, key, value, cause);
+}
+
+int
+config_init(struct config *cfg)
+{
+	char	*cause = NULL;
+	size_t	 i;
+	int	 rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		rc = config_set_key(cfg, &config_table[i],
+		    config_table[i].default_value, &cause);
+		if (rc != AT_OK) {
+			/* A bad default is a bug caught by the unit tests. */
+			free(cause);
+			config_free(cfg);
+			return rc;
+		}
+	}
+	return AT_OK;
+}
+
+/* Strips one pair of double quotes so a value can keep outer spaces. */
+static char *
+config_unquote(char *value)
+{
+	size_t	 len = strlen(value);
+
+	if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+		value[len - 1] = '\0';
+		return value + 1;
+	}
+	return value;
+}
+
+static int
+config_read_file(struct config *cfg, const char *path, FILE *fp,
+    char **cause)
+{
+	char		 line[CONFIG_LINE_MAX + 2];
+	unsigned char	 seen[CONFIG_NKEYS];
+	char		*name, *value, *eq, *why = NULL;
+	const struct config_key	*key;
+	unsigned long	 lineno = 0;
+	int		 rc;
+
+	memset(seen, 0, sizeof(seen));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			*cause = util_printf("%s:%lu: line longer than %d "
+			    "bytes", path, lineno, CONFIG_LINE_MAX);
+			return AT_EINVALID;
+		}
+		name = util_trim(line);
+		if (*name == '\0' || *name == '#')
+			continue;
+		if ((eq = strchr(name, '=')) == NULL) {
+			*cause = util_printf("%s:%lu: expected 'key = value'",
+			    path, lineno);
+			return AT_EINVALID;
+		}
+		*eq = '\0';
+		util_trim(name);
+		value = config_unquote(util_trim(eq + 1));
+		if ((key = config_find(name)) == NULL) {
+			*cause = util_printf("%s:%lu: unknown key '%s'",
+			    path, lineno, name);
+			return AT_EINVALID;
+		}
+		if (seen[key - config_table]) {
+			*cause = util_printf("%s:%lu: '%s' set twice",
+			    path, lineno, name);
+			return AT_EINVALID;
+		}
+		seen[key - config_table] = 1;
+		if ((rc = config_set_key(cfg, key, value, &why)) != AT_OK) {
+			if (why != NULL)
+				*cause = util_printf("%s:%lu: %s", path,
+				    lineno, why);
+			free(why);
+			return rc;
+		}
+	}
+	if (ferror(fp)) {
+		*cause = util_printf("%s: %s", path, strerror(errno));
+		return AT_EINVALID;
+	}
+	return AT_OK;
+}
+
+static int
+config_read_environment(struct config *cfg, char **cause)
+{
+	char		 var[128];
+	const char	*value;
+	char		*why = NULL;
+	size_t		 i, j;
+	int		 rc;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		snprintf(var, sizeof(var), CONFIG_ENV_PREFIX "%s",
+		    config_table[i].name);
+		for (j = 0; var[j] != '\0'; j++)
+			var[j] = (char)toupper((unsigned char)var[j]);
+		if ((value = getenv(var)) == NULL)
+			continue;
+		rc = config_set_key(cfg, &config_table[i], value, &why);
+		if (rc != AT_OK) {
+			if (why != NULL)
+				*cause = util_printf("environment %s: %s",
+				    var, why);
+			free(why);
+			return rc;
+		}
+	}
+	return AT_OK;
+}
+
+int
+config_load(struct config *cfg, const char *path, int required,
+    char **cause)
+{
+	FILE	*fp = NULL;
+	int	 rc = AT_OK;
+
+	*cause = NULL;
+	if (path != NULL && (fp = fopen(path, "r")) == NULL) {
+		if (required || errno != ENOENT) {
+			*cause = util_printf("%s: %s", path, strerror(errno));
+			return AT_EINVALID;
+		}
+	}
+	if (fp != NULL && (rc = config_read_file(cfg, path, fp, cause)) != AT_OK)
+		goto out;
+	rc = config_read_environment(cfg, cause);
+out:
+	if (fp != NULL)
+		fclose(fp);
+	if (rc == AT_ENOMEM && *cause == NULL)
+		*cause = util_printf("out of memory");
+	return rc;
+}
+
+char *
+config_format(const struct config *cfg, const struct config_key *key)
+{
+	const char	*base = (const char *)cfg + key->offset;
+
+	switch (key->type) {
+	case CONFIG_STRING:
+		return strdup(*(char *const *)(const void *)base);
+	case CONFIG_INT:
+		return util_printf("%d", *(const int *)(const void *)base);
+	case CONFIG_BOOL:
+		return strdup(*(const int *)(const void *)base ?
+		    "true" : "false");
+	case CONFIG_LOG_LEVEL:
+		return strdup(log_level_name(*(const int *)(const void *)base));
+	}
+	return NULL;
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t	 i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (config_table[i].type != CONFIG_STRING)
+			continue;
+		free(*(char **)(void *)((char *)cfg + config_table[i].offset));
+		*(char **)(void *)((char *)cfg + config_table[i].offset) = NULL;
+	}
+}

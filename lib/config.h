@@ -1,0 +1,71 @@
+/*
+ * The configuration shared by every program: one table of keys (name, type,
+ * default, bounds, doc) filled from built-in defaults, then a "key = value"
+ * file, then ATTENDANCE_<KEY> environment variables, in that order.
+ */
+#ifndef ATTENDANCE_CONFIG_H
+#define ATTENDANCE_CONFIG_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+struct config {
+	char	*database;		/* libpq conninfo */
+	char	*redis;			/* "unix:/path" or "host:port" */
+	char	*allowed_origins;	/* space-separated origins */
+	char	*public_base_url;
+	int	 cookie_secure;
+	int	 session_lifetime;	/* seconds */
+	int	 qr_ttl_default;	/* seconds */
+	int	 late_after_default;	/* seconds */
+	int	 login_failures_per_name;
+	int	 login_failures_per_address;
+	int	 login_failure_window;	/* seconds */
+	int	 log_level;		/* enum log_level */
+};
+
+enum config_type {
+	CONFIG_STRING,
+	CONFIG_INT,
+	CONFIG_BOOL,
+	CONFIG_LOG_LEVEL
+};
+
+struct config_key {
+	const char		*name;
+	enum config_type	 type;
+	size_t			 offset;	/* into struct config */
+	const char		*default_value;
+	long			 min, max;	/* CONFIG_INT only */
+	const char		*doc;
+};
+
+/* The key table, in documentation order. */
+const struct config_key	*config_keys(size_t *count);
+
+/* Sets every key to its default.  Undo with config_free(). */
+int	config_init(struct config *) AT_MUSTCHECK;
+
+/*
+ * Reads path (when not NULL), then the environment.  A missing file is an
+ * error only when required is set.  On failure *cause is a malloc'd line
+ * for the user ("FILE:LINE: reason"), freed by the caller.
+ */
+int	config_load(struct config *, const char *path, int required,
+	    char **cause) AT_MUSTCHECK;
+
+/* Sets one key from its text form, checking type and bounds. */
+int	config_set(struct config *, const char *name, const char *value,
+	    char **cause) AT_MUSTCHECK;
+
+/* The current value of key as text, malloc'd (NULL when out of memory). */
+char	*config_format(const struct config *, const struct config_key *);
+
+/* Frees what the struct owns; the struct itself is the caller's. */
+void	 config_free(struct config *);
+
+/* The compiled-in default configuration file (under sysconfdir). */
+const char	*config_default_path(void);
+
+#endif

@@ -1,0 +1,208 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "util.h"
+
+/* libpq messages end with a newline; the callers print one line. */
+static char *
+db_message(const char *message)
+{
+	char	*copy, *p;
+
+	if ((copy = strdup(message != NULL ? message : "")) == NULL)
+		return NULL;
+	/* libpq continues long messages on tab-indented lines. */
+	for (p = copy; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	util_trim(copy);
+	if (*copy == '\0') {
+		free(copy);
+		copy = strdup("unknown database error");
+	}
+	return copy;
+}
+
+/* Server notices ("relation already exists, skipping") are debug news. */
+static void
+db_notice(void *arg, const char *message)
+{
+	char	*line;
+
+	if ((line = db_message(message)) != NULL)
+		log_debug("postgres: %s", line);
+	free(line);
+}
+
+int
+db_connect(const char *conninfo, PGconn **out, char **cause)
+{
+	PGconn	*conn;
+
+	*out = NULL;
+	*cause = NULL;
+	conn = PQconnectdb(conninfo);
+	if (conn == NULL) {
+		*cause = strdup("out of memory");
+		return AT_ENOMEM;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		*cause = db_message(PQerrorMessage(conn));
+		PQfinish(conn);
+		return AT_EUNAVAILABLE;
+	}
+	PQsetNoticeProcessor(conn, db_notice, NULL);
+	*out = conn;
+	return AT_OK;
+}
+
+const char *
+db_sqlstate(const PGresult *res)
+{
+	const char	*s;
+
+	if (res == NULL)
+		return "";
+	s = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	return s != NULL ? s : "";
+}
+
+const char *
+db_constraint(const PGresult *res)
+{
+	const char	*s;
+
+	if (res == NULL)
+		return "";
+	s = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+	return s != NULL ? s : "";
+}
+
+int
+db_error(PGconn *conn, const PGresult *res)
+{
+	const char	*state = db_sqlstate(res);
+
+	if (PQstatus(conn) != CONNECTION_OK || res == NULL)
+		return AT_EUNAVAILABLE;
+	/*
+	 * Class 08 is a connection exception; 57P01..57P03 are shutdowns
+	 * and "cannot connect now": the database, not the request, failed.
+	 */
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+		return AT_EUNAVAILABLE;
+	if (strcmp(state, "23505") == 0 || strcmp(state, "23503") == 0)
+		return AT_ECONFLICT;
+	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
+	    strncmp(state, "22", 2) == 0)
+		return AT_EINVALID;
+	return AT_EINTERNAL;
+}
+
+static int
+db_check(PGconn *conn, PGresult *res, char **cause)
+{
+	ExecStatusType	 status;
+
+	status = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+		return AT_OK;
+	if (cause != NULL)
+		*cause = db_message(res != NULL ? PQresultErrorMessage(res) :
+		    PQerrorMessage(conn));
+	return db_error(conn, res);
+}
+
+int
+db_command(PGconn *conn, const char *sql, char **cause)
+{
+	PGresult	*res;
+	int		 rc;
+
+	if (cause != NULL)
+		*cause = NULL;
+	res = PQexec(conn, sql);
+	rc = db_check(conn, res, cause);
+	PQclear(res);
+	return rc;
+}
+
+int
+db_query(PGconn *conn, const char *sql, int nparams,
+    const char *const *params, PGresult **out, char **cause)
+{
+	PGresult	*res;
+	int		 rc;
+
+	*out = NULL;
+	if (cause != NULL)
+		*cause = NULL;
+	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	if ((rc = db_check(conn, res, cause)) != AT_OK) {
+		PQclear(res);
+		return rc;
+	}
+	*out = res;
+	return AT_OK;
+}
+
+char *
+db_array_literal(const char *const *items, size_t count)
+{
+	size_t		 i, len = 3;
+	const char	*p;
+	char		*out, *q;
+
+	for (i = 0; i < count; i++) {
+		len += 3;
+		for (p = items[i]; *p != '\0'; p++)
+			len += (*p == '"' || *p == '\\') ? 2 : 1;
+	}
+	if ((out = malloc(len)) == NULL)
+		return NULL;
+	q = out;
+	*q++ = '{';
+	for (i = 0; i < count; i++) {
+		if (i > 0)
+			*q++ = ',';
+		*q++ = '"';
+		for (p = items[i]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				*q++ = '\\';
+			*q++ = *p;
+		}
+		*q++ = '"';
+	}
+	*q++ = '}';
+	*q = '\0';
+	return out;
+}
+
+char *
+db_conninfo_redacted(const char *conninfo)
+{
+	PQconninfoOption	*options, *o;
+	char			*out = NULL, *next, *err = NULL;
+
+	if ((options = PQconninfoParse(conninfo, &err)) == NULL) {
+		PQfreemem(err);
+		return strdup("(unparsable connection string)");
+	}
+	if ((out = strdup("")) == NULL)
+		goto out;
+	for (o = options; o->keyword != NULL; o++) {
+		if (o->val == NULL)
+			continue;
+		next = util_printf("%s%s%s=%s", out, *out != '\0' ? " " : "",
+		    o->keyword, strcmp(o->keyword, "password") == 0 ?
+		    "***" : o->val);
+		free(out);
+		if ((out = next) == NULL)
+			goto out;
+	}
+out:
+	PQconninfoFree(options);
+	return out;
+}

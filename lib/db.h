@@ -1,0 +1,59 @@
+/*
+ * PostgreSQL helpers shared by every program: connecting, mapping libpq
+ * failures to the project's error enum, transactions, array literals.
+ * A PGresult returned through an out-parameter belongs to the caller
+ * (PQclear); on failure nothing is returned.
+ */
+#ifndef ATTENDANCE_DB_H
+#define ATTENDANCE_DB_H
+
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+#include "error.h"
+
+/*
+ * Connects with conninfo.  On failure returns AT_EUNAVAILABLE and sets
+ * *cause to a malloc'd one-line reason (no password in it).
+ */
+int	 db_connect(const char *conninfo, PGconn **out, char **cause)
+	    AT_MUSTCHECK;
+
+/*
+ * The project error for a failed result: AT_EUNAVAILABLE when the server
+ * is unreachable, AT_ECONFLICT for unique and foreign-key violations,
+ * AT_EINVALID for check violations, AT_EINTERNAL otherwise.
+ */
+int	 db_error(PGconn *, const PGresult *);
+
+/* The SQLSTATE of a failed result, or "" when there is none. */
+const char	*db_sqlstate(const PGresult *);
+
+/* The constraint a failed result names, or "". */
+const char	*db_constraint(const PGresult *);
+
+/*
+ * Runs a command that returns no rows (BEGIN, COMMIT, ...).  On failure
+ * returns the mapped error; *cause (may be NULL) gets the server message.
+ */
+int	 db_command(PGconn *, const char *sql, char **cause) AT_MUSTCHECK;
+
+/*
+ * Runs a parameterized statement whose result must have status
+ * PGRES_TUPLES_OK or PGRES_COMMAND_OK; *out is the caller's.
+ */
+int	 db_query(PGconn *, const char *sql, int nparams,
+	    const char *const *params, PGresult **out, char **cause)
+	    AT_MUSTCHECK;
+
+/*
+ * A PostgreSQL text[] literal of items ("{\"a\",\"b\"}"), malloc'd, or
+ * NULL when out of memory.
+ */
+char	*db_array_literal(const char *const *items, size_t count);
+
+/* conninfo with any password replaced by "***"; malloc'd or NULL. */
+char	*db_conninfo_redacted(const char *conninfo);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * Logging to stderr: one line per message with time, program, pid, level
+ * and the current request id.  Callers never pass a password, a cookie or
+ * a raw token (db_conninfo_redacted() hides a connection string's
+ * password).
+ */
+#ifndef ATTENDANCE_LOG_H
+#define ATTENDANCE_LOG_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+enum log_level {
+	LOG_LEVEL_ERROR = 0,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG
+};
+
+void	 log_open(const char *program, int level);
+void	 log_set_level(int level);
+
+/* The request id printed on each line until the next call; NULL clears. */
+void	 log_set_request_id(const char *id);
+
+/* Level by name ("error", "warn", "info", "debug"), or -1. */
+int	 log_level_parse(const char *name);
+const char	*log_level_name(int level);
+
+void	 log_message(int level, const char *fmt, ...) AT_PRINTF(2, 3);
+
+#define log_error(...)	log_message(LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_warn(...)	log_message(LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_info(...)	log_message(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(...)	log_debug_in(__func__, __VA_ARGS__)
+
+/* A debug line prefixed with the calling function; use log_debug(). */
+void	 log_debug_in(const char *function, const char *fmt, ...)
+	    AT_PRINTF(2, 3);
+
+#endif

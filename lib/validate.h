@@ -1,0 +1,38 @@
+/*
+ * Validators for text that crosses a trust boundary (HTTP bodies, CSV
+ * files, command lines).  Each returns 0 when the value is acceptable, or
+ * -1 with *why set to a static reason.
+ */
+#ifndef ATTENDANCE_VALIDATE_H
+#define ATTENDANCE_VALIDATE_H
+
+#include <stddef.h>
+
+#define VALIDATE_USERNAME_MAX	64
+#define VALIDATE_EMAIL_MAX	254
+#define VALIDATE_NAME_MAX	200	/* characters */
+#define VALIDATE_DESCRIPTION_MAX 2000	/* characters */
+#define VALIDATE_PASSWORD_MAX	1024	/* bytes */
+
+/* Whether s[0..len) is well-formed UTF-8 (no overlongs, surrogates, NUL). */
+int	 validate_utf8(const char *s, size_t len);
+
+/* Code points in a well-formed UTF-8 string. */
+size_t	 validate_utf8_length(const char *s);
+
+/* 1-64 of A-Z a-z 0-9 . _ - */
+int	 validate_username(const char *s, const char **why);
+
+/* local@domain.tld, at most 254 bytes, no spaces or control characters. */
+int	 validate_email(const char *s, const char **why);
+
+/* Non-empty UTF-8 text of at most max characters, no control characters. */
+int	 validate_text(const char *s, size_t max, const char **why);
+
+/* "professor" or "student". */
+int	 validate_role(const char *s, const char **why);
+
+/* Non-empty, at most VALIDATE_PASSWORD_MAX bytes, no NUL. */
+int	 validate_password(const char *s, const char **why);
+
+#endif

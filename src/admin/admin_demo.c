@@ -1,0 +1,169 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_demo.h"
+#include "db.h"
+#include "password.h"
+#include "user_store.h"
+#include "util.h"
+
+#define DEMO_STUDENTS		30
+#define DEMO_PROFESSOR		"prof"
+#define DEMO_PROFESSOR_PASSWORD	"prof-demo"
+#define DEMO_STUDENT_PASSWORD	"student-demo"
+
+static const char *const demo_names[DEMO_STUDENTS] = {
+	"Ada Okafor", "Ben Lindqvist", "Chiara Rossi", "Dmitri Volkov",
+	"Elif Yilmaz", "Farah Haddad", "Gabriel Silva", "Hana Sato",
+	"Ines Moreau", "Jonas Becker", "Kofi Mensah", "Lucia Fernandez",
+	"Mateo Garcia", "Nadia Petrova", "Omar Farouk", "Priya Nair",
+	"Quentin Dubois", "Rosa Martins", "Samuel Cohen", "Tara Walsh",
+	"Umar Khan", "Vera Novak", "Wen Li", "Ximena Torres",
+	"Yusuf Demir", "Zoe Laurent", "Aiko Tanaka", "Bruno Costa",
+	"Clara Jensen", "Diego Ramirez"
+};
+
+/*
+ * The course, its two groups, and the students split between them in one
+ * statement: $1 the professor, $2 the students in order, $3 how many go
+ * to Group A.
+ */
+static const char demo_course_sql[] =
+    "WITH course AS ("
+    "  INSERT INTO courses (professor_id, code, name, term, description)"
+    "  VALUES ($1, 'CS101', 'Introduction to Programming', '2026 Fall',"
+    "    'Demo course created by attendance-admin demo')"
+    "  RETURNING id"
+    "), grp AS ("
+    "  INSERT INTO groups (course_id, name, meeting_schedule)"
+    "  SELECT course.id, g.name, g.schedule FROM course,"
+    "    (VALUES ('Group A', 'Mon 09:00-10:30, room B12'),"
+    "            ('Group B', 'Wed 14:00-15:30, room B12'))"
+    "      AS g(name, schedule)"
+    "  RETURNING id, course_id, name"
+    ")"
+    " INSERT INTO enrollments (student_id, course_id, group_id)"
+    " SELECT s.id, grp.course_id, grp.id"
+    " FROM unnest($2::uuid[]) WITH ORDINALITY AS s(id, n)"
+    " JOIN grp ON grp.name = CASE WHEN s.n <= $3::int"
+    "   THEN 'Group A' ELSE 'Group B' END";
+
+static void
+demo_print_logins(void)
+{
+	printf("demo logins (username / password):\n"
+	    "  professor: %s / %s\n"
+	    "  students:  student01 .. student%02d / %s\n"
+	    "  course CS101 (2026 Fall): Group A student01-%02d, "
+	    "Group B student%02d-%02d\n",
+	    DEMO_PROFESSOR, DEMO_PROFESSOR_PASSWORD, DEMO_STUDENTS,
+	    DEMO_STUDENT_PASSWORD, DEMO_STUDENTS / 2, DEMO_STUDENTS / 2 + 1,
+	    DEMO_STUDENTS);
+}
+
+static int
+demo_exists(PGconn *conn, int *exists, char **cause)
+{
+	PGresult	*res = NULL;
+	const char	*params[1] = { DEMO_PROFESSOR };
+	int		 rc;
+
+	rc = db_query(conn, "SELECT 1 FROM users WHERE lower(username) = $1",
+	    1, params, &res, cause);
+	if (rc == AT_OK)
+		*exists = PQntuples(res) > 0;
+	PQclear(res);
+	return rc;
+}
+
+int
+admin_demo_main(struct admin *admin, int argc, char **argv)
+{
+	struct user_new	 users[DEMO_STUDENTS + 1];
+	char		 usernames[DEMO_STUDENTS + 1][16];
+	char		 emails[DEMO_STUDENTS + 1][48];
+	char		 hashes[DEMO_STUDENTS + 1][PASSWORD_HASH_SIZE];
+	const char	*student_ids[DEMO_STUDENTS], *params[3];
+	char		*ids = NULL, *cause = NULL, half[16];
+	PGresult	*res = NULL;
+	size_t		 i;
+	int		 exists = 0, rc, status = ADMIN_EXIT_FAILURE;
+
+	if (argc != 1) {
+		admin_error("demo takes no arguments");
+		return ADMIN_EXIT_USAGE;
+	}
+	if (admin_connect(admin) != 0)
+		return ADMIN_EXIT_FAILURE;
+	if ((rc = demo_exists(admin->conn, &exists, &cause)) != AT_OK)
+		goto out;
+	if (exists) {
+		printf("demo data already present\n");
+		demo_print_logins();
+		status = ADMIN_EXIT_OK;
+		goto out;
+	}
+
+	memset(users, 0, sizeof(users));
+	for (i = 0; i <= DEMO_STUDENTS; i++) {
+		if (i == 0)
+			snprintf(usernames[i], sizeof(usernames[i]), "%s",
+			    DEMO_PROFESSOR);
+		else
+			snprintf(usernames[i], sizeof(usernames[i]),
+			    "student%02zu", i);
+		snprintf(emails[i], sizeof(emails[i]),
+		    "%.15s@demo.example.edu", usernames[i]);
+		if (password_hash(i == 0 ? DEMO_PROFESSOR_PASSWORD :
+		    DEMO_STUDENT_PASSWORD, hashes[i]) != AT_OK) {
+			rc = AT_ENOMEM;
+			goto out;
+		}
+		users[i].role = i == 0 ? "professor" : "student";
+		users[i].username = usernames[i];
+		users[i].email = emails[i];
+		users[i].display_name = i == 0 ? "Demo Professor" :
+		    demo_names[i - 1];
+		users[i].password_hash = hashes[i];
+	}
+
+	if ((rc = db_command(admin->conn, "BEGIN", &cause)) != AT_OK)
+		goto out;
+	rc = user_store_create(admin->conn, users, DEMO_STUDENTS + 1, &cause);
+	if (rc == AT_ECONFLICT && cause == NULL)
+		cause = util_printf("a demo username or email is already "
+		    "taken by another account");
+	if (rc != AT_OK)
+		goto out;
+	for (i = 0; i < DEMO_STUDENTS; i++)
+		student_ids[i] = users[i + 1].id;
+	if ((ids = db_array_literal(student_ids, DEMO_STUDENTS)) == NULL) {
+		rc = AT_ENOMEM;
+		goto out;
+	}
+	snprintf(half, sizeof(half), "%d", DEMO_STUDENTS / 2);
+	params[0] = users[0].id;
+	params[1] = ids;
+	params[2] = half;
+	rc = db_query(admin->conn, demo_course_sql, 3, params, &res, &cause);
+	if (rc != AT_OK)
+		goto out;
+	if ((rc = db_command(admin->conn, "COMMIT", &cause)) != AT_OK)
+		goto out;
+	printf("demo data created\n");
+	demo_print_logins();
+	status = ADMIN_EXIT_OK;
+out:
+	if (status != ADMIN_EXIT_OK) {
+		admin_error("demo: %s", cause != NULL ? cause :
+		    error_string(rc));
+		if (PQstatus(admin->conn) == CONNECTION_OK &&
+		    PQtransactionStatus(admin->conn) != PQTRANS_IDLE)
+			PQclear(PQexec(admin->conn, "ROLLBACK"));
+	}
+	PQclear(res);
+	free(ids);
+	free(cause);
+	return status;
+}

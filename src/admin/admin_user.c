@@ -1,0 +1,420 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "admin_args.h"
+#include "admin_user.h"
+#include "csv.h"
+#include "password.h"
+#include "user_store.h"
+#include "util.h"
+#include "validate.h"
+
+#define IMPORT_FILE_MAX		(64L * 1024 * 1024)
+#define IMPORT_ROWS_MAX		100000
+#define IMPORT_HEADER		"role,username,email,display_name,password"
+
+enum { IMPORT_ROLE, IMPORT_USERNAME, IMPORT_EMAIL, IMPORT_DISPLAY_NAME,
+    IMPORT_PASSWORD, IMPORT_FIELDS };
+
+static const char *const import_columns[IMPORT_FIELDS] = {
+	"role", "username", "email", "display_name", "password"
+};
+
+/* One account being created, with the storage its strings point into. */
+struct admin_user_row {
+	struct csv_record	 record;
+	unsigned long		 line;
+	char			 hash[PASSWORD_HASH_SIZE];
+};
+
+/*
+ * Checks one account's fields (trimmed in place, except the password,
+ * which is taken as typed); *why is static.
+ */
+static int
+admin_user_check(char *role, char *username, char *email,
+    char *display_name, const char *password, const char **why)
+{
+	const char	*reason;
+
+	if (validate_role(util_trim(role), why) == -1 ||
+	    validate_username(util_trim(username), why) == -1 ||
+	    validate_email(util_trim(email), why) == -1)
+		return -1;
+	if (validate_text(util_trim(display_name), VALIDATE_NAME_MAX,
+	    &reason) == -1) {
+		*why = strcmp(reason, "is empty") == 0 ?
+		    "display name is empty" :
+		    strcmp(reason, "is too long") == 0 ?
+		    "display name is longer than 200 characters" :
+		    "display name must be UTF-8 text without control "
+		    "characters";
+		return -1;
+	}
+	return validate_password(password, why);
+}
+
+static void
+admin_user_report_taken(const char *where, const struct user_new *u)
+{
+	if (u->taken & USER_TAKEN_USERNAME)
+		fprintf(stderr, "%s: username '%s' is already taken\n", where,
+		    u->username);
+	if (u->taken & USER_TAKEN_EMAIL)
+		fprintf(stderr, "%s: email '%s' is already taken\n", where,
+		    u->email);
+}
+
+static int
+admin_user_add(struct admin *admin, int argc, char **argv)
+{
+	struct admin_args_user_add args;
+	struct user_new		 user;
+	char			 password[VALIDATE_PASSWORD_MAX + 1];
+	char			 hash[PASSWORD_HASH_SIZE];
+	char			 role[16], *username = NULL, *email = NULL;
+	char			*display_name = NULL, *cause = NULL;
+	const char		*why;
+	int			 status = ADMIN_EXIT_FAILURE, rc;
+
+	if (admin_args_parse_user_add(argc, argv, &args, &cause) == -1) {
+		admin_error("%s", cause != NULL ? cause : "out of memory");
+		free(cause);
+		return ADMIN_EXIT_USAGE;
+	}
+	snprintf(role, sizeof(role), "%s", args.role);
+	username = strdup(args.username);
+	email = strdup(args.email);
+	display_name = strdup(args.display_name);
+	if (username == NULL || email == NULL || display_name == NULL) {
+		admin_error("out of memory");
+		goto out;
+	}
+	if (strlen(args.role) >= sizeof(role))
+		role[0] = '\0';		/* too long to be valid */
+	if (admin_args_read_password(stdin, password, &why) == -1 ||
+	    admin_user_check(role, username, email, display_name, password,
+	    &why) == -1) {
+		admin_error("user add: %s", why);
+		goto out;
+	}
+	if (password_hash(password, hash) != AT_OK) {
+		admin_error("user add: cannot hash the password (out of "
+		    "memory)");
+		goto out;
+	}
+	if (admin_connect(admin) != 0)
+		goto out;
+	memset(&user, 0, sizeof(user));
+	user.role = role;
+	user.username = username;
+	user.email = email;
+	user.display_name = display_name;
+	user.password_hash = hash;
+	rc = user_store_create(admin->conn, &user, 1, &cause);
+	if (rc == AT_ECONFLICT && user.taken != 0)
+		admin_user_report_taken("attendance-admin: user add", &user);
+	else if (rc != AT_OK)
+		admin_error("user add: %s", cause != NULL ? cause :
+		    error_string(rc));
+	else {
+		printf("%s\n", user.id);
+		status = ADMIN_EXIT_OK;
+	}
+out:
+	sodium_memzero(password, sizeof(password));
+	free(cause);
+	free(username);
+	free(email);
+	free(display_name);
+	return status;
+}
+
+/* Reads a whole file of at most IMPORT_FILE_MAX bytes; *data is malloc'd. */
+static int
+admin_user_slurp(const char *path, char **data, size_t *len)
+{
+	FILE	*fp;
+	char	*buf = NULL;
+	size_t	 n = 0, cap = 0, got;
+	int	 rc = -1;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		admin_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (n == cap) {
+			char	*grown;
+
+			cap = cap == 0 ? 65536 : cap * 2;
+			if ((grown = realloc(buf, cap + 1)) == NULL) {
+				admin_error("%s: out of memory", path);
+				goto out;
+			}
+			buf = grown;
+		}
+		got = fread(buf + n, 1, cap - n, fp);
+		n += got;
+		if (n > IMPORT_FILE_MAX) {
+			admin_error("%s: larger than 64 MiB", path);
+			goto out;
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		admin_error("%s: %s", path, strerror(errno));
+		goto out;
+	}
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	fclose(fp);
+	return rc;
+}
+
+static int
+admin_user_check_header(const char *path, const struct csv_record *rec)
+{
+	size_t	 i;
+
+	if (rec->count == IMPORT_FIELDS) {
+		for (i = 0; i < IMPORT_FIELDS; i++)
+			if (strcmp(util_trim(rec->fields[i]),
+			    import_columns[i]) != 0)
+				break;
+		if (i == IMPORT_FIELDS)
+			return 0;
+	}
+	fprintf(stderr, "%s:%lu: header must be " IMPORT_HEADER "\n", path,
+	    rec->line);
+	return -1;
+}
+
+struct admin_user_key {
+	const char	*value;
+	size_t		 row;
+};
+
+static int
+admin_user_key_compare(const void *a, const void *b)
+{
+	const struct admin_user_key	*ka = a, *kb = b;
+	int				 c;
+
+	if ((c = util_strcasecmp(ka->value, kb->value)) != 0)
+		return c;
+	return ka->row < kb->row ? -1 : ka->row > kb->row;
+}
+
+/* Reports rows that repeat an earlier row's field; returns how many. */
+static size_t
+admin_user_find_repeats(const char *path, struct admin_user_row *rows,
+    size_t count, int field, struct admin_user_key *keys)
+{
+	size_t	 i, bad = 0;
+
+	for (i = 0; i < count; i++) {
+		keys[i].value = rows[i].record.fields[field];
+		keys[i].row = i;
+	}
+	qsort(keys, count, sizeof(*keys), admin_user_key_compare);
+	for (i = 1; i < count; i++) {
+		if (util_strcasecmp(keys[i].value, keys[i - 1].value) != 0)
+			continue;
+		fprintf(stderr, "%s:%lu: %s '%s' repeats line %lu\n", path,
+		    rows[keys[i].row].line, import_columns[field],
+		    keys[i].value, rows[keys[i - 1].row].line);
+		bad++;
+	}
+	return bad;
+}
+
+static int
+admin_user_import(struct admin *admin, int argc, char **argv)
+{
+	struct csv_reader	 reader;
+	struct csv_record	 header;
+	struct admin_user_row	*rows = NULL;
+	size_t			 capacity = 0;
+	struct user_new		*users = NULL;
+	struct admin_user_key	*keys = NULL;
+	const char		*path, *why;
+	char			*data = NULL, *cause = NULL;
+	size_t			 len = 0, count = 0, bad = 0, i;
+	int			 status = ADMIN_EXIT_FAILURE, r, rc;
+
+	memset(&header, 0, sizeof(header));
+	if (argc != 2) {
+		admin_error("usage: user import FILE.csv");
+		return ADMIN_EXIT_USAGE;
+	}
+	path = argv[1];
+	if (admin_user_slurp(path, &data, &len) == -1)
+		return ADMIN_EXIT_FAILURE;
+	csv_reader_init(&reader, data, len);
+	if ((r = csv_read(&reader, &header, &why)) != 1) {
+		fprintf(stderr, "%s:%lu: %s\n", path, r == 0 ? 1UL :
+		    header.line, r == 0 ? "empty file, expected the header "
+		    IMPORT_HEADER : why);
+		goto out;
+	}
+	if (admin_user_check_header(path, &header) == -1)
+		goto out;
+
+	/* First every row on its own, reporting each bad one. */
+	for (;;) {
+		struct admin_user_row	*row;
+		char			**f;
+
+		if (count == IMPORT_ROWS_MAX) {
+			fprintf(stderr, "%s:%lu: more than %d rows\n", path,
+			    reader.line, IMPORT_ROWS_MAX);
+			bad++;
+			break;
+		}
+		if (count == capacity) {
+			struct admin_user_row	*grown;
+
+			capacity = capacity == 0 ? 64 : capacity * 2;
+			grown = realloc(rows, capacity * sizeof(*rows));
+			if (grown == NULL) {
+				admin_error("out of memory");
+				goto out;
+			}
+			rows = grown;
+			memset(rows + count, 0,
+			    (capacity - count) * sizeof(*rows));
+		}
+		row = &rows[count];
+		if ((r = csv_read(&reader, &row->record, &why)) == 0)
+			break;
+		row->line = row->record.line;
+		if (r == -1) {
+			fprintf(stderr, "%s:%lu: %s\n", path, row->line, why);
+			bad++;
+			continue;
+		}
+		if (row->record.count != IMPORT_FIELDS) {
+			fprintf(stderr, "%s:%lu: expected %d fields (%s), "
+			    "found %zu\n", path, row->line, IMPORT_FIELDS,
+			    IMPORT_HEADER, row->record.count);
+			csv_record_clear(&row->record);
+			bad++;
+			continue;
+		}
+		f = row->record.fields;
+		if (admin_user_check(f[IMPORT_ROLE], f[IMPORT_USERNAME],
+		    f[IMPORT_EMAIL], f[IMPORT_DISPLAY_NAME],
+		    f[IMPORT_PASSWORD], &why) == -1) {
+			fprintf(stderr, "%s:%lu: %s\n", path, row->line, why);
+			csv_record_clear(&row->record);
+			bad++;
+			continue;
+		}
+		count++;
+	}
+	if (count > 0) {
+		if ((keys = calloc(count, sizeof(*keys))) == NULL) {
+			admin_error("out of memory");
+			goto out;
+		}
+		bad += admin_user_find_repeats(path, rows, count,
+		    IMPORT_USERNAME, keys);
+		bad += admin_user_find_repeats(path, rows, count,
+		    IMPORT_EMAIL, keys);
+	}
+	if (bad > 0) {
+		admin_error("%s: %zu bad row%s, nothing imported", path, bad,
+		    bad == 1 ? "" : "s");
+		goto out;
+	}
+	if (count == 0) {
+		admin_error("%s: no rows after the header, nothing imported",
+		    path);
+		goto out;
+	}
+
+	/* Then hash (slow by design) and store all rows at once. */
+	if ((users = calloc(count, sizeof(*users))) == NULL) {
+		admin_error("out of memory");
+		goto out;
+	}
+	for (i = 0; i < count; i++) {
+		char	**f = rows[i].record.fields;
+
+		if (password_hash(f[IMPORT_PASSWORD], rows[i].hash) != AT_OK) {
+			admin_error("cannot hash a password (out of memory)");
+			goto out;
+		}
+		users[i].role = f[IMPORT_ROLE];
+		users[i].username = f[IMPORT_USERNAME];
+		users[i].email = f[IMPORT_EMAIL];
+		users[i].display_name = f[IMPORT_DISPLAY_NAME];
+		users[i].password_hash = rows[i].hash;
+	}
+	if (admin_connect(admin) != 0)
+		goto out;
+	rc = user_store_create(admin->conn, users, count, &cause);
+	if (rc == AT_ECONFLICT) {
+		for (i = 0; i < count; i++) {
+			char	 where[512];
+
+			if (users[i].taken == 0)
+				continue;
+			snprintf(where, sizeof(where), "%s:%lu", path,
+			    rows[i].line);
+			admin_user_report_taken(where, &users[i]);
+			bad++;
+		}
+		if (bad == 0)
+			admin_error("%s: %s", path, cause != NULL ? cause :
+			    "username or email already taken");
+		admin_error("%s: %zu row%s conflict with existing users, "
+		    "nothing imported", path, bad, bad == 1 ? "" : "s");
+		goto out;
+	}
+	if (rc != AT_OK) {
+		admin_error("%s: %s, nothing imported", path, cause != NULL ?
+		    cause : error_string(rc));
+		goto out;
+	}
+	printf("%zu user%s imported\n", count, count == 1 ? "" : "s");
+	status = ADMIN_EXIT_OK;
+out:
+	/* Only rows[0..count) hold fields: bad rows were cleared. */
+	for (i = 0; i < count; i++) {
+		sodium_memzero(rows[i].record.fields[IMPORT_PASSWORD],
+		    strlen(rows[i].record.fields[IMPORT_PASSWORD]));
+		csv_record_clear(&rows[i].record);
+	}
+	csv_record_clear(&header);
+	if (data != NULL)
+		sodium_memzero(data, len);
+	free(rows);
+	free(users);
+	free(keys);
+	free(cause);
+	free(data);
+	return status;
+}
+
+int
+admin_user_main(struct admin *admin, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return admin_user_add(admin, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return admin_user_import(admin, argc - 1, argv + 1);
+	admin_error("usage: user add ... | user import FILE.csv");
+	return ADMIN_EXIT_USAGE;
+}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Runs the PostgreSQL suites (tests/db) against a throwaway server in a
+# temporary directory, with a migrated template database for the suites
+# to clone; prints the server log when a suite fails.
+set -eu
+svc_srcdir=$top_srcdir
+. "$top_srcdir/dev/services.sh"
+
+if ! svc_pg_bindir >/dev/null; then
+	echo "SKIP: PostgreSQL is not installed (./dev/test installs it)"
+	exit 77
+fi
+
+state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-db.XXXXXX")
+chmod 755 "$state"
+trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"' EXIT
+svc_pg_start "$state"
+svc_pg_createdb "$state" attendance_template
+ATTENDANCE_DATABASE=$(svc_pg_conninfo "$state" attendance_template) \
+    "$top_builddir/attendance-admin" -c /dev/null migrate
+
+ATTENDANCE_TEST_PGHOST=$state/pg/run
+ATTENDANCE_TEST_PGUSER=$SVC_PG_SUPERUSER
+ATTENDANCE_TEST_TEMPLATE=attendance_template
+ATTENDANCE_ADMIN=$top_builddir/attendance-admin
+TMPDIR=$state
+export ATTENDANCE_TEST_PGHOST ATTENDANCE_TEST_PGUSER ATTENDANCE_TEST_TEMPLATE
+export ATTENDANCE_ADMIN TMPDIR
+
+if ! "$top_builddir/tests/db" "$@"; then
+	svc_print_logs "$state"
+	exit 1
+fi

@@ -1,0 +1,75 @@
+#!/bin/sh
+# The local stack of ./dev/up comes up from dev/services.sh in a temporary
+# directory: PostgreSQL takes the migrations and the demo data, Redis
+# answers on its unix socket, nginx (on a unix socket, so no port is
+# shared with another run) serves the web root and routes /api/ to the
+# FastCGI socket; then everything stops and no process is left behind.
+set -eu
+svc_srcdir=$top_srcdir
+. "$top_srcdir/dev/services.sh"
+
+for tool in redis-server redis-cli curl; do
+	if ! command -v $tool >/dev/null; then
+		echo "SKIP: $tool is not installed (./dev/test installs it)"
+		exit 77
+	fi
+done
+if ! svc_pg_bindir >/dev/null || ! { command -v nginx >/dev/null ||
+    [ -x /usr/sbin/nginx ]; }; then
+	echo "SKIP: PostgreSQL or nginx is not installed"
+	exit 77
+fi
+
+state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-stack.XXXXXX")
+chmod 755 "$state"
+fail() {
+	echo "FAIL: $*" >&2
+	svc_print_logs "$state"
+	exit 1
+}
+trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"' EXIT
+
+svc_pg_start "$state"
+svc_pg_createdb "$state" attendance
+svc_redis_start "$state"
+svc_nginx_start "$state" "unix:$state/run/http.sock"
+
+export ATTENDANCE_DATABASE="$(svc_pg_conninfo "$state")"
+admin="$top_builddir/attendance-admin -c /dev/null"
+$admin migrate >/dev/null || fail "migrate"
+$admin demo >"$state/demo.out" || fail "demo"
+grep -q "prof / prof-demo" "$state/demo.out" || fail "demo logins not printed"
+$admin demo | grep -q "already present" || fail "demo is not idempotent"
+n=$(psql "$ATTENDANCE_DATABASE" -tAc "SELECT count(*) FROM enrollments")
+[ "$n" = 30 ] || fail "demo enrolled $n students, expected 30"
+
+[ "$(redis-cli -s "$(svc_redis_socket "$state")" ping)" = PONG ] ||
+    fail "redis does not answer PONG"
+
+curl -sS --unix-socket "$state/run/http.sock" -o "$state/index.html" \
+    -w '%{http_code}' http://localhost/ >"$state/code" || fail "curl /"
+[ "$(cat "$state/code")" = 200 ] || fail "GET / is $(cat "$state/code")"
+grep -q "Attendance" "$state/index.html" || fail "GET / is not the web root"
+
+# No worker listens yet in this test: nginx must route /api/ to the
+# FastCGI socket and answer 502, not serve a file.
+code=$(curl -sS --unix-socket "$state/run/http.sock" -o /dev/null \
+    -w '%{http_code}' http://localhost/api/health)
+[ "$code" = 502 ] || fail "GET /api/health without a worker is $code"
+grep -q "fcgi.sock" "$state/log/nginx-error.log" ||
+    fail "nginx did not try the FastCGI socket"
+
+# The body limit of the contract is nginx's too.
+code=$(head -c 70000 /dev/zero | curl -sS --unix-socket \
+    "$state/run/http.sock" -o /dev/null -w '%{http_code}' \
+    -H 'Content-Type: application/json' --data-binary @- \
+    http://localhost/api/courses)
+[ "$code" = 413 ] || fail "a 70 kB body is $code, expected 413"
+
+pids="$(cat "$state/run/nginx.pid") $(cat "$state/run/redis.pid")"
+svc_stop_all "$state"
+for pid in $pids; do
+	! kill -0 "$pid" 2>/dev/null || fail "process $pid left running"
+done
+! svc_pg_running "$state" || fail "PostgreSQL left running"
+echo "stack: PostgreSQL, Redis and nginx started, answered and stopped"

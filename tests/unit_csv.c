@@ -1,0 +1,3 @@
+#include <criterion/criterion.h>
+
+#include "support.h"
