@@ -1,0 +1,31 @@
+#!/bin/sh
+# The production sample nginx/attendance.conf is valid for nginx -t, with
+# a throwaway self-signed certificate in place of the real one.
+set -eu
+if ! command -v openssl >/dev/null || ! { command -v nginx >/dev/null ||
+    [ -x /usr/sbin/nginx ]; }; then
+	echo "SKIP: nginx or openssl is not installed"
+	exit 77
+fi
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/attendance-nginx.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+    -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
+sed -e "s|^\([[:space:]]*ssl_certificate\) .*|\1 $tmp/cert.pem;|" \
+    -e "s|^\([[:space:]]*ssl_certificate_key\) .*|\1 $tmp/key.pem;|" \
+    -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
+    -e "s|/var/log/nginx/|$tmp/|" \
+    "$top_srcdir/nginx/attendance.conf" >"$tmp/site.conf"
+cat >"$tmp/nginx.conf" <<CONF
+pid $tmp/nginx.pid;
+error_log $tmp/error.log;
+events {}
+http {
+	include /etc/nginx/mime.types;
+	include $tmp/site.conf;
+}
+CONF
+"$nginx" -t -q -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/error.log"
+echo "nginx-conf: nginx/attendance.conf passes nginx -t"
