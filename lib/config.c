@@ -116,9 +116,11 @@ config_set_key(struct config *cfg, const struct config_key *key,
 		*(char **)(void *)base = copy;
 		return AT_OK;
 	case CONFIG_INT:
-		if (util_parse_long(value, key->min, key->max, &n, &why) == -1) {
-			*cause = util_printf("%s: '%s' is %s (allowed %ld..%ld)",
-			    key->name, value, why, key->min, key->max);
+		if (util_parse_long(value, key->min, key->max, &n,
+		    &why) == -1) {
+			*cause = util_printf("%s: '%s' is %s "
+			    "(allowed %ld..%ld)", key->name, value, why,
+			    key->min, key->max);
 			return AT_EINVALID;
 		}
 		*(int *)(void *)base = (int)n;
@@ -289,7 +291,8 @@ config_load(struct config *cfg, const char *path, int required,
 			return AT_EINVALID;
 		}
 	}
-	if (fp != NULL && (rc = config_read_file(cfg, path, fp, cause)) != AT_OK)
+	if (fp != NULL &&
+	    (rc = config_read_file(cfg, path, fp, cause)) != AT_OK)
 		goto out;
 	rc = config_read_environment(cfg, cause);
 out:

@@ -195,9 +195,10 @@ db_conninfo_redacted(const char *conninfo)
 	for (o = options; o->keyword != NULL; o++) {
 		if (o->val == NULL)
 			continue;
+		/* dispchar "*" is libpq's mark of a secret (password,
+		 * sslpassword). */
 		next = util_printf("%s%s%s=%s", out, *out != '\0' ? " " : "",
-		    o->keyword, strcmp(o->keyword, "password") == 0 ?
-		    "***" : o->val);
+		    o->keyword, o->dispchar[0] == '*' ? "***" : o->val);
 		free(out);
 		if ((out = next) == NULL)
 			goto out;

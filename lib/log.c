@@ -82,7 +82,8 @@ log_vmessage(int level, const char *function, const char *fmt, va_list ap)
 		return;
 	used = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
 	if (function != NULL) {
-		n = snprintf(line + used, sizeof(line) - used, "%s: ", function);
+		n = snprintf(line + used, sizeof(line) - used, "%s: ",
+		    function);
 		if (n > 0)
 			used += (size_t)n;
 		if (used >= sizeof(line))

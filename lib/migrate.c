@@ -149,7 +149,8 @@ migrate_run(PGconn *conn, size_t *applied, char **cause)
 		if (done[i])
 			continue;
 		log_info("applying %s", migrate_files[i].name);
-		if ((rc = migrate_apply(conn, &migrate_files[i], cause)) != AT_OK)
+		rc = migrate_apply(conn, &migrate_files[i], cause);
+		if (rc != AT_OK)
 			goto out;
 		(*applied)++;
 	}

@@ -106,13 +106,19 @@ validate_email(const char *s, const char **why)
 	    strchr(at + 1, '@') != NULL)
 		return -1;
 	if ((dot = strrchr(at + 1, '.')) == NULL || dot == at + 1 ||
-	    dot[1] == '\0' || at[1] == '.' || strstr(at, "..") != NULL)
+	    dot[1] == '\0' || at[1] == '.' || strstr(s, "..") != NULL ||
+	    s[0] == '.' || at[-1] == '.')
 		return -1;
 	return 0;
 }
 
-int
-validate_text(const char *s, size_t max, const char **why)
+/*
+ * Control characters (C0, DEL and C1) are refused: they garble terminals,
+ * logs and CSV exports.  A paragraph may also hold tabs and line breaks.
+ */
+static int
+validate_text_lines(const char *s, size_t max, int paragraph,
+    const char **why)
 {
 	const unsigned char	*p;
 	size_t			 len = strlen(s);
@@ -125,17 +131,36 @@ validate_text(const char *s, size_t max, const char **why)
 		*why = "is not valid UTF-8";
 		return -1;
 	}
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if ((*p < ' ' && *p != '\t' && *p != '\n' && *p != '\r') ||
-		    *p == 0x7f) {
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		int	 control = *p < ' ' || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f);
+
+		if (control && *p == '\t')
+			control = 0;
+		if (control && paragraph && (*p == '\n' || *p == '\r'))
+			control = 0;
+		if (control) {
 			*why = "holds a control character";
 			return -1;
 		}
+	}
 	if (validate_utf8_length(s) > max) {
 		*why = "is too long";
 		return -1;
 	}
 	return 0;
+}
+
+int
+validate_text(const char *s, size_t max, const char **why)
+{
+	return validate_text_lines(s, max, 0, why);
+}
+
+int
+validate_paragraph(const char *s, size_t max, const char **why)
+{
+	return validate_text_lines(s, max, 1, why);
 }
 
 int

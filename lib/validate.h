@@ -23,11 +23,20 @@ size_t	 validate_utf8_length(const char *s);
 /* 1-64 of A-Z a-z 0-9 . _ - */
 int	 validate_username(const char *s, const char **why);
 
-/* local@domain.tld, at most 254 bytes, no spaces or control characters. */
+/*
+ * local@domain.tld, at most 254 bytes, no spaces or control characters,
+ * no empty dot-separated part.
+ */
 int	 validate_email(const char *s, const char **why);
 
-/* Non-empty UTF-8 text of at most max characters, no control characters. */
+/*
+ * One line of non-empty UTF-8 text of at most max characters (code
+ * points): no control characters but tab.
+ */
 int	 validate_text(const char *s, size_t max, const char **why);
+
+/* Like validate_text(), and line breaks are allowed (descriptions). */
+int	 validate_paragraph(const char *s, size_t max, const char **why);
 
 /* "professor" or "student". */
 int	 validate_role(const char *s, const char **why);

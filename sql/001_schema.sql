@@ -11,7 +11,7 @@ CREATE TABLE users (
 			CHECK (role IN ('professor', 'student')),
 	email		text NOT NULL
 			CONSTRAINT users_email_check
-			CHECK (email ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:]]+$'
+			CHECK (email ~ '^[^@[:space:]]+@[^@[:space:]]+[.][^@[:space:]]+$'
 			    AND length(email) <= 254),
 	username	text NOT NULL
 			CONSTRAINT users_username_check

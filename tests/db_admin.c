@@ -181,7 +181,7 @@ Test(admin, import_creates_every_row_with_quoted_fields)
 	    "student,alan,alan@x.edu,\"Alan \"\"The Machine\"\" Turing\","
 	    "s3cret\r\n"
 	    "\n"
-	    "student,kat,kat@x.edu,\"Katherine\nJohnson\",p w\n", &path);
+	    "student,kat,kat@x.edu,\"Katherine Johnson\",p w\n", &path);
 	cr_assert_eq(status, 0, "stderr: %s", err);
 	cr_assert_str_eq(out, "3 users imported\n");
 	cr_assert_eq(count_users(), 3);

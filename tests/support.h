@@ -45,8 +45,9 @@ long	 support_db_long(PGconn *, const char *sql, ...);
 /*
  * Runs attendance-admin -c /dev/null with args (NULL-terminated),
  * ATTENDANCE_DATABASE set to conninfo (NULL leaves the environment alone),
- * and stdin_text on standard input (NULL for none).  Returns the exit status (-1 when it
- * died of a signal); *out and *err receive the malloc'd output.
+ * and stdin_text on standard input (NULL for none).  Returns the exit
+ * status (-1 when it died of a signal); *out and *err receive the
+ * malloc'd output.
  */
 int	 support_admin(const char *conninfo, const char *stdin_text,
 	    char **out, char **err, ...);

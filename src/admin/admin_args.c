@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -6,55 +5,66 @@
 #include "util.h"
 #include "validate.h"
 
+/*
+ * Long options are matched exactly, never by prefix: getopt_long would
+ * take "--password hunter2" for --password-stdin and then echo the
+ * password as an unexpected argument.  For the same reason no message
+ * repeats a value or a stray argument.
+ */
 int
-admin_args_parse_user_add(int argc, char **argv, struct admin_args_user_add *out,
-    char **cause)
+admin_args_parse_user_add(int argc, char **argv,
+    struct admin_args_user_add *out, char **cause)
 {
-	static const struct option	 options[] = {
-		{ "role", required_argument, NULL, 'r' },
-		{ "username", required_argument, NULL, 'u' },
-		{ "email", required_argument, NULL, 'e' },
-		{ "display-name", required_argument, NULL, 'n' },
-		{ "password-stdin", no_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 }
+	static const char *const names[] = {
+		"--role", "--username", "--email", "--display-name"
 	};
-	int	 ch;
+	const char	**slot[4];
+	const char	*arg, *value;
+	size_t		 i, namelen;
+	int		 n;
 
 	memset(out, 0, sizeof(*out));
 	*cause = NULL;
-	optind = 0;	/* glibc: restart scanning for a new argv */
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+", options, NULL)) != -1) {
-		switch (ch) {
-		case 'r':
-			out->role = optarg;
-			break;
-		case 'u':
-			out->username = optarg;
-			break;
-		case 'e':
-			out->email = optarg;
-			break;
-		case 'n':
-			out->display_name = optarg;
-			break;
-		case 'p':
+	slot[0] = &out->role;
+	slot[1] = &out->username;
+	slot[2] = &out->email;
+	slot[3] = &out->display_name;
+	for (n = 1; n < argc; n++) {
+		arg = argv[n];
+		if (strcmp(arg, "--password-stdin") == 0) {
 			out->password_stdin = 1;
-			break;
-		case ':':
-			*cause = util_printf("user add: %s needs a value",
-			    argv[optind - 1]);
-			return -1;
-		default:
-			*cause = util_printf("user add: unknown option '%s'",
-			    argv[optind - 1]);
+			continue;
+		}
+		if (strncmp(arg, "--password-stdin=", 17) == 0) {
+			*cause = util_printf("user add: --password-stdin takes "
+			    "no value");
 			return -1;
 		}
-	}
-	if (optind != argc) {
-		*cause = util_printf("user add: unexpected argument '%s'",
-		    argv[optind]);
-		return -1;
+		if (arg[0] != '-') {
+			*cause = util_printf("user add: unexpected argument "
+			    "(argument %d)", n);
+			return -1;
+		}
+		namelen = strcspn(arg, "=");
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i]) == namelen &&
+			    strncmp(arg, names[i], namelen) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0])) {
+			*cause = util_printf("user add: unknown option '%.*s'",
+			    (int)namelen, arg);
+			return -1;
+		}
+		if (arg[namelen] == '=')
+			value = arg + namelen + 1;
+		else if (n + 1 < argc)
+			value = argv[++n];
+		else {
+			*cause = util_printf("user add: %s needs a value",
+			    names[i]);
+			return -1;
+		}
+		*slot[i] = value;
 	}
 	if (out->role == NULL || out->username == NULL ||
 	    out->email == NULL || out->display_name == NULL) {
@@ -73,21 +83,32 @@ admin_args_parse_user_add(int argc, char **argv, struct admin_args_user_add *out
 int
 admin_args_read_password(FILE *fp, char *out, const char **why)
 {
-	size_t	 len;
+	size_t	 len = 0;
+	int	 c;
 
-	if (fgets(out, VALIDATE_PASSWORD_MAX + 1, fp) == NULL) {
-		*why = "password is empty";
+	/* The first line, without "\n" or "\r\n"; a NUL would cut it short. */
+	while ((c = getc(fp)) != EOF && c != '\n') {
+		if (c == '\r') {
+			int	 next = getc(fp);
+
+			if (next == '\n' || next == EOF)
+				break;
+			ungetc(next, fp);
+		}
+		if (c == '\0') {
+			*why = "password holds a NUL byte";
+			return -1;
+		}
+		if (len == VALIDATE_PASSWORD_MAX) {
+			*why = "password is longer than 1024 bytes";
+			return -1;
+		}
+		out[len++] = (char)c;
+	}
+	out[len] = '\0';
+	if (ferror(fp)) {
+		*why = "cannot read the password";
 		return -1;
 	}
-	len = strlen(out);
-	if (len == VALIDATE_PASSWORD_MAX && out[len - 1] != '\n' &&
-	    !feof(fp) && fgetc(fp) != '\n' && !feof(fp)) {
-		*why = "password is longer than 1024 bytes";
-		return -1;
-	}
-	if (len > 0 && out[len - 1] == '\n')
-		out[--len] = '\0';
-	if (len > 0 && out[len - 1] == '\r')
-		out[--len] = '\0';
 	return validate_password(out, why);
 }
