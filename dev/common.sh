@@ -5,7 +5,7 @@
 # Build, run and test dependencies, all from Debian 12.
 DEV_PACKAGES="build-essential autoconf automake pkg-config
 	libfcgi-dev libpq-dev libjson-c-dev libsodium-dev libhiredis-dev
-	libcriterion-dev
+	libcriterion-dev libcurl4-openssl-dev
 	postgresql redis-server nginx spawn-fcgi multiwatch
 	curl mandoc openssl"
 

@@ -199,7 +199,41 @@ svc_nginx_stop() {
 	svc_stop_pid "$1/run/nginx.pid"
 }
 
+# svc_fcgi_start STATE WORKER CONFIG N: N preforked attendance-fcgi workers
+# on STATE/run/fcgi.sock, the way ops run them: spawn-fcgi opens the socket
+# and hands it (fd 0) to multiwatch, which forks the workers and restarts
+# one that dies.
+svc_fcgi_start() {
+	state=$1
+	worker=$2
+	config=$3
+	workers=${4:-2}
+	command -v spawn-fcgi >/dev/null || svc_die "spawn-fcgi not installed"
+	command -v multiwatch >/dev/null || svc_die "multiwatch not installed"
+	mkdir -p "$state/run" "$state/log"
+	svc_pid_alive "$state/run/fcgi.pid" && svc_fcgi_stop "$state"
+	rm -f "$state/run/fcgi.sock"
+	# -n: spawn-fcgi execs multiwatch in place (the pid we record), and
+	# the workers keep stderr, our log.
+	spawn-fcgi -n -s "$state/run/fcgi.sock" -M 0600 \
+	    -- "$(command -v multiwatch)" -f "$workers" -- \
+	    "$worker" -c "$config" >>"$state/log/fcgi.log" 2>&1 &
+	echo $! >"$state/run/fcgi.pid"
+	i=0
+	until [ -S "$state/run/fcgi.sock" ] && svc_pid_alive "$state/run/fcgi.pid"; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || svc_die "the FastCGI workers did not start"
+		sleep 0.1
+	done
+}
+
+svc_fcgi_stop() {
+	svc_stop_pid "$1/run/fcgi.pid"
+	rm -f "$1/run/fcgi.sock"
+}
+
 svc_stop_all() {
+	svc_fcgi_stop "$1"
 	svc_nginx_stop "$1"
 	svc_redis_stop "$1"
 	svc_pg_stop "$1"

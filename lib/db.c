@@ -148,6 +148,45 @@ db_query(PGconn *conn, const char *sql, int nparams,
 	return AT_OK;
 }
 
+int
+db_prepare(PGconn *conn, const struct db_statement *statements,
+    size_t count, char **cause)
+{
+	PGresult	*res;
+	size_t		 i;
+	int		 rc = AT_OK;
+
+	if (cause != NULL)
+		*cause = NULL;
+	for (i = 0; i < count && rc == AT_OK; i++) {
+		res = PQprepare(conn, statements[i].name, statements[i].sql,
+		    statements[i].nparams, NULL);
+		rc = db_check(conn, res, cause);
+		PQclear(res);
+	}
+	return rc;
+}
+
+int
+db_run(PGconn *conn, const struct db_statement *statement,
+    const char *const *params, PGresult **out, char **cause)
+{
+	PGresult	*res;
+	int		 rc;
+
+	*out = NULL;
+	if (cause != NULL)
+		*cause = NULL;
+	res = PQexecPrepared(conn, statement->name, statement->nparams,
+	    params, NULL, NULL, 0);
+	if ((rc = db_check(conn, res, cause)) != AT_OK) {
+		PQclear(res);
+		return rc;
+	}
+	*out = res;
+	return AT_OK;
+}
+
 char *
 db_array_literal(const char *const *items, size_t count)
 {

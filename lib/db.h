@@ -47,6 +47,24 @@ int	 db_query(PGconn *, const char *sql, int nparams,
 	    const char *const *params, PGresult **out, char **cause)
 	    AT_MUSTCHECK;
 
+/* A statement prepared once per connection, run by name. */
+struct db_statement {
+	const char	*name;
+	const char	*sql;
+	int		 nparams;
+};
+
+/* Prepares count statements on conn (once, after connecting). */
+int	 db_prepare(PGconn *, const struct db_statement *, size_t count,
+	    char **cause) AT_MUSTCHECK;
+
+/*
+ * Runs a prepared statement with text parameters; like db_query().
+ */
+int	 db_run(PGconn *, const struct db_statement *,
+	    const char *const *params, PGresult **out, char **cause)
+	    AT_MUSTCHECK;
+
 /*
  * A PostgreSQL text[] literal of items ("{\"a\",\"b\"}"), malloc'd, or
  * NULL when out of memory.

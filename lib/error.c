@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "error.h"
 
 /* The contract's error table (../shared/spec/API.md), in enum order. */
@@ -64,4 +66,15 @@ int
 error_http_status(int err)
 {
 	return error_valid(err) ? error_table[err].status : 500;
+}
+
+int
+error_from_code(const char *code)
+{
+	int	 err;
+
+	for (err = AT_OK + 1; err < AT_ENOMEM; err++)
+		if (strcmp(error_table[err].code, code) == 0)
+			return err;
+	return AT_EINTERNAL;
 }

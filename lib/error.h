@@ -46,6 +46,9 @@ const char	*error_string(int err);
 /* The contract's error code ("not_found"); "internal" for unknown values. */
 const char	*error_code(int err);
 
+/* The error of a contract code ("session_ended"); AT_EINTERNAL if none. */
+int		 error_from_code(const char *code);
+
 /* The contract's HTTP status for err (500 for unknown values). */
 int		 error_http_status(int err);
 

@@ -1,0 +1,155 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "events.h"
+#include "log.h"
+
+/* A request must not wait long on Redis: it only carries notifications. */
+#define EVENTS_TIMEOUT_MS	500
+/* After a failed connect, publishes are dropped this long before retrying,
+ * so a dead Redis costs each request nothing. */
+#define EVENTS_RETRY_SECONDS	1
+
+struct events {
+	char		*address;
+	redisContext	*redis;
+	time_t		 retry_at;
+	unsigned long	 lost;
+};
+
+struct events *
+events_open(const char *address)
+{
+	struct events	*ev;
+
+	if ((ev = calloc(1, sizeof(*ev))) == NULL)
+		return NULL;
+	if ((ev->address = strdup(address)) == NULL) {
+		free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+void
+events_close(struct events *ev)
+{
+	if (ev == NULL)
+		return;
+	if (ev->redis != NULL)
+		redisFree(ev->redis);
+	free(ev->address);
+	free(ev);
+}
+
+static void
+events_drop(struct events *ev, const char *why)
+{
+	log_warn("redis %s: %s", ev->address, why);
+	if (ev->redis != NULL)
+		redisFree(ev->redis);
+	ev->redis = NULL;
+	ev->retry_at = time(NULL) + EVENTS_RETRY_SECONDS;
+}
+
+static int
+events_connect(struct events *ev)
+{
+	struct timeval	 tv = { 0, EVENTS_TIMEOUT_MS * 1000 };
+	const char	*colon;
+	char		 host[256];
+	long		 port;
+
+	if (ev->redis != NULL)
+		return 0;
+	if (time(NULL) < ev->retry_at)
+		return -1;
+	if (strncmp(ev->address, "unix:", 5) == 0)
+		ev->redis = redisConnectUnixWithTimeout(ev->address + 5, tv);
+	else {
+		colon = strrchr(ev->address, ':');
+		port = colon != NULL ? strtol(colon + 1, NULL, 10) : 6379;
+		snprintf(host, sizeof(host), "%.*s", colon != NULL ?
+		    (int)(colon - ev->address) : (int)strlen(ev->address),
+		    ev->address);
+		ev->redis = redisConnectWithTimeout(host, (int)port, tv);
+	}
+	if (ev->redis == NULL) {
+		events_drop(ev, "out of memory");
+		return -1;
+	}
+	if (ev->redis->err != 0) {
+		events_drop(ev, ev->redis->errstr);
+		return -1;
+	}
+	redisSetTimeout(ev->redis, tv);
+	return 0;
+}
+
+int
+events_publish(struct events *ev, const char *session_id, const char *name,
+    const char *data)
+{
+	redisReply	*reply;
+	char		 channel[96];
+	char		*message = NULL;
+	size_t		 len;
+	int		 rc = -1;
+
+	snprintf(channel, sizeof(channel), EVENTS_CHANNEL_PREFIX "%s",
+	    session_id);
+	len = strlen(name) + strlen(data) + 32;
+	if ((message = malloc(len)) == NULL)
+		goto out;
+	/* name is one of ours; data is JSON built by PostgreSQL or us. */
+	snprintf(message, len, "{\"event\":\"%s\",\"data\":%s}", name, data);
+	if (events_connect(ev) == -1)
+		goto out;
+	reply = redisCommand(ev->redis, "PUBLISH %s %s", channel, message);
+	if (reply == NULL) {
+		events_drop(ev, ev->redis->errstr);
+		goto out;
+	}
+	if (reply->type == REDIS_REPLY_ERROR)
+		log_warn("redis PUBLISH: %s", reply->str);
+	else
+		rc = 0;
+	freeReplyObject(reply);
+out:
+	if (rc != 0) {
+		ev->lost++;
+		log_warn("event %s for session %s lost (%lu lost so far)",
+		    name, session_id, ev->lost);
+	}
+	free(message);
+	return rc;
+}
+
+int
+events_ping(struct events *ev)
+{
+	redisReply	*reply;
+	int		 rc = -1;
+
+	ev->retry_at = 0;	/* a health check always tries */
+	if (events_connect(ev) == -1)
+		return -1;
+	if ((reply = redisCommand(ev->redis, "PING")) == NULL) {
+		events_drop(ev, ev->redis->errstr);
+		return -1;
+	}
+	if (reply->type == REDIS_REPLY_STATUS)
+		rc = 0;
+	freeReplyObject(reply);
+	return rc;
+}
+
+unsigned long
+events_lost(const struct events *ev)
+{
+	return ev->lost;
+}

@@ -1,0 +1,29 @@
+/*
+ * Publishing WebSocket events to Redis, for the relay to forward.  One
+ * channel per class session, "attendance:session:<sessionId>"; each
+ * message is {"event": NAME, "data": DATA}.  PostgreSQL is the record:
+ * a publish that fails is logged and counted, never an error of the
+ * request, and Redis is reconnected on a later publish.
+ */
+#ifndef ATTENDANCE_EVENTS_H
+#define ATTENDANCE_EVENTS_H
+
+#define EVENTS_CHANNEL_PREFIX	"attendance:session:"
+
+struct events;
+
+/* address: "host:port" or "unix:/path".  Connects lazily; NULL on ENOMEM. */
+struct events	*events_open(const char *address);
+void		 events_close(struct events *);
+
+/* data is a JSON text.  Returns 0, or -1 when the message was lost. */
+int		 events_publish(struct events *, const char *session_id,
+		    const char *name, const char *data);
+
+/* 0 when Redis answers PING now, -1 otherwise. */
+int		 events_ping(struct events *);
+
+/* Messages lost since start (Redis down or slow). */
+unsigned long	 events_lost(const struct events *);
+
+#endif

@@ -1,0 +1,187 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "request.h"
+
+static const char *
+request_param(struct request *req, const char *name)
+{
+	return FCGX_GetParam(name, req->fcgi->envp);
+}
+
+void
+request_start(struct request *req, FCGX_Request *fcgi, unsigned long n)
+{
+	const char	*uri, *length;
+	char		*end;
+
+	req->fcgi = fcgi;
+	snprintf(req->id, sizeof(req->id), "%lx-%lu", (unsigned long)getpid(),
+	    n);
+	log_set_request_id(req->id);
+	req->method = request_param(req, "REQUEST_METHOD");
+	if (req->method == NULL)
+		req->method = "GET";
+	/* REQUEST_URI is the raw path as sent: ids are matched undecoded. */
+	uri = request_param(req, "REQUEST_URI");
+	if (uri == NULL)
+		uri = request_param(req, "DOCUMENT_URI");
+	if (uri == NULL)
+		uri = "/";
+	req->path = arena_strndup(&req->arena, uri, strcspn(uri, "?#"));
+	req->content_type = request_param(req, "CONTENT_TYPE");
+	req->cookie = request_param(req, "HTTP_COOKIE");
+	req->origin = request_param(req, "HTTP_ORIGIN");
+	req->remote_addr = request_param(req, "REMOTE_ADDR");
+	if (req->remote_addr == NULL)
+		req->remote_addr = "unknown";
+	req->content_length = -1;
+	length = request_param(req, "CONTENT_LENGTH");
+	if (length != NULL && *length != '\0') {
+		req->content_length = strtol(length, &end, 10);
+		if (*end != '\0' || req->content_length < 0)
+			req->content_length = REQUEST_BODY_MAX + 1;
+	}
+	req->status = 500;
+}
+
+int
+request_read_body(struct request *req, char **body, size_t *len)
+{
+	char	*buf;
+	int	 got;
+
+	*body = NULL;
+	*len = 0;
+	if (req->content_length <= 0)
+		return AT_OK;
+	if (req->content_length > REQUEST_BODY_MAX)
+		return AT_ETOOLARGE;
+	buf = arena_alloc(&req->arena, (size_t)req->content_length + 1);
+	if (buf == NULL)
+		return AT_ENOMEM;
+	got = FCGX_GetStr(buf, (int)req->content_length, req->fcgi->in);
+	if (got != req->content_length)
+		return AT_EINVALID;
+	buf[got] = '\0';
+	*body = buf;
+	*len = (size_t)got;
+	return AT_OK;
+}
+
+int
+request_check_ids(struct request *req)
+{
+	char	 segment[HTTP_UUID_SIZE + 1];
+	size_t	 i, len;
+
+	for (i = 0; i < REQUEST_PARAMS_MAX && req->raw_params[i] != NULL;
+	    i++) {
+		len = strcspn(req->raw_params[i], "/");
+		if (len >= sizeof(segment))
+			return AT_ENOTFOUND;
+		memcpy(segment, req->raw_params[i], len);
+		segment[len] = '\0';
+		if (!http_uuid(segment, req->params[i]))
+			return AT_ENOTFOUND;
+	}
+	return AT_OK;
+}
+
+void
+request_reply(struct request *req, int status, const char *json)
+{
+	req->status = status;
+	req->response = json;
+}
+
+void
+request_fail(struct request *req, int error, const char *message)
+{
+	req->status = error_http_status(error);
+	req->response = NULL;
+	req->error = error_code(error);
+	/* A bug's details stay in the log, never in the answer. */
+	if (message == NULL || req->status == 500)
+		message = error_string(error);
+	req->message = message;
+}
+
+void
+request_add_header(struct request *req, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[512];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	req->headers = arena_printf(&req->arena, "%s%s\r\n",
+	    req->headers != NULL ? req->headers : "", line);
+}
+
+/* {"error": {"code": ..., "message": ...}}, escaped by json-c. */
+static const char *
+request_error_body(struct request *req)
+{
+	json_object	*root, *error;
+	const char	*text = NULL;
+
+	root = json_object_new_object();
+	error = json_object_new_object();
+	if (root == NULL || error == NULL) {
+		json_object_put(root);
+		json_object_put(error);
+		return "{\"error\":{\"code\":\"internal\","
+		    "\"message\":\"out of memory\"}}";
+	}
+	json_object_object_add(error, "code",
+	    json_object_new_string(req->error));
+	json_object_object_add(error, "message",
+	    json_object_new_string(req->message));
+	json_object_object_add(root, "error", error);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	text = arena_strndup(&req->arena, text, strlen(text));
+	json_object_put(root);
+	return text != NULL ? text : "{}";
+}
+
+void
+request_finish(struct request *req)
+{
+	const char	*body = req->response;
+
+	if (req->error != NULL)
+		body = request_error_body(req);
+	FCGX_FPrintF(req->fcgi->out, "Status: %d %s\r\n", req->status,
+	    http_reason(req->status));
+	if (body != NULL)
+		FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n",
+		    req->fcgi->out);
+	FCGX_PutS("Cache-Control: no-store\r\n", req->fcgi->out);
+	if (req->headers != NULL)
+		FCGX_PutS(req->headers, req->fcgi->out);
+	FCGX_PutS("\r\n", req->fcgi->out);
+	if (body != NULL && req->status != 204)
+		FCGX_PutS(body, req->fcgi->out);
+	if (req->status >= 500)
+		log_error("%s %s: %d %s", req->method, req->path, req->status,
+		    req->message != NULL ? req->message : "");
+	else
+		log_debug("%s %s: %d", req->method, req->path, req->status);
+
+	json_object_put(req->body);
+	arena_reset(&req->arena);
+	log_set_request_id(NULL);
+	/* Keep the arena's first chunk for the next request. */
+	{
+		struct arena	 keep = req->arena;
+
+		memset(req, 0, sizeof(*req));
+		req->arena = keep;
+	}
+}

@@ -1,0 +1,121 @@
+#!/bin/sh
+# Runs the HTTP suites (tests/api) against the whole stack in a temporary
+# directory: PostgreSQL (migrated), Redis, the FastCGI workers under
+# spawn-fcgi and multiwatch, and nginx on a unix socket; prints every
+# server's log when a suite fails.
+#
+# Two passes, because the per-address login throttle is shared by every
+# test (they all come from the same address): the first runs every suite
+# but throttle_address with that limit out of reach; the second restarts
+# the workers with a limit of 20 and runs throttle_address alone.
+# Arguments go to tests/api (e.g. --filter 'courses/*'); then there is one
+# pass, the second kind when the arguments name throttle_address.
+set -eu
+svc_srcdir=$top_srcdir
+. "$top_srcdir/dev/services.sh"
+
+if ! svc_pg_bindir >/dev/null; then
+	echo "SKIP: PostgreSQL is not installed (./dev/test installs it)"
+	exit 77
+fi
+for tool in redis-server redis-cli spawn-fcgi multiwatch curl; do
+	if ! command -v $tool >/dev/null; then
+		echo "SKIP: $tool is not installed (./dev/test installs it)"
+		exit 77
+	fi
+done
+if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
+	echo "SKIP: nginx is not installed (./dev/test installs it)"
+	exit 77
+fi
+if ! [ -x "$top_builddir/attendance-fcgi" ]; then
+	echo "ERROR: $top_builddir/attendance-fcgi is not built" >&2
+	exit 99
+fi
+
+state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-api.XXXXXX")
+chmod 755 "$state"
+trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"' EXIT
+
+# The configuration files written here are the whole truth: no
+# ATTENDANCE_<KEY> of the caller's environment overrides them.
+for key in DATABASE REDIS ALLOWED_ORIGINS PUBLIC_BASE_URL COOKIE_SECURE \
+    SESSION_LIFETIME QR_TTL_DEFAULT LATE_AFTER_DEFAULT \
+    LOGIN_FAILURES_PER_NAME LOGIN_FAILURES_PER_ADDRESS \
+    LOGIN_FAILURE_WINDOW LOG_LEVEL; do
+	unset "ATTENDANCE_$key"
+done
+
+svc_pg_start "$state"
+svc_pg_createdb "$state" attendance
+conninfo=$(svc_pg_conninfo "$state" attendance)
+ATTENDANCE_DATABASE=$conninfo "$top_builddir/attendance-admin" \
+    -c /dev/null migrate >/dev/null
+svc_redis_start "$state"
+
+# write_config FILE PER_ADDRESS
+write_config() {
+	cat >"$1" <<CONF
+database = $conninfo
+redis = unix:$(svc_redis_socket "$state")
+allowed_origins = http://localhost
+public_base_url = http://localhost
+login_failure_window = 3
+login_failures_per_name = 5
+login_failures_per_address = $2
+log_level = debug
+CONF
+}
+
+# start_workers CONFIG: (re)starts four workers and waits until the stack
+# answers /api/health (the suites report what it answers otherwise).
+start_workers() {
+	svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" "$1" 4
+	i=0
+	while [ $i -lt 50 ]; do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket \
+		    "$state/run/http.sock" http://localhost/api/health) || true
+		[ "$code" = 200 ] && return 0
+		i=$((i + 1))
+		sleep 0.1
+	done
+	echo "api.sh: /api/health is $code after 5 s; running anyway" >&2
+}
+
+write_config "$state/attendance.conf" 1000000
+write_config "$state/attendance-address.conf" 20
+svc_nginx_start "$state" "unix:$state/run/http.sock"
+
+ATTENDANCE_TEST_HTTP_SOCKET=$state/run/http.sock
+ATTENDANCE_TEST_DATABASE=$conninfo
+ATTENDANCE_TEST_REDIS_SOCKET=$(svc_redis_socket "$state")
+ATTENDANCE_TEST_ORIGIN=http://localhost
+TMPDIR=$state
+export ATTENDANCE_TEST_HTTP_SOCKET ATTENDANCE_TEST_DATABASE
+export ATTENDANCE_TEST_REDIS_SOCKET ATTENDANCE_TEST_ORIGIN TMPDIR
+
+failed() {
+	svc_print_logs "$state"
+	exit 1
+}
+
+if [ $# -gt 0 ]; then
+	case "$*" in
+	*throttle_address*)
+		start_workers "$state/attendance-address.conf"
+		ATTENDANCE_TEST_ADDRESS_LIMIT=20 "$top_builddir/tests/api" \
+		    "$@" || failed
+		;;
+	*)
+		start_workers "$state/attendance.conf"
+		"$top_builddir/tests/api" "$@" || failed
+		;;
+	esac
+	exit 0
+fi
+
+start_workers "$state/attendance.conf"
+"$top_builddir/tests/api" --filter '!(throttle_address)/*' || failed
+start_workers "$state/attendance-address.conf"
+ATTENDANCE_TEST_ADDRESS_LIMIT=20 "$top_builddir/tests/api" \
+    --filter 'throttle_address/*' || failed

@@ -1,0 +1,864 @@
+/*
+ * The helpers of api_support.h: libcurl over nginx's unix socket, json-c
+ * for the bodies, libpq for the fixtures, hiredis for the events.
+ * Criterion runs every test in a process of its own, so the per-process
+ * state here (the database connection) belongs to one test.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <hiredis/hiredis.h>
+#include <sodium.h>
+
+#include "api_support.h"
+
+#define API_BASE_URL		"http://localhost"
+#define API_TIMEOUT_SECONDS	30L
+#define API_HEADERS_MAX		16
+#define API_TOKEN_WAIT_MS	2000
+
+struct api_client {
+	CURL	*curl;
+	char	 error[CURL_ERROR_SIZE];
+};
+
+struct api_buf {
+	char	*data;
+	size_t	 len;
+};
+
+struct api_events {
+	redisContext	*redis;
+};
+
+static PGconn	*api_conn;
+static int	 api_initialized;
+
+static void
+api_cleanup(void)
+{
+	PQfinish(api_conn);
+	api_conn = NULL;
+	curl_global_cleanup();
+}
+
+/* Once per test process: libcurl, libsodium, and their cleanup. */
+static void
+api_init(void)
+{
+	if (api_initialized)
+		return;
+	cr_assert(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK);
+	cr_assert(sodium_init() >= 0, "sodium_init failed");
+	cr_assert(atexit(api_cleanup) == 0);
+	api_initialized = 1;
+}
+
+static const char *
+api_env(const char *name)
+{
+	const char	*v = getenv(name);
+
+	cr_assert(v != NULL && *v != '\0', "%s is not set: run the suite "
+	    "through tests/api.sh (make check)", name);
+	return v;
+}
+
+static long long
+api_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *
+api_printf(const char *fmt, ...)
+{
+	char	*s;
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	cr_assert(n >= 0, "vasprintf failed");
+	return s;
+}
+
+void
+api_unique(const char *prefix, char *out, size_t size)
+{
+	static unsigned	 counter;
+
+	api_init();
+	snprintf(out, size, "%.32s-%ld-%u-%04x", prefix, (long)getpid(),
+	    counter++, (unsigned)randombytes_uniform(0x10000));
+}
+
+char *
+api_repeat(const char *s, size_t n)
+{
+	size_t	 len = strlen(s), i;
+	char	*out = malloc(len * n + 1);
+
+	cr_assert(out != NULL);
+	for (i = 0; i < n; i++)
+		memcpy(out + i * len, s, len);
+	out[len * n] = '\0';
+	return out;
+}
+
+/* --- HTTP ----------------------------------------------------------- */
+
+struct api_client *
+api_client_new(void)
+{
+	struct api_client	*c;
+
+	api_init();
+	c = calloc(1, sizeof(*c));
+	cr_assert(c != NULL);
+	c->curl = curl_easy_init();
+	cr_assert(c->curl != NULL, "curl_easy_init failed");
+	/* The in-memory cookie engine of this handle: the client's jar. */
+	cr_assert(curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, "") ==
+	    CURLE_OK);
+	return c;
+}
+
+void
+api_client_free(struct api_client *c)
+{
+	if (c == NULL)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c);
+}
+
+static void
+api_buf_append(struct api_buf *b, const char *data, size_t len)
+{
+	char	*grown;
+
+	grown = realloc(b->data, b->len + len + 1);
+	cr_assert(grown != NULL);
+	memcpy(grown + b->len, data, len);
+	b->len += len;
+	grown[b->len] = '\0';
+	b->data = grown;
+}
+
+static size_t
+api_on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	api_buf_append(arg, data, size * nmemb);
+	return size * nmemb;
+}
+
+static size_t
+api_on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct api_buf	*b = arg;
+	size_t		 len = size * nmemb;
+
+	/* A new status line (after a 100 Continue): a new header block. */
+	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
+		b->len = 0;
+	api_buf_append(b, data, len);
+	return len;
+}
+
+static json_object *
+api_parse(const char *text, size_t len)
+{
+	json_tokener	*tok;
+	json_object	*obj;
+
+	if (len == 0)
+		return NULL;
+	tok = json_tokener_new();
+	cr_assert(tok != NULL);
+	obj = json_tokener_parse_ex(tok, text, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != len) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	return obj;
+}
+
+#define API_SETOPT(c, opt, val) \
+	cr_assert(curl_easy_setopt((c), (opt), (val)) == CURLE_OK, #opt)
+
+void
+api_request_raw(struct api_client *c, const char *method, const char *path,
+    const char *content_type, const char *body, size_t body_len,
+    const char *const *headers, struct api_response *out)
+{
+	struct curl_slist	*list = NULL, *grown;
+	struct api_buf		 head = { NULL, 0 }, resp = { NULL, 0 };
+	char			*url = NULL, *line = NULL;
+	CURLcode		 rc;
+	size_t			 i;
+
+	memset(out, 0, sizeof(*out));
+	curl_easy_reset(c->curl);
+	url = api_printf("%s%s", API_BASE_URL, path);
+	API_SETOPT(c->curl, CURLOPT_UNIX_SOCKET_PATH,
+	    api_env("ATTENDANCE_TEST_HTTP_SOCKET"));
+	API_SETOPT(c->curl, CURLOPT_URL, url);
+	API_SETOPT(c->curl, CURLOPT_COOKIEFILE, "");
+	API_SETOPT(c->curl, CURLOPT_NOSIGNAL, 1L);
+	API_SETOPT(c->curl, CURLOPT_TIMEOUT, API_TIMEOUT_SECONDS);
+	API_SETOPT(c->curl, CURLOPT_ERRORBUFFER, c->error);
+	API_SETOPT(c->curl, CURLOPT_WRITEFUNCTION, api_on_body);
+	API_SETOPT(c->curl, CURLOPT_WRITEDATA, &resp);
+	API_SETOPT(c->curl, CURLOPT_HEADERFUNCTION, api_on_header);
+	API_SETOPT(c->curl, CURLOPT_HEADERDATA, &head);
+
+	/* Only what the caller asks for: no Expect, no default type. */
+	list = curl_slist_append(list, "Expect:");
+	cr_assert(list != NULL);
+	line = content_type != NULL ?
+	    api_printf("Content-Type: %s", content_type) :
+	    api_printf("Content-Type:");
+	grown = curl_slist_append(list, line);
+	cr_assert(grown != NULL);
+	list = grown;
+	for (i = 0; headers != NULL && headers[i] != NULL; i++) {
+		grown = curl_slist_append(list, headers[i]);
+		cr_assert(grown != NULL);
+		list = grown;
+	}
+	API_SETOPT(c->curl, CURLOPT_HTTPHEADER, list);
+
+	if (strcmp(method, "HEAD") == 0)
+		API_SETOPT(c->curl, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, "GET") == 0 && body == NULL)
+		API_SETOPT(c->curl, CURLOPT_HTTPGET, 1L);
+	else {
+		API_SETOPT(c->curl, CURLOPT_CUSTOMREQUEST, method);
+		if (body != NULL) {
+			API_SETOPT(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)body_len);
+			API_SETOPT(c->curl, CURLOPT_POSTFIELDS, body);
+		} else if (strcmp(method, "POST") == 0 ||
+		    strcmp(method, "PUT") == 0 ||
+		    strcmp(method, "PATCH") == 0) {
+			API_SETOPT(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+			    (curl_off_t)0);
+			API_SETOPT(c->curl, CURLOPT_POSTFIELDS, "");
+		}
+	}
+
+	c->error[0] = '\0';
+	rc = curl_easy_perform(c->curl);
+	cr_assert(rc == CURLE_OK, "%s %s: %s (%s)", method, path,
+	    curl_easy_strerror(rc), c->error);
+	cr_assert(curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE,
+	    &out->status) == CURLE_OK);
+	if (head.data == NULL)
+		api_buf_append(&head, "", 0);
+	if (resp.data == NULL)
+		api_buf_append(&resp, "", 0);
+	out->headers = head.data;
+	out->body = resp.data;
+	out->json = api_parse(resp.data, resp.len);
+
+	/* The handle keeps pointers to these until the next reset. */
+	curl_easy_reset(c->curl);
+	API_SETOPT(c->curl, CURLOPT_COOKIEFILE, "");
+	curl_slist_free_all(list);
+	free(line);
+	free(url);
+}
+
+void
+api_request(struct api_client *c, const char *method, const char *path,
+    const char *body, struct api_response *out)
+{
+	const char	*headers[2] = { NULL, NULL };
+	char		*origin = NULL;
+
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		origin = api_printf("Origin: %s",
+		    api_env("ATTENDANCE_TEST_ORIGIN"));
+		headers[0] = origin;
+	}
+	api_request_raw(c, method, path,
+	    body != NULL ? "application/json" : NULL, body,
+	    body != NULL ? strlen(body) : 0, headers, out);
+	free(origin);
+}
+
+void
+api_response_free(struct api_response *r)
+{
+	if (r == NULL)
+		return;
+	free(r->headers);
+	free(r->body);
+	json_object_put(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+char *
+api_header(const struct api_response *r, const char *name)
+{
+	const char	*p = r->headers, *eol, *v;
+	size_t		 namelen = strlen(name), len;
+	char		*value;
+
+	while (p != NULL && *p != '\0') {
+		eol = strstr(p, "\r\n");
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if ((size_t)(eol - p) > namelen && p[namelen] == ':' &&
+		    strncasecmp(p, name, namelen) == 0) {
+			v = p + namelen + 1;
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			len = (size_t)(eol - v);
+			while (len > 0 && (v[len - 1] == ' ' ||
+			    v[len - 1] == '\t'))
+				len--;
+			value = strndup(v, len);
+			cr_assert(value != NULL);
+			return value;
+		}
+		p = *eol != '\0' ? eol + 2 : eol;
+	}
+	return NULL;
+}
+
+void
+api_assert_error(const struct api_response *r, long status,
+    const char *code)
+{
+	json_object	*err;
+
+	cr_assert_eq(r->status, status, "status %ld, expected %ld (%s): %s",
+	    r->status, status, code, r->body);
+	cr_assert(r->json != NULL && json_object_is_type(r->json,
+	    json_type_object), "error body is not a JSON object: %s",
+	    r->body);
+	cr_assert_eq(json_object_object_length(r->json), 1,
+	    "error body has other members: %s", r->body);
+	err = api_json_get(r->json, "error");
+	cr_assert(err != NULL && json_object_is_type(err, json_type_object),
+	    "no error object: %s", r->body);
+	cr_assert_str_eq(api_json_string(err, "code"), code, "body: %s",
+	    r->body);
+	cr_assert(strlen(api_json_string(err, "message")) > 0,
+	    "empty message: %s", r->body);
+}
+
+/* --- JSON ----------------------------------------------------------- */
+
+/*
+ * Walks a dotted path; *found says whether the last member exists (its
+ * value may be NULL for a JSON null).
+ */
+static json_object *
+api_json_walk(json_object *obj, const char *path, int *found)
+{
+	char		 part[128];
+	const char	*p = path, *dot;
+	size_t		 len;
+	json_object	*cur = obj, *next;
+	char		*end;
+	long		 idx;
+
+	*found = 1;
+	if (*p == '\0')
+		return obj;
+	while (*found) {
+		dot = strchr(p, '.');
+		len = dot != NULL ? (size_t)(dot - p) : strlen(p);
+		cr_assert(len < sizeof(part), "path part too long: %s", path);
+		memcpy(part, p, len);
+		part[len] = '\0';
+		next = NULL;
+		if (json_object_is_type(cur, json_type_object))
+			*found = json_object_object_get_ex(cur, part, &next);
+		else if (json_object_is_type(cur, json_type_array)) {
+			idx = strtol(part, &end, 10);
+			*found = *end == '\0' && end != part && idx >= 0 &&
+			    (size_t)idx < json_object_array_length(cur);
+			if (*found)
+				next = json_object_array_get_idx(cur,
+				    (size_t)idx);
+		} else
+			*found = 0;
+		if (!*found || dot == NULL)
+			return *found ? next : NULL;
+		cur = next;
+		p = dot + 1;
+	}
+	return NULL;
+}
+
+json_object *
+api_json_get(json_object *obj, const char *path)
+{
+	int	 found;
+
+	return api_json_walk(obj, path, &found);
+}
+
+int
+api_json_has(json_object *obj, const char *path)
+{
+	int	 found;
+
+	(void)api_json_walk(obj, path, &found);
+	return found;
+}
+
+const char *
+api_json_string(json_object *obj, const char *path)
+{
+	json_object	*v = api_json_get(obj, path);
+
+	cr_assert(v != NULL && json_object_is_type(v, json_type_string),
+	    "%s is not a string in %s", path,
+	    obj != NULL ? json_object_to_json_string(obj) : "(null)");
+	return json_object_get_string(v);
+}
+
+long long
+api_json_int(json_object *obj, const char *path)
+{
+	json_object	*v = api_json_get(obj, path);
+
+	cr_assert(v != NULL && json_object_is_type(v, json_type_int),
+	    "%s is not an integer in %s", path,
+	    obj != NULL ? json_object_to_json_string(obj) : "(null)");
+	return (long long)json_object_get_int64(v);
+}
+
+void
+api_assert_null(json_object *obj, const char *path)
+{
+	int		 found;
+	json_object	*v = api_json_walk(obj, path, &found);
+
+	cr_assert(found && v == NULL, "%s is not null (%s) in %s", path,
+	    found ? json_object_to_json_string(v) : "missing",
+	    obj != NULL ? json_object_to_json_string(obj) : "(null)");
+}
+
+void
+api_assert_keys(json_object *obj, const char *path, const char *keys)
+{
+	json_object	*v = api_json_get(obj, path);
+	const char	*p = keys;
+	char		 key[64];
+	size_t		 len, n = 0;
+
+	cr_assert(v != NULL && json_object_is_type(v, json_type_object),
+	    "%s is not an object in %s", *path != '\0' ? path : "body",
+	    obj != NULL ? json_object_to_json_string(obj) : "(null)");
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, " ");
+		if (len == 0)
+			break;
+		cr_assert(len < sizeof(key));
+		memcpy(key, p, len);
+		key[len] = '\0';
+		cr_assert(json_object_object_get_ex(v, key, NULL),
+		    "%s has no member %s: %s", *path != '\0' ? path : "body",
+		    key, json_object_to_json_string(v));
+		n++;
+		p += len;
+	}
+	cr_assert_eq((size_t)json_object_object_length(v), n,
+	    "%s has members other than {%s}: %s",
+	    *path != '\0' ? path : "body", keys,
+	    json_object_to_json_string(v));
+}
+
+/* Whether s matches pattern: '9' a digit, 'x' a lowercase hex digit,
+ * anything else itself. */
+static int
+api_shape(const char *s, const char *pattern)
+{
+	for (; *pattern != '\0'; s++, pattern++) {
+		if (*pattern == '9') {
+			if (!isdigit((unsigned char)*s))
+				return 0;
+		} else if (*pattern == 'x') {
+			if (!isdigit((unsigned char)*s) &&
+			    !(*s >= 'a' && *s <= 'f'))
+				return 0;
+		} else if (*s != *pattern)
+			return 0;
+	}
+	return *s == '\0';
+}
+
+void
+api_assert_uuid(json_object *obj, const char *path)
+{
+	const char	*s = api_json_string(obj, path);
+
+	cr_assert(api_shape(s, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"),
+	    "%s is not a lowercase UUID: %s", path, s);
+}
+
+void
+api_assert_timestamp(json_object *obj, const char *path)
+{
+	const char	*s = api_json_string(obj, path);
+
+	cr_assert(api_shape(s, "9999-99-99T99:99:99.999Z"),
+	    "%s is not an RFC 3339 UTC timestamp with milliseconds: %s",
+	    path, s);
+}
+
+/* --- fixtures ------------------------------------------------------- */
+
+PGconn *
+api_db(void)
+{
+	api_init();
+	if (api_conn == NULL) {
+		api_conn = PQconnectdb(api_env("ATTENDANCE_TEST_DATABASE"));
+		cr_assert(api_conn != NULL &&
+		    PQstatus(api_conn) == CONNECTION_OK, "database: %s",
+		    PQerrorMessage(api_conn));
+		PQsetNoticeProcessor(api_conn, NULL, NULL);
+	}
+	return api_conn;
+}
+
+#define API_PARAMS_MAX	16
+
+static PGresult *
+api_db_vexec(const char *sql, va_list ap)
+{
+	const char	*params[API_PARAMS_MAX], *p;
+	int		 n = 0;
+	PGresult	*res;
+
+	while ((p = va_arg(ap, const char *)) != NULL) {
+		cr_assert(n < API_PARAMS_MAX, "too many parameters");
+		params[n++] = p;
+	}
+	res = PQexecParams(api_db(), sql, n, NULL, params, NULL, NULL, 0);
+	cr_assert(PQresultStatus(res) == PGRES_TUPLES_OK ||
+	    PQresultStatus(res) == PGRES_COMMAND_OK, "%s: %s", sql,
+	    PQresultErrorMessage(res));
+	return res;
+}
+
+char *
+api_db_value(const char *sql, ...)
+{
+	PGresult	*res;
+	char		*value = NULL;
+	va_list		 ap;
+
+	va_start(ap, sql);
+	res = api_db_vexec(sql, ap);
+	va_end(ap);
+	if (PQntuples(res) > 0 && PQnfields(res) > 0 &&
+	    !PQgetisnull(res, 0, 0)) {
+		value = strdup(PQgetvalue(res, 0, 0));
+		cr_assert(value != NULL);
+	}
+	PQclear(res);
+	return value;
+}
+
+long
+api_db_long(const char *sql, ...)
+{
+	PGresult	*res;
+	char		*end;
+	long		 n;
+	va_list		 ap;
+
+	va_start(ap, sql);
+	res = api_db_vexec(sql, ap);
+	va_end(ap);
+	cr_assert(PQntuples(res) > 0 && PQnfields(res) > 0 &&
+	    !PQgetisnull(res, 0, 0), "%s: no value", sql);
+	n = strtol(PQgetvalue(res, 0, 0), &end, 10);
+	cr_assert(*end == '\0', "%s: not a number: %s", sql,
+	    PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return n;
+}
+
+void
+api_user_create(const char *role, const char *prefix, char id[API_ID_SIZE],
+    char username[80])
+{
+	char		 hash[crypto_pwhash_STRBYTES];
+	char		*password, *email, *display;
+	const char	*params[5];
+	PGresult	*res;
+
+	api_unique(prefix, username, 80);
+	password = api_printf("pw-%s", username);
+	email = api_printf("%s@example.edu", username);
+	display = api_printf("Test %s", username);
+	cr_assert(crypto_pwhash_str(hash, password, strlen(password),
+	    crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN) == 0,
+	    "crypto_pwhash_str failed");
+	params[0] = role;
+	params[1] = email;
+	params[2] = username;
+	params[3] = display;
+	params[4] = hash;
+	res = PQexecParams(api_db(), "INSERT INTO users (role, email, "
+	    "username, display_name, password_hash) "
+	    "VALUES ($1, $2, $3, $4, $5) RETURNING id", 5, NULL, params,
+	    NULL, NULL, 0);
+	cr_assert(PQresultStatus(res) == PGRES_TUPLES_OK, "insert user: %s",
+	    PQresultErrorMessage(res));
+	snprintf(id, API_ID_SIZE, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	free(display);
+	free(email);
+	free(password);
+}
+
+struct api_client *
+api_login(const char *username, const char *password)
+{
+	struct api_client	*c = api_client_new();
+	struct api_response	 r;
+	json_object		*body = json_object_new_object();
+
+	cr_assert(body != NULL);
+	json_object_object_add(body, "login", json_object_new_string(username));
+	json_object_object_add(body, "password",
+	    json_object_new_string(password));
+	api_request(c, "POST", "/api/auth/login",
+	    json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN), &r);
+	cr_assert_eq(r.status, 200, "login %s: %ld %s", username, r.status,
+	    r.body);
+	api_response_free(&r);
+	json_object_put(body);
+	return c;
+}
+
+struct api_client *
+api_user_login(const char *role, const char *prefix, char id[API_ID_SIZE],
+    char username[80])
+{
+	struct api_client	*c;
+	char			*password;
+
+	api_user_create(role, prefix, id, username);
+	password = api_printf("pw-%s", username);
+	c = api_login(username, password);
+	free(password);
+	return c;
+}
+
+/* POSTs body to path as client and copies member of the 201 answer. */
+static void
+api_create(struct api_client *c, const char *path, const char *body,
+    const char *member, char id[API_ID_SIZE])
+{
+	struct api_response	 r;
+
+	api_request(c, "POST", path, body, &r);
+	cr_assert_eq(r.status, 201, "POST %s %s: %ld %s", path, body,
+	    r.status, r.body);
+	snprintf(id, API_ID_SIZE, "%s", api_json_string(r.json, member));
+	api_response_free(&r);
+}
+
+void
+api_class_create(struct api_class *cls, size_t nstudents,
+    struct api_client **students, char (*student_ids)[API_ID_SIZE])
+{
+	char		 username[80], id[API_ID_SIZE], code[64];
+	char		*path, *body, *password;
+	size_t		 i;
+
+	memset(cls, 0, sizeof(*cls));
+	cls->professor = api_user_login("professor", "prof",
+	    cls->professor_id, username);
+	api_unique("C", code, sizeof(code));
+	body = api_printf("{\"code\":\"%s\",\"name\":\"Course %s\","
+	    "\"term\":\"2026F\"}", code, code);
+	api_create(cls->professor, "/api/courses", body, "course.id",
+	    cls->course_id);
+	free(body);
+	path = api_printf("/api/courses/%s/groups", cls->course_id);
+	api_create(cls->professor, path, "{\"name\":\"G1\"}", "group.id",
+	    cls->group_id);
+	free(path);
+
+	path = api_printf("/api/groups/%s/enrollments", cls->group_id);
+	for (i = 0; i < nstudents; i++) {
+		api_user_create("student", "stu", id, username);
+		body = api_printf("{\"student\":\"%s\"}", username);
+		api_create(cls->professor, path, body, "enrollment.studentId",
+		    id);
+		free(body);
+		if (student_ids != NULL)
+			memcpy(student_ids[i], id, API_ID_SIZE);
+		if (students != NULL) {
+			password = api_printf("pw-%s", username);
+			students[i] = api_login(username, password);
+			free(password);
+		}
+	}
+	free(path);
+}
+
+void
+api_class_free(struct api_class *cls)
+{
+	if (cls == NULL)
+		return;
+	api_client_free(cls->professor);
+	cls->professor = NULL;
+}
+
+/* --- events --------------------------------------------------------- */
+
+struct api_events *
+api_events_subscribe(const char *session_id)
+{
+	struct api_events	*ev;
+	redisReply		*reply;
+
+	api_init();
+	ev = calloc(1, sizeof(*ev));
+	cr_assert(ev != NULL);
+	ev->redis = redisConnectUnix(api_env("ATTENDANCE_TEST_REDIS_SOCKET"));
+	cr_assert(ev->redis != NULL && ev->redis->err == 0, "redis: %s",
+	    ev->redis != NULL ? ev->redis->errstr : "out of memory");
+	reply = redisCommand(ev->redis, "SUBSCRIBE attendance:session:%s",
+	    session_id);
+	cr_assert(reply != NULL, "SUBSCRIBE: %s", ev->redis->errstr);
+	cr_assert(reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+	    reply->element[0]->type == REDIS_REPLY_STRING &&
+	    strcmp(reply->element[0]->str, "subscribe") == 0,
+	    "SUBSCRIBE was not confirmed");
+	freeReplyObject(reply);
+	return ev;
+}
+
+void
+api_events_free(struct api_events *ev)
+{
+	if (ev == NULL)
+		return;
+	redisFree(ev->redis);
+	free(ev);
+}
+
+/* A published message's event, or 0 for any other reply. */
+static int
+api_events_decode(redisReply *reply, char **name, json_object **data)
+{
+	json_object	*msg, *d = NULL;
+	const char	*event;
+
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
+	    reply->element[0]->type != REDIS_REPLY_STRING ||
+	    strcmp(reply->element[0]->str, "message") != 0)
+		return 0;
+	cr_assert(reply->element[2]->type == REDIS_REPLY_STRING);
+	msg = api_parse(reply->element[2]->str, reply->element[2]->len);
+	cr_assert(msg != NULL && json_object_is_type(msg, json_type_object),
+	    "event is not a JSON object: %s", reply->element[2]->str);
+	event = api_json_string(msg, "event");
+	cr_assert(json_object_object_get_ex(msg, "data", &d),
+	    "event without data: %s", reply->element[2]->str);
+	*name = strdup(event);
+	cr_assert(*name != NULL);
+	*data = json_object_get(d);
+	json_object_put(msg);
+	return 1;
+}
+
+int
+api_events_next(struct api_events *ev, int timeout_ms, char **name,
+    json_object **data)
+{
+	long long	 deadline = api_now_ms() + timeout_ms, left;
+	void		*reply;
+	struct pollfd	 pfd;
+	int		 got = 0, n;
+
+	*name = NULL;
+	*data = NULL;
+	for (;;) {
+		reply = NULL;
+		/* Replies already read come first: no wait for those. */
+		cr_assert(redisReaderGetReply(ev->redis->reader, &reply) ==
+		    REDIS_OK, "redis: protocol error");
+		if (reply != NULL) {
+			got = api_events_decode(reply, name, data);
+			freeReplyObject(reply);
+			if (got)
+				break;
+			continue;
+		}
+		left = deadline - api_now_ms();
+		if (left <= 0)
+			break;
+		pfd.fd = ev->redis->fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		n = poll(&pfd, 1, (int)left);
+		cr_assert(n >= 0 || errno == EINTR, "poll: %s",
+		    strerror(errno));
+		if (n > 0)
+			cr_assert(redisBufferRead(ev->redis) == REDIS_OK,
+			    "redis: %s", ev->redis->errstr);
+	}
+	return got;
+}
+
+void
+api_events_expect_token(struct api_events *ev, const char *round_id,
+    char *token, size_t size)
+{
+	long long	 deadline = api_now_ms() + API_TOKEN_WAIT_MS, left;
+	char		*name;
+	json_object	*data;
+	int		 found = 0;
+
+	while (!found) {
+		left = deadline - api_now_ms();
+		cr_assert(left > 0 && api_events_next(ev, (int)left, &name,
+		    &data), "no round:qr-updated for round %s within %d ms",
+		    round_id, API_TOKEN_WAIT_MS);
+		if (strcmp(name, "round:qr-updated") == 0 &&
+		    strcmp(api_json_string(data, "roundId"), round_id) == 0) {
+			cr_assert(strlen(api_json_string(data, "token")) < size,
+			    "token too long");
+			snprintf(token, size, "%s",
+			    api_json_string(data, "token"));
+			found = 1;
+		}
+		free(name);
+		json_object_put(data);
+	}
+}
