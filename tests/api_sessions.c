@@ -20,18 +20,18 @@
 #define ID		API_ID_SIZE
 #define TOKEN_SIZE	64
 #define FX_STUDENTS	4
-#define DB_PARAMS	8
 
 #define UUID_RE	"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-#define TS_RE	"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$"
+#define TS_RE	"^[0-9]{4}-[0-9]{2}-[0-9]{2}T" \
+		"[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$"
 #define TOKEN_RE "^[A-Za-z0-9_-]{43}$"
 
-#define SESSION_KEYS	"id,groupId,courseId,professorId,startsAt,endsAt," \
-			"isActive,status,qrTtlSeconds,lateAfterSeconds"
-#define ROUND_KEYS	"id,sessionId,roundNumber,isActive,startsAt,endsAt"
-#define RECORD_KEYS	"id,sessionId,roundId,studentId,status,recordedAt"
-#define RECORDED_KEYS	"sessionId,roundId,studentId,username,displayName," \
-			"status,recordedAt"
+#define SESSION_KEYS	"id groupId courseId professorId startsAt endsAt " \
+			"isActive status qrTtlSeconds lateAfterSeconds"
+#define ROUND_KEYS	"id sessionId roundNumber isActive startsAt endsAt"
+#define RECORD_KEYS	"id sessionId roundId studentId status recordedAt"
+#define RECORDED_KEYS	"sessionId roundId studentId username displayName " \
+			"status recordedAt"
 
 /* A random well-formed UUID that names nothing. */
 #define UNKNOWN_ID	"0b9e4c39-5a7c-4f55-9d3e-6f1a2b3c4d5e"
@@ -118,37 +118,6 @@ assert_match(const char *s, const char *pattern, const char *what)
 	cr_assert(rc == 0, "'%s' is not %s", s, what);
 }
 
-/* o is an object with exactly the comma-separated members keys. */
-static void
-assert_keys(json_object *o, const char *keys)
-{
-	char	 buf[512], *k, *save = NULL;
-	int	 n = 0;
-
-	cr_assert(o != NULL && json_object_is_type(o, json_type_object),
-	    "not an object where {%s} was expected", keys);
-	snprintf(buf, sizeof(buf), "%s", keys);
-	for (k = strtok_r(buf, ",", &save); k != NULL;
-	    k = strtok_r(NULL, ",", &save)) {
-		cr_assert(json_object_object_get_ex(o, k, NULL),
-		    "no member %s in %s", k, json_object_to_json_string(o));
-		n++;
-	}
-	cr_assert_eq(json_object_object_length(o), n,
-	    "members of %s are not exactly {%s}",
-	    json_object_to_json_string(o), keys);
-}
-
-static int64_t
-jint(json_object *o, const char *path)
-{
-	json_object	*v = api_json_get(o, path);
-
-	cr_assert(v != NULL && json_object_is_type(v, json_type_int),
-	    "%s is not an integer in %s", path, json_object_to_json_string(o));
-	return json_object_get_int64(v);
-}
-
 static int
 jbool(json_object *o, const char *path)
 {
@@ -159,25 +128,11 @@ jbool(json_object *o, const char *path)
 	return json_object_get_boolean(v);
 }
 
-/* The member (known to be present) is null. */
-static void
-jnull(json_object *o, const char *path)
-{
-	cr_assert(api_json_get(o, path) == NULL, "%s is not null in %s", path,
-	    json_object_to_json_string(o));
-}
-
 static void
 jstr_eq(json_object *o, const char *path, const char *want)
 {
 	cr_assert_str_eq(api_json_string(o, path), want, "%s in %s", path,
 	    json_object_to_json_string(o));
-}
-
-static void
-jts(json_object *o, const char *path)
-{
-	assert_match(api_json_string(o, path), TS_RE, "an RFC 3339 time");
 }
 
 static void
@@ -189,92 +144,42 @@ copy_id(char dst[ID], json_object *o, const char *path)
 	snprintf(dst, ID, "%s", s);
 }
 
-/* Runs sql with the NULL-terminated text parameters in ap. */
-static PGresult *
-db_vexec(const char *sql, va_list ap)
-{
-	const char	*params[DB_PARAMS], *p;
-	int		 n = 0;
-
-	while ((p = va_arg(ap, const char *)) != NULL) {
-		cr_assert(n < DB_PARAMS, "too many parameters");
-		params[n++] = p;
-	}
-	return PQexecParams(api_db(), sql, n, NULL, params, NULL, NULL, 0);
-}
-
-/* The first column of the only row, malloc'd. */
-static char * __attribute__((sentinel))
-db_text(const char *sql, ...)
-{
-	PGresult	*res;
-	va_list		 ap;
-	char		*v;
-
-	va_start(ap, sql);
-	res = db_vexec(sql, ap);
-	va_end(ap);
-	cr_assert(PQresultStatus(res) == PGRES_TUPLES_OK &&
-	    PQntuples(res) == 1, "%s: %s", sql, PQresultErrorMessage(res));
-	v = strdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	cr_assert(v != NULL);
-	return v;
-}
-
-static long __attribute__((sentinel))
-db_long(const char *sql, ...)
-{
-	PGresult	*res;
-	va_list		 ap;
-	long		 v;
-
-	va_start(ap, sql);
-	res = db_vexec(sql, ap);
-	va_end(ap);
-	cr_assert(PQresultStatus(res) == PGRES_TUPLES_OK &&
-	    PQntuples(res) == 1, "%s: %s", sql, PQresultErrorMessage(res));
-	v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return v;
-}
-
 static void
 assert_session(json_object *s, const struct fx *f, int active, int ttl,
     int late)
 {
-	assert_keys(s, SESSION_KEYS);
+	api_assert_keys(s, "", SESSION_KEYS);
 	assert_match(api_json_string(s, "id"), UUID_RE, "a lowercase UUID");
 	jstr_eq(s, "groupId", f->c.group_id);
 	jstr_eq(s, "courseId", f->c.course_id);
 	jstr_eq(s, "professorId", f->c.professor_id);
-	jts(s, "startsAt");
+	api_assert_timestamp(s, "startsAt");
 	cr_assert_eq(jbool(s, "isActive"), active);
 	jstr_eq(s, "status", active ? "active" : "ended");
 	if (active)
-		jnull(s, "endsAt");
+		api_assert_null(s, "endsAt");
 	else {
-		jts(s, "endsAt");
+		api_assert_timestamp(s, "endsAt");
 		cr_assert(strcmp(api_json_string(s, "endsAt"),
 		    api_json_string(s, "startsAt")) >= 0);
 	}
-	cr_assert_eq(jint(s, "qrTtlSeconds"), ttl);
-	cr_assert_eq(jint(s, "lateAfterSeconds"), late);
+	cr_assert_eq(api_json_int(s, "qrTtlSeconds"), ttl);
+	cr_assert_eq(api_json_int(s, "lateAfterSeconds"), late);
 }
 
 static void
 assert_round(json_object *r, const char *session, int64_t number, int active)
 {
-	assert_keys(r, ROUND_KEYS);
+	api_assert_keys(r, "", ROUND_KEYS);
 	assert_match(api_json_string(r, "id"), UUID_RE, "a lowercase UUID");
 	jstr_eq(r, "sessionId", session);
-	cr_assert_eq(jint(r, "roundNumber"), number);
+	cr_assert_eq(api_json_int(r, "roundNumber"), number);
 	cr_assert_eq(jbool(r, "isActive"), active);
-	jts(r, "startsAt");
+	api_assert_timestamp(r, "startsAt");
 	if (active)
-		jnull(r, "endsAt");
+		api_assert_null(r, "endsAt");
 	else
-		jts(r, "endsAt");
+		api_assert_timestamp(r, "endsAt");
 }
 
 /* POST /api/groups/:groupId/sessions with body; 201 expected. */
@@ -329,12 +234,12 @@ expect_qr_updated(struct api_events *ev, const char *session,
 {
 	json_object	*data = expect_event(ev, "round:qr-updated");
 
-	assert_keys(data, "sessionId,roundId,token,expiresAt");
+	api_assert_keys(data, "", "sessionId roundId token expiresAt");
 	jstr_eq(data, "sessionId", session);
 	jstr_eq(data, "roundId", round);
 	assert_match(api_json_string(data, "token"), TOKEN_RE,
 	    "a 43-character base64url token");
-	jts(data, "expiresAt");
+	api_assert_timestamp(data, "expiresAt");
 	snprintf(token, TOKEN_SIZE, "%s", api_json_string(data, "token"));
 	if (expires != NULL)
 		snprintf(expires, size, "%s", api_json_string(data,
@@ -394,7 +299,7 @@ assert_token_nowhere(const char *token)
 {
 	char	*tables;
 
-	tables = db_text("SELECT coalesce(string_agg(c.relname, ','), '') "
+	tables = api_db_value("SELECT coalesce(string_agg(c.relname, ','), '') "
 	    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	    "CROSS JOIN LATERAL (SELECT query_to_xml(format("
 	    "'SELECT * FROM %I.%I', n.nspname, c.relname), true, false, '')"
@@ -420,7 +325,7 @@ assert_token_hashed(const char *token, const char *round)
 	crypto_generichash(digest, sizeof(digest),
 	    (const unsigned char *)token, strlen(token), NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-	cr_assert_eq(db_long("SELECT count(*) FROM qr_tokens "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens "
 	    "WHERE token_hash = decode($1, 'hex') AND round_id = $2 "
 	    "AND NOT consumed AND superseded_at IS NULL", hex, round, NULL), 1,
 	    "the round's live token is not stored as its hash");
@@ -430,22 +335,22 @@ assert_token_hashed(const char *token, const char *round)
 static void
 assert_invariants(const char *session)
 {
-	cr_assert_eq(db_long("SELECT count(*) FROM (SELECT round_id "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM (SELECT round_id "
 	    "FROM qr_tokens WHERE NOT consumed AND superseded_at IS NULL "
 	    "AND expires_at > now() GROUP BY round_id HAVING count(*) > 1) x",
 	    NULL), 0, "a round has two live tokens");
-	cr_assert_eq(db_long("SELECT count(*) FROM attendance_records a "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records a "
 	    "LEFT JOIN qr_tokens t ON t.id = a.qr_token_id "
 	    "WHERE a.session_id = $1 AND a.qr_token_id IS NOT NULL "
 	    "AND (t.id IS NULL OR NOT t.consumed "
 	    "OR t.consumed_by <> a.student_id)", session, NULL), 0,
 	    "a record's token is not consumed by its student");
-	cr_assert_eq(db_long("SELECT count(*) FROM qr_tokens t "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens t "
 	    "JOIN attendance_rounds r ON r.id = t.round_id "
 	    "WHERE r.session_id = $1 AND t.consumed AND NOT EXISTS "
 	    "(SELECT 1 FROM attendance_records a WHERE a.qr_token_id = t.id)",
 	    session, NULL), 0, "a consumed token has no record");
-	cr_assert_eq(db_long("SELECT count(*) FROM sessions s "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions s "
 	    "JOIN attendance_rounds r ON r.session_id = s.id "
 	    "JOIN qr_tokens t ON t.round_id = r.id "
 	    "WHERE s.id = $1 AND (s.status = 'ended' OR r.ends_at IS NOT NULL) "
@@ -498,7 +403,7 @@ Test(sessions, start_without_a_body_uses_the_defaults)
 	req_nobody(f.c.professor, "POST", &f.r, "/api/groups/%s/sessions",
 	    f.c.group_id);
 	expect_status(&f.r, 201);
-	assert_keys(f.r.json, "session,round");
+	api_assert_keys(f.r.json, "", "session round");
 	assert_session(api_json_get(f.r.json, "session"), &f, 1, 30, 600);
 	copy_id(session, f.r.json, "session.id");
 	assert_round(api_json_get(f.r.json, "round"), session, 1, 1);
@@ -507,12 +412,12 @@ Test(sessions, start_without_a_body_uses_the_defaults)
 	    api_json_string(f.r.json, "session.startsAt"));
 
 	/* What was stored: the session, round 1 and its one live token. */
-	cr_assert_eq(db_long("SELECT count(*) FROM sessions WHERE id = $1 "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions WHERE id = $1 "
 	    "AND group_id = $2 AND status = 'active' AND qr_ttl_seconds = 30 "
 	    "AND late_after_seconds = 600", session, f.c.group_id, NULL), 1);
-	cr_assert_eq(db_long("SELECT count(*) FROM attendance_rounds "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_rounds "
 	    "WHERE session_id = $1", session, NULL), 1);
-	cr_assert_eq(db_long("SELECT count(*) FROM qr_tokens WHERE "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
 	    "round_id = $1 AND NOT consumed AND superseded_at IS NULL "
 	    "AND expires_at > now()", round, NULL), 1);
 	assert_invariants(session);
@@ -535,7 +440,7 @@ Test(sessions, start_with_empty_object_and_custom_values)
 	start_session(&f, "{\"qrTtlSeconds\": 5, \"lateAfterSeconds\": 0}",
 	    session, round);
 	assert_session(api_json_get(f.r.json, "session"), &f, 1, 5, 0);
-	cr_assert_eq(db_long("SELECT count(*) FROM qr_tokens WHERE "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
 	    "round_id = $1 AND expires_at - created_at "
 	    "BETWEEN interval '4 s' AND interval '5 s'", round, NULL), 1,
 	    "round 1's token does not live qrTtlSeconds");
@@ -544,7 +449,7 @@ Test(sessions, start_with_empty_object_and_custom_values)
 	start_session(&f, "{\"qrTtlSeconds\": 600, "
 	    "\"lateAfterSeconds\": 86400}", session, round);
 	assert_session(api_json_get(f.r.json, "session"), &f, 1, 600, 86400);
-	cr_assert_eq(db_long("SELECT count(*) FROM sessions WHERE id = $1 "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions WHERE id = $1 "
 	    "AND qr_ttl_seconds = 600 AND late_after_seconds = 86400",
 	    session, NULL), 1);
 	assert_invariants(session);
@@ -593,7 +498,7 @@ Test(sessions, start_refuses_out_of_bounds_and_wrong_types)
 		    "{}", 2, NULL, &f.r);
 	}
 	api_assert_error(&f.r, 415, "unsupported_media_type");
-	cr_assert_eq(db_long("SELECT count(*) FROM sessions "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions "
 	    "WHERE group_id = $1", f.c.group_id, NULL), 0,
 	    "a refused start created a session");
 
@@ -615,7 +520,7 @@ Test(sessions, second_start_is_session_active)
 	req(f.c.professor, "POST", "{\"qrTtlSeconds\": 10}", &f.r,
 	    "/api/groups/%s/sessions", f.c.group_id);
 	api_assert_error(&f.r, 409, "session_active");
-	cr_assert_eq(db_long("SELECT count(*) FROM sessions "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions "
 	    "WHERE group_id = $1", f.c.group_id, NULL), 1);
 
 	/* Once it ended, the group may start another. */
@@ -656,7 +561,7 @@ Test(sessions, start_is_for_the_owner_only)
 	req_nobody(f.c.professor, "POST", &f.r, "/api/groups/%s/sessions",
 	    f.c.course_id);
 	api_assert_error(&f.r, 404, "not_found");
-	cr_assert_eq(db_long("SELECT count(*) FROM sessions "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions "
 	    "WHERE group_id = $1", f.c.group_id, NULL), 0);
 	api_client_free(anonymous);
 	api_client_free(other);
@@ -677,7 +582,7 @@ Test(sessions, list_is_newest_first)
 	req(f.c.professor, "GET", NULL, &f.r, "/api/groups/%s/sessions",
 	    f.c.group_id);
 	expect_status(&f.r, 200);
-	assert_keys(f.r.json, "sessions");
+	api_assert_keys(f.r.json, "", "sessions");
 	cr_assert_eq(json_object_array_length(api_json_get(f.r.json,
 	    "sessions")), 0);
 
@@ -690,7 +595,7 @@ Test(sessions, list_is_newest_first)
 	req(f.c.professor, "GET", NULL, &f.r, "/api/groups/%s/sessions",
 	    f.c.group_id);
 	expect_status(&f.r, 200);
-	assert_keys(f.r.json, "sessions");
+	api_assert_keys(f.r.json, "", "sessions");
 	list = api_json_get(f.r.json, "sessions");
 	cr_assert(json_object_is_type(list, json_type_array));
 	cr_assert_eq(json_object_array_length(list), 3);
@@ -742,7 +647,7 @@ Test(sessions, get_returns_the_session_and_its_rounds)
 
 	req(f.c.professor, "GET", NULL, &f.r, "/api/sessions/%s", session);
 	expect_status(&f.r, 200);
-	assert_keys(f.r.json, "session,rounds");
+	api_assert_keys(f.r.json, "", "session rounds");
 	assert_session(api_json_get(f.r.json, "session"), &f, 1, 45, 600);
 	jstr_eq(f.r.json, "session.id", session);
 	rounds = api_json_get(f.r.json, "rounds");
@@ -752,7 +657,7 @@ Test(sessions, get_returns_the_session_and_its_rounds)
 		int64_t	 n;
 
 		r = json_object_array_get_idx(rounds, i);
-		n = jint(r, "roundNumber");
+		n = api_json_int(r, "roundNumber");
 		cr_assert(n >= 1 && n <= 3 && !seen[n], "round numbers");
 		seen[n] = 1;
 		assert_round(r, session, n, n == 3);
@@ -795,17 +700,17 @@ Test(sessions, new_round_emits_started_then_qr_updated)
 	req_nobody(f.c.professor, "POST", &f.r, "/api/sessions/%s/rounds",
 	    session);
 	expect_status(&f.r, 201);
-	assert_keys(f.r.json, "round");
+	api_assert_keys(f.r.json, "", "round");
 	assert_round(api_json_get(f.r.json, "round"), session, 2, 1);
 	copy_id(r2, f.r.json, "round.id");
 	snprintf(starts, sizeof(starts), "%s",
 	    api_json_string(f.r.json, "round.startsAt"));
 
 	data = expect_event(ev, "round:started");
-	assert_keys(data, "sessionId,roundId,roundNumber,startsAt");
+	api_assert_keys(data, "", "sessionId roundId roundNumber startsAt");
 	jstr_eq(data, "sessionId", session);
 	jstr_eq(data, "roundId", r2);
-	cr_assert_eq(jint(data, "roundNumber"), 2);
+	cr_assert_eq(api_json_int(data, "roundNumber"), 2);
 	jstr_eq(data, "startsAt", starts);
 	json_object_put(data);
 	expect_qr_updated(ev, session, r2, token, expires, sizeof(expires));
@@ -815,12 +720,12 @@ Test(sessions, new_round_emits_started_then_qr_updated)
 	assert_not_in_response(&f.r, token);
 	assert_token_hashed(token, r2);
 	assert_token_nowhere(token);
-	stored = db_text("SELECT at_ts(expires_at) FROM qr_tokens "
+	stored = api_db_value("SELECT at_ts(expires_at) FROM qr_tokens "
 	    "WHERE round_id = $1 AND NOT consumed AND superseded_at IS NULL",
 	    r2, NULL);
 	cr_assert_str_eq(stored, expires, "expiresAt is not the token's");
 	free(stored);
-	cr_assert_eq(db_long("SELECT count(*) FROM qr_tokens WHERE "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
 	    "round_id = $1 AND expires_at BETWEEN now() + interval '10 s' "
 	    "AND now() + interval '21 s'", r2, NULL), 1,
 	    "the token does not live qrTtlSeconds");
@@ -831,7 +736,7 @@ Test(sessions, new_round_emits_started_then_qr_updated)
 	expect_status(&f.r, 201);
 	assert_round(api_json_get(f.r.json, "round"), session, 3, 1);
 	data = expect_event(ev, "round:started");
-	cr_assert_eq(jint(data, "roundNumber"), 3);
+	cr_assert_eq(api_json_int(data, "roundNumber"), 3);
 	json_object_put(data);
 	copy_id(round, f.r.json, "round.id");
 	expect_qr_updated(ev, session, round, token, NULL, 0);
@@ -860,7 +765,7 @@ Test(sessions, new_round_closes_the_previous_and_kills_its_token)
 	    session);
 	expect_status(&f.r, 201);
 	copy_id(r2, f.r.json, "round.id");
-	cr_assert_eq(jint(f.r.json, "round.roundNumber"), 2);
+	cr_assert_eq(api_json_int(f.r.json, "round.roundNumber"), 2);
 	json_object_put(expect_event(ev, "round:started"));
 	expect_qr_updated(ev, session, r2, token, NULL, 0);
 
@@ -870,14 +775,14 @@ Test(sessions, new_round_closes_the_previous_and_kills_its_token)
 	cr_assert_eq(json_object_array_length(rounds), 2);
 	for (i = 0; i < 2; i++) {
 		r = json_object_array_get_idx(rounds, i);
-		if (jint(r, "roundNumber") == 1) {
+		if (api_json_int(r, "roundNumber") == 1) {
 			assert_round(r, session, 1, 0);
 			cr_assert(strcmp(api_json_string(r, "endsAt"),
 			    api_json_string(r, "startsAt")) >= 0);
 		} else
 			assert_round(r, session, 2, 1);
 	}
-	cr_assert_eq(db_long("SELECT count(*) FROM qr_tokens WHERE "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
 	    "round_id = $1 AND NOT consumed AND superseded_at IS NULL",
 	    r1, NULL), 0, "round 1 still has a live token");
 
@@ -910,9 +815,9 @@ Test(sessions, qr_refresh_sends_a_new_token_only_on_the_event)
 	req_nobody(f.c.professor, "POST", &f.r,
 	    "/api/sessions/%s/rounds/%s/qr", session, round);
 	expect_status(&f.r, 202);
-	assert_keys(f.r.json, "roundId,expiresAt");
+	api_assert_keys(f.r.json, "", "roundId expiresAt");
 	jstr_eq(f.r.json, "roundId", round);
-	jts(f.r.json, "expiresAt");
+	api_assert_timestamp(f.r.json, "expiresAt");
 	snprintf(expires, sizeof(expires), "%s",
 	    api_json_string(f.r.json, "expiresAt"));
 	{
@@ -930,7 +835,7 @@ Test(sessions, qr_refresh_sends_a_new_token_only_on_the_event)
 	assert_token_hashed(t2, round);
 	assert_token_nowhere(t1);
 	assert_token_nowhere(t2);
-	cr_assert_eq(db_long("SELECT count(*) FROM qr_tokens WHERE "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
 	    "round_id = $1 AND NOT consumed AND superseded_at IS NULL",
 	    round, NULL), 1);
 
@@ -999,7 +904,7 @@ Test(sessions, qr_refresh_refusals)
 	req_nobody(other, "POST", &f.r, "/api/sessions/%s/rounds/%s/qr",
 	    session, r2);
 	api_assert_error(&f.r, 404, "not_found");
-	cr_assert_eq(db_long("SELECT count(*) FROM qr_tokens t "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens t "
 	    "JOIN attendance_rounds r ON r.id = t.round_id "
 	    "WHERE r.session_id = $1 AND NOT t.consumed "
 	    "AND t.superseded_at IS NULL", session, NULL), 0);
@@ -1057,25 +962,25 @@ Test(sessions, end_reports_the_summary_and_emits_session_ended)
 	req_nobody(f.c.professor, "PATCH", &f.r, "/api/sessions/%s/end",
 	    session);
 	expect_status(&f.r, 200);
-	assert_keys(f.r.json, "session,summary");
+	api_assert_keys(f.r.json, "", "session summary");
 	assert_session(api_json_get(f.r.json, "session"), &f, 0, 30, 600);
 	jstr_eq(f.r.json, "session.id", session);
-	assert_keys(api_json_get(f.r.json, "summary"),
-	    "totalRounds,attendanceCount");
-	cr_assert_eq(jint(f.r.json, "summary.totalRounds"), 2);
-	cr_assert_eq(jint(f.r.json, "summary.attendanceCount"), 3,
+	api_assert_keys(f.r.json, "summary",
+	    "totalRounds attendanceCount");
+	cr_assert_eq(api_json_int(f.r.json, "summary.totalRounds"), 2);
+	cr_assert_eq(api_json_int(f.r.json, "summary.attendanceCount"), 3,
 	    "attendanceCount counts present and late records only");
 	snprintf(ends, sizeof(ends), "%s",
 	    api_json_string(f.r.json, "session.endsAt"));
 
 	data = expect_event(ev, "session:ended");
-	assert_keys(data, "sessionId,endedAt,summary");
+	api_assert_keys(data, "", "sessionId endedAt summary");
 	jstr_eq(data, "sessionId", session);
 	jstr_eq(data, "endedAt", ends);
-	assert_keys(api_json_get(data, "summary"),
-	    "totalRounds,attendanceCount");
-	cr_assert_eq(jint(data, "summary.totalRounds"), 2);
-	cr_assert_eq(jint(data, "summary.attendanceCount"), 3);
+	api_assert_keys(data, "summary",
+	    "totalRounds attendanceCount");
+	cr_assert_eq(api_json_int(data, "summary.totalRounds"), 2);
+	cr_assert_eq(api_json_int(data, "summary.attendanceCount"), 3);
 	json_object_put(data);
 	expect_no_event(ev, 300);
 
@@ -1088,12 +993,12 @@ Test(sessions, end_reports_the_summary_and_emits_session_ended)
 	for (i = 0; i < 2; i++)
 		cr_assert_eq(jbool(json_object_array_get_idx(rounds, i),
 		    "isActive"), 0);
-	cr_assert_eq(db_long("SELECT count(*) FROM sessions WHERE id = $1 "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions WHERE id = $1 "
 	    "AND status = 'ended' AND NOT is_active AND ends_at IS NOT NULL",
 	    session, NULL), 1);
-	cr_assert_eq(db_long("SELECT count(*) FROM attendance_rounds "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_rounds "
 	    "WHERE session_id = $1 AND ends_at IS NULL", session, NULL), 0);
-	cr_assert_eq(db_long("SELECT count(*) FROM qr_tokens t "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens t "
 	    "JOIN attendance_rounds r ON r.id = t.round_id "
 	    "WHERE r.session_id = $1 AND NOT t.consumed "
 	    "AND t.superseded_at IS NULL", session, NULL), 0);
@@ -1132,7 +1037,7 @@ Test(sessions, an_ended_session_refuses_changes)
 	req_nobody(f.c.professor, "POST", &f.r, "/api/sessions/%s/rounds",
 	    "1234");
 	api_assert_error(&f.r, 404, "not_found");
-	cr_assert_eq(db_long("SELECT count(*) FROM sessions WHERE id = $1 "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions WHERE id = $1 "
 	    "AND status = 'active'", session, NULL), 1);
 
 	end_session(&f, session);
@@ -1144,7 +1049,7 @@ Test(sessions, an_ended_session_refuses_changes)
 	api_assert_error(&f.r, 409, "session_ended");
 	req_nobody(other, "PATCH", &f.r, "/api/sessions/%s/end", session);
 	api_assert_error(&f.r, 404, "not_found");
-	cr_assert_eq(db_long("SELECT count(*) FROM attendance_rounds "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_rounds "
 	    "WHERE session_id = $1", session, NULL), 1,
 	    "a round was added to an ended session");
 	assert_invariants(session);
@@ -1169,27 +1074,27 @@ Test(sessions, override_creates_and_replaces_records)
 	fx_new(&f, 2);
 	start_session(&f, NULL, session, round);
 	ev = api_events_subscribe(session);
-	username = db_text("SELECT username FROM users WHERE id = $1",
+	username = api_db_value("SELECT username FROM users WHERE id = $1",
 	    f.ids[0], NULL);
-	name = db_text("SELECT display_name FROM users WHERE id = $1",
+	name = api_db_value("SELECT display_name FROM users WHERE id = $1",
 	    f.ids[0], NULL);
 
 	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
 		put_record(&f, session, round, f.ids[0], statuses[i]);
 		expect_status(&f.r, 200);
-		assert_keys(f.r.json, "record");
-		assert_keys(api_json_get(f.r.json, "record"), RECORD_KEYS);
+		api_assert_keys(f.r.json, "", "record");
+		api_assert_keys(f.r.json, "record", RECORD_KEYS);
 		copy_id(record, f.r.json, "record.id");
 		jstr_eq(f.r.json, "record.sessionId", session);
 		jstr_eq(f.r.json, "record.roundId", round);
 		jstr_eq(f.r.json, "record.studentId", f.ids[0]);
 		jstr_eq(f.r.json, "record.status", statuses[i]);
-		jts(f.r.json, "record.recordedAt");
+		api_assert_timestamp(f.r.json, "record.recordedAt");
 		snprintf(recorded, sizeof(recorded), "%s",
 		    api_json_string(f.r.json, "record.recordedAt"));
 
 		data = expect_event(ev, "attendance:recorded");
-		assert_keys(data, RECORDED_KEYS);
+		api_assert_keys(data, "", RECORDED_KEYS);
 		jstr_eq(data, "sessionId", session);
 		jstr_eq(data, "roundId", round);
 		jstr_eq(data, "studentId", f.ids[0]);
@@ -1200,17 +1105,17 @@ Test(sessions, override_creates_and_replaces_records)
 		json_object_put(data);
 
 		/* Replaced, never added: one record, with no token. */
-		cr_assert_eq(db_long("SELECT count(*) FROM attendance_records "
+		cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 		    "WHERE round_id = $1 AND student_id = $2 AND status = $3 "
 		    "AND qr_token_id IS NULL", round, f.ids[0], statuses[i],
 		    NULL), 1);
-		cr_assert_eq(db_long("SELECT count(*) FROM attendance_records "
+		cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 		    "WHERE round_id = $1 AND student_id = $2", round, f.ids[0],
 		    NULL), 1);
 	}
 	/* An override publishes the record, and mints nothing. */
 	expect_no_event(ev, 300);
-	cr_assert_eq(db_long("SELECT count(*) FROM attendance_records "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 	    "WHERE session_id = $1", session, NULL), 1);
 	assert_invariants(session);
 	free(username);
@@ -1241,10 +1146,10 @@ Test(sessions, override_replaces_a_scanned_record)
 	data = expect_event(ev, "attendance:recorded");
 	jstr_eq(data, "status", "excused");
 	json_object_put(data);
-	cr_assert_eq(db_long("SELECT count(*) FROM attendance_records "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 	    "WHERE round_id = $1 AND student_id = $2", round, f.ids[0],
 	    NULL), 1);
-	cr_assert_eq(db_long("SELECT count(*) FROM attendance_records "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 	    "WHERE round_id = $1 AND student_id = $2 AND status = 'excused'",
 	    round, f.ids[0], NULL), 1);
 	expect_no_event(ev, 300);
@@ -1270,7 +1175,7 @@ Test(sessions, override_works_on_an_ended_session_without_event)
 
 	put_record(&f, session, r1, f.ids[0], "excused");
 	expect_status(&f.r, 200);
-	assert_keys(api_json_get(f.r.json, "record"), RECORD_KEYS);
+	api_assert_keys(f.r.json, "record", RECORD_KEYS);
 	jstr_eq(f.r.json, "record.status", "excused");
 	jstr_eq(f.r.json, "record.roundId", r1);
 	put_record(&f, session, r2, f.ids[1], "present");
@@ -1279,9 +1184,9 @@ Test(sessions, override_works_on_an_ended_session_without_event)
 	expect_status(&f.r, 200);
 	jstr_eq(f.r.json, "record.status", "late");
 	expect_no_event(ev, 300);
-	cr_assert_eq(db_long("SELECT count(*) FROM attendance_records "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 	    "WHERE session_id = $1", session, NULL), 2);
-	cr_assert_eq(db_long("SELECT count(*) FROM attendance_records "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 	    "WHERE round_id = $1 AND student_id = $2 AND status = 'late'",
 	    r2, f.ids[1], NULL), 1);
 	assert_invariants(session);
@@ -1374,7 +1279,7 @@ Test(sessions, override_refusals)
 	    f.ids[0]);
 	api_assert_error(&f.r, 403, "forbidden");
 
-	cr_assert_eq(db_long("SELECT count(*) FROM attendance_records "
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 	    "WHERE session_id IN ($1, $2)", session, gs, NULL), 0,
 	    "a refused override wrote a record");
 	assert_invariants(session);

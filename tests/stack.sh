@@ -51,11 +51,13 @@ curl -sS --unix-socket "$state/run/http.sock" -o "$state/index.html" \
 [ "$(cat "$state/code")" = 200 ] || fail "GET / is $(cat "$state/code")"
 grep -q "Attendance" "$state/index.html" || fail "GET / is not the web root"
 
-# No worker listens yet in this test: nginx must route /api/ to the
-# FastCGI socket and answer 502, not serve a file.
-code=$(curl -sS --unix-socket "$state/run/http.sock" -o /dev/null \
+# No worker listens in this test: nginx must route /api/ to the FastCGI
+# socket and, finding no one, answer the contract's 503 in JSON.
+code=$(curl -sS --unix-socket "$state/run/http.sock" -o "$state/body" \
     -w '%{http_code}' http://localhost/api/health)
-[ "$code" = 502 ] || fail "GET /api/health without a worker is $code"
+[ "$code" = 503 ] || fail "GET /api/health without a worker is $code"
+grep -q '"code":"unavailable"' "$state/body" ||
+    fail "no JSON error body without a worker: $(cat "$state/body")"
 grep -q "fcgi.sock" "$state/log/nginx-error.log" ||
     fail "nginx did not try the FastCGI socket"
 
@@ -65,6 +67,10 @@ code=$(head -c 70000 /dev/zero | curl -sS --unix-socket \
     -H 'Content-Type: application/json' --data-binary @- \
     http://localhost/api/courses)
 [ "$code" = 413 ] || fail "a 70 kB body is $code, expected 413"
+head -c 70000 /dev/zero | curl -sS --unix-socket "$state/run/http.sock" \
+    -H 'Content-Type: application/json' --data-binary @- \
+    http://localhost/api/courses | grep -q '"code":"payload_too_large"' ||
+    fail "nginx's 413 is not the contract's JSON error"
 
 pids="$(cat "$state/run/nginx.pid") $(cat "$state/run/redis.pid")"
 svc_stop_all "$state"
