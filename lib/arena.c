@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ arena_alloc(struct arena *a, size_t size)
 	struct arena_chunk	*c;
 	size_t			 need;
 
+	if (size > SIZE_MAX - sizeof(*c) - ARENA_ALIGN)
+		return NULL;
 	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (a->chunks != NULL && a->chunks->size - a->used >= size) {
 		void	*p = a->chunks->data + a->used;

@@ -6,11 +6,43 @@
 #include "util.h"
 #include "validate.h"
 
+/*
+ * What json-c lets through even with JSON_TOKENER_STRICT: single-quoted
+ * keys, NaN and Infinity, raw control characters in strings, and UTF-8
+ * its checker does not know is wrong (overlongs, surrogates).
+ */
+static int
+json_strict(const char *text, size_t len)
+{
+	size_t	 i;
+	int	 in_string = 0;
+
+	if (!validate_utf8(text, len))
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char	 c = (unsigned char)text[i];
+
+		if (in_string) {
+			if (c < 0x20)
+				return 0;
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+		} else if (c == '"')
+			in_string = 1;
+		else if (c == '\'' || c == 'N' || c == 'I')
+			return 0;
+	}
+	return 1;
+}
+
 int
 json_parse(const char *text, size_t len, json_object **out)
 {
 	struct json_tokener	*tok;
 	json_object		*value = NULL;
+	size_t			 end;
 	int			 rc = -1;
 
 	*out = NULL;
@@ -20,15 +52,24 @@ json_parse(const char *text, size_t len, json_object **out)
 		return -1;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
 	    JSON_TOKENER_VALIDATE_UTF8);
+	if (!json_strict(text, len))
+		goto out;
 	value = json_tokener_parse_ex(tok, text, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	/* A number or literal at the end waits for more: end the input. */
+	if (value == NULL &&
+	    json_tokener_get_error(tok) == json_tokener_continue &&
+	    end == len)
+		value = json_tokener_parse_ex(tok, "", 1);
 	/* Everything must be consumed: "{} x" is not one value. */
 	if (value != NULL &&
 	    json_tokener_get_error(tok) == json_tokener_success &&
-	    json_tokener_get_parse_end(tok) == len) {
+	    end == len) {
 		*out = value;
 		value = NULL;
 		rc = 0;
 	}
+out:
 	json_object_put(value);
 	json_tokener_free(tok);
 	return rc;
@@ -135,7 +176,9 @@ json_field_int(struct arena *arena, json_object *obj, const char *name,
 	}
 	errno = 0;
 	v = json_object_get_int64(value);
-	if (errno != 0 || v < min || v > max) {
+	/* json-c clamps what int64 cannot hold to its bounds. */
+	if (errno != 0 || v == INT64_MIN || v == INT64_MAX || v < min ||
+	    v > max) {
 		*why = arena_printf(arena, "%s must be between %ld and %ld",
 		    name, min, max);
 		return -1;

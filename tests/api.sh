@@ -94,28 +94,29 @@ TMPDIR=$state
 export ATTENDANCE_TEST_HTTP_SOCKET ATTENDANCE_TEST_DATABASE
 export ATTENDANCE_TEST_REDIS_SOCKET ATTENDANCE_TEST_ORIGIN TMPDIR
 
-failed() {
-	svc_print_logs "$state"
-	exit 1
-}
-
+status=0
 if [ $# -gt 0 ]; then
 	case "$*" in
 	*throttle_address*)
 		start_workers "$state/attendance-address.conf"
 		ATTENDANCE_TEST_ADDRESS_LIMIT=20 "$top_builddir/tests/api" \
-		    "$@" || failed
+		    "$@" || status=1
 		;;
 	*)
 		start_workers "$state/attendance.conf"
-		"$top_builddir/tests/api" "$@" || failed
+		"$top_builddir/tests/api" "$@" || status=1
 		;;
 	esac
-	exit 0
+else
+	# Criterion's filter is an extended glob: !(x) is "anything but x".
+	start_workers "$state/attendance.conf"
+	"$top_builddir/tests/api" --filter '!(throttle_address)/*' ||
+	    status=1
+	start_workers "$state/attendance-address.conf"
+	ATTENDANCE_TEST_ADDRESS_LIMIT=20 "$top_builddir/tests/api" \
+	    --filter 'throttle_address/*' || status=1
 fi
-
-start_workers "$state/attendance.conf"
-"$top_builddir/tests/api" --filter '!(throttle_address)/*' || failed
-start_workers "$state/attendance-address.conf"
-ATTENDANCE_TEST_ADDRESS_LIMIT=20 "$top_builddir/tests/api" \
-    --filter 'throttle_address/*' || failed
+if [ $status -ne 0 ]; then
+	svc_print_logs "$state"
+	exit 1
+fi

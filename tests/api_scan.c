@@ -7,16 +7,15 @@
  * record without its consumed token and back, at most one live token per
  * round, no raw token anywhere.
  */
-#include <regex.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <criterion/criterion.h>
+#include <hiredis/hiredis.h>
 #include <sodium.h>
 
 #include "api_support.h"
@@ -24,11 +23,6 @@
 #define ID		API_ID_SIZE
 #define TOKEN_SIZE	64
 #define FX_STUDENTS	30
-
-#define UUID_RE	"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-#define TS_RE	"^[0-9]{4}-[0-9]{2}-[0-9]{2}T" \
-		"[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$"
-#define TOKEN_RE "^[A-Za-z0-9_-]{43}$"
 
 #define RECORD_KEYS	"id sessionId roundId studentId status recordedAt"
 #define RECORDED_KEYS	"sessionId roundId studentId username displayName " \
@@ -102,6 +96,23 @@ req_nobody(struct api_client *c, const char *method, struct api_response *r,
 	api_request_raw(c, method, path, NULL, NULL, 0, NULL, r);
 }
 
+/* api_request_raw() on a path built from fmt; *r is freed first. */
+static void __attribute__((format(printf, 7, 8)))
+req_raw(struct api_client *c, const char *method, const char *type,
+    const char *body, const char *const *headers, struct api_response *r,
+    const char *fmt, ...)
+{
+	char	 path[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	api_response_free(r);
+	api_request_raw(c, method, path, type, body,
+	    body != NULL ? strlen(body) : 0, headers, r);
+}
+
 static void
 expect_status(const struct api_response *r, long status)
 {
@@ -112,31 +123,30 @@ expect_status(const struct api_response *r, long status)
 }
 
 static void
-assert_match(const char *s, const char *pattern, const char *what)
-{
-	regex_t	 re;
-	int	 rc;
-
-	cr_assert(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0);
-	rc = regexec(&re, s, 0, NULL, 0);
-	regfree(&re);
-	cr_assert(rc == 0, "'%s' is not %s", s, what);
-}
-
-static void
 jstr_eq(json_object *o, const char *path, const char *want)
 {
 	cr_assert_str_eq(api_json_string(o, path), want, "%s in %s", path,
 	    json_object_to_json_string(o));
 }
 
+/* A 43-character base64url token. */
+static void
+assert_token_shape(const char *s)
+{
+	size_t	 i, n = strlen(s);
+
+	cr_assert_eq(n, 43, "token '%s' is not 43 characters", s);
+	for (i = 0; i < n; i++)
+		cr_assert(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+		    "qrstuvwxyz0123456789-_", s[i]) != NULL,
+		    "token '%s' is not base64url", s);
+}
+
 static void
 copy_id(char dst[ID], json_object *o, const char *path)
 {
-	const char	*s = api_json_string(o, path);
-
-	assert_match(s, UUID_RE, "a lowercase UUID");
-	snprintf(dst, ID, "%s", s);
+	api_assert_uuid(o, path);
+	snprintf(dst, ID, "%s", api_json_string(o, path));
 }
 
 /* POST /api/groups/:groupId/sessions with body; 201 expected. */
@@ -194,8 +204,7 @@ expect_qr_updated(struct api_events *ev, const char *session,
 	api_assert_keys(data, "", "sessionId roundId token expiresAt");
 	jstr_eq(data, "sessionId", session);
 	jstr_eq(data, "roundId", round);
-	assert_match(api_json_string(data, "token"), TOKEN_RE,
-	    "a 43-character base64url token");
+	assert_token_shape(api_json_string(data, "token"));
 	api_assert_timestamp(data, "expiresAt");
 	snprintf(token, TOKEN_SIZE, "%s", api_json_string(data, "token"));
 	if (expires != NULL)
@@ -249,6 +258,68 @@ assert_not_in_response(const struct api_response *r, const char *token)
 	    "the raw token is in the response headers");
 }
 
+/* Whether a reply (or any element of it) holds needle. */
+static int
+reply_has(const redisReply *r, const char *needle)
+{
+	size_t	 i;
+
+	if (r == NULL)
+		return 0;
+	if ((r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS) &&
+	    memmem(r->str, r->len, needle, strlen(needle)) != NULL)
+		return 1;
+	if (r->type == REDIS_REPLY_ARRAY)
+		for (i = 0; i < r->elements; i++)
+			if (reply_has(r->element[i], needle))
+				return 1;
+	return 0;
+}
+
+/* No Redis key, nor any value of one, holds the raw token. */
+static void
+assert_token_not_in_redis(const char *token)
+{
+	static const char *const reads[][2] = {
+		{ "string", "GET %b" },
+		{ "list", "LRANGE %b 0 -1" },
+		{ "set", "SMEMBERS %b" },
+		{ "zset", "ZRANGE %b 0 -1" },
+		{ "hash", "HGETALL %b" },
+		{ "stream", "XRANGE %b - +" },
+	};
+	redisContext	*rc;
+	redisReply	*keys, *type, *v;
+	const char	*socket = getenv("ATTENDANCE_TEST_REDIS_SOCKET");
+	size_t		 i, j;
+
+	cr_assert(socket != NULL);
+	rc = redisConnectUnix(socket);
+	cr_assert(rc != NULL && rc->err == 0, "redis: %s",
+	    rc != NULL ? rc->errstr : "out of memory");
+	keys = redisCommand(rc, "KEYS *");
+	cr_assert(keys != NULL && keys->type == REDIS_REPLY_ARRAY);
+	for (i = 0; i < keys->elements; i++) {
+		const redisReply	*k = keys->element[i];
+
+		cr_assert(!reply_has(k, token),
+		    "a Redis key holds the raw token: %s", k->str);
+		type = redisCommand(rc, "TYPE %b", k->str, k->len);
+		cr_assert(type != NULL && type->type == REDIS_REPLY_STATUS);
+		for (j = 0; j < sizeof(reads) / sizeof(reads[0]); j++) {
+			if (strcmp(type->str, reads[j][0]) != 0)
+				continue;
+			v = redisCommand(rc, reads[j][1], k->str, k->len);
+			cr_assert(!reply_has(v, token),
+			    "Redis key %s holds the raw token", k->str);
+			freeReplyObject(v);
+		}
+		freeReplyObject(type);
+	}
+	freeReplyObject(keys);
+	redisFree(rc);
+}
+
 /*
  * No table holds the raw token, as text or (standard base64 of the raw
  * bytes, as query_to_xml() shows a bytea) as bytes.
@@ -271,6 +342,7 @@ assert_token_nowhere(const char *token)
 	    "OR strpos(q.x, translate($1, '-_', '+/')) > 0)", token, NULL);
 	cr_assert_str_eq(tables, "", "the raw token is stored in: %s", tables);
 	free(tables);
+	assert_token_not_in_redis(token);
 }
 
 /* qr_tokens holds the token's BLAKE2b-256 hash for round, live. */
@@ -351,6 +423,13 @@ other_group_student(struct fx *f, char student[ID])
 	return c;
 }
 
+/* Runs an SQL command with one parameter. */
+static void
+db_exec(const char *sql, const char *param)
+{
+	free(api_db_value(sql, param, NULL));
+}
+
 /* Starts a session of f, subscribes to it and fetches a token. */
 static struct api_events *
 open_round(struct fx *f, const char *body, char session[ID], char round[ID],
@@ -414,26 +493,37 @@ consumed_tokens(const char *round)
 static void
 expire_live_token(const char *round)
 {
-	free(api_db_value("UPDATE qr_tokens SET created_at = now() - interval '1 min', "
+	db_exec("UPDATE qr_tokens SET created_at = now() - interval '1 min', "
 	    "expires_at = now() - interval '1 ms' WHERE round_id = $1 "
-	    "AND NOT consumed AND superseded_at IS NULL", round, NULL));
+	    "AND NOT consumed AND superseded_at IS NULL", round);
 }
 
 /* --- who may scan ---------------------------------------------------- */
 
 Test(scan, needs_a_logged_in_student)
 {
+	static const char *const evil[] = {
+		"Origin: http://evil.example", NULL
+	};
 	struct fx		 f;
 	struct api_events	*ev;
 	struct api_client	*anonymous, *other;
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
-	char			 record[ID];
+	char			 record[ID], body[128];
 
 	fx_new(&f, 1);
 	ev = open_round(&f, NULL, session, round, token);
 	anonymous = api_client_new();
 	scan(anonymous, session, round, token, &f.r);
 	api_assert_error(&f.r, 401, "unauthenticated");
+	/* A foreign Origin is refused before anything else. */
+	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
+	req_raw(f.st[0], "POST", "application/json", body, evil, &f.r,
+	    "/api/sessions/%s/rounds/%s/scan", session, round);
+	api_assert_error(&f.r, 403, "csrf_origin");
+	req_raw(anonymous, "POST", "application/json", body, evil, &f.r,
+	    "/api/sessions/%s/rounds/%s/scan", session, round);
+	api_assert_error(&f.r, 403, "csrf_origin");
 	/* Before the body and the path's resources. */
 	req(anonymous, "POST", "{\"token\": 5}", &f.r,
 	    "/api/sessions/%s/rounds/%s/scan", UNKNOWN_ID, "x");
@@ -477,7 +567,7 @@ Test(scan, refuses_a_bad_body)
 	struct fx		 f;
 	struct api_events	*ev;
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
-	char			 record[ID], path[256];
+	char			 record[ID], *big, *huge;
 	size_t			 i;
 
 	fx_new(&f, 1);
@@ -496,12 +586,17 @@ Test(scan, refuses_a_bad_body)
 	req(f.st[0], "POST", "{\"token\": 1}", &f.r,
 	    "/api/sessions/%s/rounds/%s/scan", UNKNOWN_ID, round);
 	api_assert_error(&f.r, 400, "invalid_request");
-	snprintf(path, sizeof(path), "/api/sessions/%s/rounds/%s/scan",
-	    session, round);
-	api_response_free(&f.r);
-	api_request_raw(f.st[0], "POST", path, "text/plain", token,
-	    strlen(token), NULL, &f.r);
+	req_raw(f.st[0], "POST", "text/plain", token, NULL, &f.r,
+	    "/api/sessions/%s/rounds/%s/scan", session, round);
 	api_assert_error(&f.r, 415, "unsupported_media_type");
+	/* Over 64 KiB: 413, whatever the token says. */
+	big = api_repeat("A", 70000);
+	huge = api_printf("{\"token\": \"%s\"}", big);
+	req(f.st[0], "POST", huge, &f.r, "/api/sessions/%s/rounds/%s/scan",
+	    session, round);
+	api_assert_error(&f.r, 413, "payload_too_large");
+	free(huge);
+	free(big);
 	expect_no_event(ev, 300);
 	cr_assert_eq(consumed_tokens(round), 0);
 	scan_ok(&f, ev, 0, session, round, token, "present", record);
@@ -744,9 +839,9 @@ Test(scan, token_unknown_used_superseded_expired)
 	scan(f.st[2], session, round, token, &f.r);
 	api_assert_error(&f.r, 410, "token_expired");
 	/* Used (or superseded) comes before expired. */
-	free(api_db_value("UPDATE qr_tokens SET created_at = now() - interval '1 min', "
+	db_exec("UPDATE qr_tokens SET created_at = now() - interval '1 min', "
 	    "expires_at = now() - interval '1 ms' WHERE round_id = $1 "
-	    "AND consumed", round, NULL));
+	    "AND consumed", round);
 	scan(f.st[1], session, round, used, &f.r);
 	api_assert_error(&f.r, 409, "token_used");
 	expect_no_event(ev, 300);
@@ -791,8 +886,9 @@ Test(scan, success_records_present_and_burns_the_token)
 	    "AND a.status = 'present' AND t.consumed AND t.consumed_by = $3 "
 	    "AND t.round_id = $2", record, round, f.ids[0], NULL), 1,
 	    "the record is not tied to the token its student consumed");
-	stored = api_db_value("SELECT at_ts(recorded_at) FROM attendance_records "
-	    "WHERE id = $1", record, NULL);
+	stored = api_db_value("SELECT at_ts(recorded_at) "
+	    "FROM attendance_records WHERE id = $1", record, NULL);
+	jstr_eq(f.r.json, "record.recordedAt", stored);
 	free(stored);
 	/* The next token is the round's one live token. */
 	assert_token_hashed(token, round);
@@ -823,8 +919,8 @@ Test(scan, late_after_late_after_seconds_of_the_round)
 	/* The default 600 s: on time, until the round started long ago. */
 	ev = open_round(&f, NULL, session, r1, token);
 	scan_ok(&f, ev, 0, session, r1, token, "present", record);
-	free(api_db_value("UPDATE attendance_rounds SET starts_at = starts_at - "
-	    "interval '601 s' WHERE id = $1", r1, NULL));
+	db_exec("UPDATE attendance_rounds SET starts_at = starts_at - "
+	    "interval '601 s' WHERE id = $1", r1);
 	scan_ok(&f, ev, 1, session, r1, token, "late", record);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 	    "WHERE id = $1 AND status = 'late'", record, NULL), 1);
@@ -836,8 +932,8 @@ Test(scan, late_after_late_after_seconds_of_the_round)
 	copy_id(r2, f.r.json, "round.id");
 	json_object_put(expect_event(ev, "round:started"));
 	expect_qr_updated(ev, session, r2, token, NULL, 0);
-	free(api_db_value("UPDATE sessions SET starts_at = starts_at - "
-	    "interval '1 hour' WHERE id = $1", session, NULL));
+	db_exec("UPDATE sessions SET starts_at = starts_at - "
+	    "interval '1 hour' WHERE id = $1", session);
 	scan_ok(&f, ev, 2, session, r2, token, "present", record);
 	assert_invariants(session);
 	api_events_free(ev);
@@ -880,8 +976,9 @@ Test(scan, an_absent_override_is_replaced_other_records_are_not)
 	    "WHERE id = $1 AND status = 'present' AND qr_token_id IS NOT NULL",
 	    record, NULL), 1);
 	for (i = 0; i < 3; i++)
-		cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
-		    "WHERE round_id = $1 AND student_id = $2 AND status = $3 "
+		cr_assert_eq(api_db_long("SELECT count(*) "
+		    "FROM attendance_records WHERE round_id = $1 "
+		    "AND student_id = $2 AND status = $3 "
 		    "AND qr_token_id IS NULL", round, f.ids[i], statuses[i],
 		    NULL), 1);
 	assert_invariants(session);

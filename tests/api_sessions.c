@@ -5,7 +5,6 @@
  * summary, and the professor's override of a record.  Each test owns its
  * professor, course, group and students, so the tests run in parallel.
  */
-#include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,11 +19,6 @@
 #define ID		API_ID_SIZE
 #define TOKEN_SIZE	64
 #define FX_STUDENTS	4
-
-#define UUID_RE	"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-#define TS_RE	"^[0-9]{4}-[0-9]{2}-[0-9]{2}T" \
-		"[0-9]{2}:[0-9]{2}:[0-9]{2}[.][0-9]{3}Z$"
-#define TOKEN_RE "^[A-Za-z0-9_-]{43}$"
 
 #define SESSION_KEYS	"id groupId courseId professorId startsAt endsAt " \
 			"isActive status qrTtlSeconds lateAfterSeconds"
@@ -97,6 +91,23 @@ req_nobody(struct api_client *c, const char *method, struct api_response *r,
 	api_request_raw(c, method, path, NULL, NULL, 0, NULL, r);
 }
 
+/* api_request_raw() on a path built from fmt; *r is freed first. */
+static void __attribute__((format(printf, 7, 8)))
+req_raw(struct api_client *c, const char *method, const char *type,
+    const char *body, const char *const *headers, struct api_response *r,
+    const char *fmt, ...)
+{
+	char	 path[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	api_response_free(r);
+	api_request_raw(c, method, path, type, body,
+	    body != NULL ? strlen(body) : 0, headers, r);
+}
+
 static void
 expect_status(const struct api_response *r, long status)
 {
@@ -104,18 +115,6 @@ expect_status(const struct api_response *r, long status)
 	    status, r->body != NULL ? r->body : "");
 	cr_assert(r->json != NULL, "no JSON body: %s",
 	    r->body != NULL ? r->body : "");
-}
-
-static void
-assert_match(const char *s, const char *pattern, const char *what)
-{
-	regex_t	 re;
-	int	 rc;
-
-	cr_assert(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0);
-	rc = regexec(&re, s, 0, NULL, 0);
-	regfree(&re);
-	cr_assert(rc == 0, "'%s' is not %s", s, what);
 }
 
 static int
@@ -135,13 +134,24 @@ jstr_eq(json_object *o, const char *path, const char *want)
 	    json_object_to_json_string(o));
 }
 
+/* A 43-character base64url token. */
+static void
+assert_token_shape(const char *s)
+{
+	size_t	 i, n = strlen(s);
+
+	cr_assert_eq(n, 43, "token '%s' is not 43 characters", s);
+	for (i = 0; i < n; i++)
+		cr_assert(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+		    "qrstuvwxyz0123456789-_", s[i]) != NULL,
+		    "token '%s' is not base64url", s);
+}
+
 static void
 copy_id(char dst[ID], json_object *o, const char *path)
 {
-	const char	*s = api_json_string(o, path);
-
-	assert_match(s, UUID_RE, "a lowercase UUID");
-	snprintf(dst, ID, "%s", s);
+	api_assert_uuid(o, path);
+	snprintf(dst, ID, "%s", api_json_string(o, path));
 }
 
 static void
@@ -149,7 +159,7 @@ assert_session(json_object *s, const struct fx *f, int active, int ttl,
     int late)
 {
 	api_assert_keys(s, "", SESSION_KEYS);
-	assert_match(api_json_string(s, "id"), UUID_RE, "a lowercase UUID");
+	api_assert_uuid(s, "id");
 	jstr_eq(s, "groupId", f->c.group_id);
 	jstr_eq(s, "courseId", f->c.course_id);
 	jstr_eq(s, "professorId", f->c.professor_id);
@@ -171,7 +181,7 @@ static void
 assert_round(json_object *r, const char *session, int64_t number, int active)
 {
 	api_assert_keys(r, "", ROUND_KEYS);
-	assert_match(api_json_string(r, "id"), UUID_RE, "a lowercase UUID");
+	api_assert_uuid(r, "id");
 	jstr_eq(r, "sessionId", session);
 	cr_assert_eq(api_json_int(r, "roundNumber"), number);
 	cr_assert_eq(jbool(r, "isActive"), active);
@@ -237,8 +247,7 @@ expect_qr_updated(struct api_events *ev, const char *session,
 	api_assert_keys(data, "", "sessionId roundId token expiresAt");
 	jstr_eq(data, "sessionId", session);
 	jstr_eq(data, "roundId", round);
-	assert_match(api_json_string(data, "token"), TOKEN_RE,
-	    "a 43-character base64url token");
+	assert_token_shape(api_json_string(data, "token"));
 	api_assert_timestamp(data, "expiresAt");
 	snprintf(token, TOKEN_SIZE, "%s", api_json_string(data, "token"));
 	if (expires != NULL)
@@ -442,7 +451,7 @@ Test(sessions, start_with_empty_object_and_custom_values)
 	assert_session(api_json_get(f.r.json, "session"), &f, 1, 5, 0);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
 	    "round_id = $1 AND expires_at - created_at "
-	    "BETWEEN interval '4 s' AND interval '5 s'", round, NULL), 1,
+	    "BETWEEN interval '4.5 s' AND interval '5.5 s'", round, NULL), 1,
 	    "round 1's token does not live qrTtlSeconds");
 	end_session(&f, session);
 
@@ -488,15 +497,8 @@ Test(sessions, start_refuses_out_of_bounds_and_wrong_types)
 		    f.r.status, f.r.body);
 		api_assert_error(&f.r, 400, "invalid_request");
 	}
-	api_response_free(&f.r);
-	{
-		char	 path[128];
-
-		snprintf(path, sizeof(path), "/api/groups/%s/sessions",
-		    f.c.group_id);
-		api_request_raw(f.c.professor, "POST", path, "text/plain",
-		    "{}", 2, NULL, &f.r);
-	}
+	req_raw(f.c.professor, "POST", "text/plain", "{}", NULL, &f.r,
+	    "/api/groups/%s/sessions", f.c.group_id);
 	api_assert_error(&f.r, 415, "unsupported_media_type");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions "
 	    "WHERE group_id = $1", f.c.group_id, NULL), 0,
@@ -718,6 +720,9 @@ Test(sessions, new_round_emits_started_then_qr_updated)
 
 	/* The token travels only on the event: not in HTTP, not stored. */
 	assert_not_in_response(&f.r, token);
+	req(f.c.professor, "GET", NULL, &f.r, "/api/sessions/%s", session);
+	expect_status(&f.r, 200);
+	assert_not_in_response(&f.r, token);
 	assert_token_hashed(token, r2);
 	assert_token_nowhere(token);
 	stored = api_db_value("SELECT at_ts(expires_at) FROM qr_tokens "
@@ -804,7 +809,7 @@ Test(sessions, qr_refresh_sends_a_new_token_only_on_the_event)
 {
 	struct fx		 f;
 	struct api_events	*ev;
-	char			 session[ID], round[ID], expires[64];
+	char			 session[ID], round[ID], expires[64], evexp[64];
 	char			 t1[TOKEN_SIZE], t2[TOKEN_SIZE];
 
 	fx_new(&f, 2);
@@ -820,14 +825,9 @@ Test(sessions, qr_refresh_sends_a_new_token_only_on_the_event)
 	api_assert_timestamp(f.r.json, "expiresAt");
 	snprintf(expires, sizeof(expires), "%s",
 	    api_json_string(f.r.json, "expiresAt"));
-	{
-		char	 evexp[64];
-
-		expect_qr_updated(ev, session, round, t2, evexp,
-		    sizeof(evexp));
-		cr_assert_str_eq(evexp, expires,
-		    "the event's expiresAt is not the response's");
-	}
+	expect_qr_updated(ev, session, round, t2, evexp, sizeof(evexp));
+	cr_assert_str_eq(evexp, expires,
+	    "the event's expiresAt is not the response's");
 	cr_assert_str_neq(t1, t2, "the refresh did not mint a new token");
 	assert_not_in_response(&f.r, t2);
 	assert_not_in_response(&f.r, t1);
@@ -1105,12 +1105,14 @@ Test(sessions, override_creates_and_replaces_records)
 		json_object_put(data);
 
 		/* Replaced, never added: one record, with no token. */
-		cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
-		    "WHERE round_id = $1 AND student_id = $2 AND status = $3 "
+		cr_assert_eq(api_db_long("SELECT count(*) "
+		    "FROM attendance_records WHERE round_id = $1 "
+		    "AND student_id = $2 AND status = $3 "
 		    "AND qr_token_id IS NULL", round, f.ids[0], statuses[i],
 		    NULL), 1);
-		cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
-		    "WHERE round_id = $1 AND student_id = $2", round, f.ids[0],
+		cr_assert_eq(api_db_long("SELECT count(*) "
+		    "FROM attendance_records WHERE round_id = $1 "
+		    "AND student_id = $2", round, f.ids[0],
 		    NULL), 1);
 	}
 	/* An override publishes the record, and mints nothing. */
@@ -1226,6 +1228,10 @@ Test(sessions, override_refusals)
 		    f.r.status, f.r.body);
 		api_assert_error(&f.r, 400, "invalid_request");
 	}
+	req_raw(f.c.professor, "PUT", "text/plain", "{\"status\": \"present\"}",
+	    NULL, &f.r, "/api/sessions/%s/rounds/%s/records/%s", session,
+	    round, f.ids[0]);
+	api_assert_error(&f.r, 415, "unsupported_media_type");
 	/* A body is required: a status must be given. */
 	req_nobody(f.c.professor, "PUT", &f.r,
 	    "/api/sessions/%s/rounds/%s/records/%s", session, round,
@@ -1287,5 +1293,67 @@ Test(sessions, override_refusals)
 	api_client_free(outsider);
 	api_client_free(neighbour);
 	fx_free(&g);
+	fx_free(&f);
+}
+
+/*
+ * A 405 whose Allow header lists each of the comma-separated methods and
+ * not the one that was refused.
+ */
+static void
+assert_allow(const struct api_response *r, const char *methods,
+    const char *refused)
+{
+	char	*allow, buf[64], *m, *save = NULL;
+
+	api_assert_error(r, 405, "method_not_allowed");
+	allow = api_header(r, "Allow");
+	cr_assert(allow != NULL, "405 without an Allow header");
+	snprintf(buf, sizeof(buf), "%s", methods);
+	for (m = strtok_r(buf, ",", &save); m != NULL;
+	    m = strtok_r(NULL, ",", &save))
+		cr_assert(strstr(allow, m) != NULL, "Allow: %s lacks %s",
+		    allow, m);
+	cr_assert(strstr(allow, refused) == NULL, "Allow: %s has %s", allow,
+	    refused);
+	free(allow);
+}
+
+Test(sessions, wrong_methods_are_405_with_allow)
+{
+	struct fx		 f;
+	struct api_client	*anonymous;
+	char			 session[ID], round[ID];
+
+	fx_new(&f, 1);
+	start_session(&f, NULL, session, round);
+	req(f.c.professor, "DELETE", NULL, &f.r, "/api/groups/%s/sessions",
+	    f.c.group_id);
+	assert_allow(&f.r, "GET,POST", "DELETE");
+	req(f.c.professor, "PATCH", "{}", &f.r, "/api/sessions/%s", session);
+	assert_allow(&f.r, "GET", "PATCH");
+	req(f.c.professor, "GET", NULL, &f.r, "/api/sessions/%s/rounds",
+	    session);
+	assert_allow(&f.r, "POST", "GET");
+	req(f.c.professor, "GET", NULL, &f.r, "/api/sessions/%s/rounds/%s/qr",
+	    session, round);
+	assert_allow(&f.r, "POST", "GET");
+	req(f.c.professor, "POST", NULL, &f.r, "/api/sessions/%s/end",
+	    session);
+	assert_allow(&f.r, "PATCH", "POST");
+	req(f.c.professor, "POST", "{\"status\": \"present\"}", &f.r,
+	    "/api/sessions/%s/rounds/%s/records/%s", session, round,
+	    f.ids[0]);
+	assert_allow(&f.r, "PUT", "POST");
+	/* The route comes before authentication. */
+	anonymous = api_client_new();
+	req(anonymous, "GET", NULL, &f.r, "/api/sessions/%s/end", session);
+	assert_allow(&f.r, "PATCH", "GET");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions "
+	    "WHERE group_id = $1 AND status = 'active'", f.c.group_id, NULL),
+	    1);
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
+	    "WHERE session_id = $1", session, NULL), 0);
+	api_client_free(anonymous);
 	fx_free(&f);
 }

@@ -123,6 +123,17 @@ api_repeat(const char *s, size_t n)
 
 /* --- HTTP ----------------------------------------------------------- */
 
+#define API_SETOPT(c, opt, val) \
+	cr_assert(curl_easy_setopt((c), (opt), (val)) == CURLE_OK, #opt)
+
+static size_t	api_on_body(char *, size_t, size_t, void *);
+static size_t	api_on_header(char *, size_t, size_t, void *);
+
+/*
+ * The options every request of the client shares.  The handle is never
+ * reset (curl_easy_reset() would leak the cookie file list and could stop
+ * the cookie engine): api_request_raw() sets every option that varies.
+ */
 struct api_client *
 api_client_new(void)
 {
@@ -134,8 +145,14 @@ api_client_new(void)
 	c->curl = curl_easy_init();
 	cr_assert(c->curl != NULL, "curl_easy_init failed");
 	/* The in-memory cookie engine of this handle: the client's jar. */
-	cr_assert(curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, "") ==
-	    CURLE_OK);
+	API_SETOPT(c->curl, CURLOPT_COOKIEFILE, "");
+	API_SETOPT(c->curl, CURLOPT_UNIX_SOCKET_PATH,
+	    api_env("ATTENDANCE_TEST_HTTP_SOCKET"));
+	API_SETOPT(c->curl, CURLOPT_NOSIGNAL, 1L);
+	API_SETOPT(c->curl, CURLOPT_TIMEOUT, API_TIMEOUT_SECONDS);
+	API_SETOPT(c->curl, CURLOPT_ERRORBUFFER, c->error);
+	API_SETOPT(c->curl, CURLOPT_WRITEFUNCTION, api_on_body);
+	API_SETOPT(c->curl, CURLOPT_HEADERFUNCTION, api_on_header);
 	return c;
 }
 
@@ -201,9 +218,6 @@ api_parse(const char *text, size_t len)
 	return obj;
 }
 
-#define API_SETOPT(c, opt, val) \
-	cr_assert(curl_easy_setopt((c), (opt), (val)) == CURLE_OK, #opt)
-
 void
 api_request_raw(struct api_client *c, const char *method, const char *path,
     const char *content_type, const char *body, size_t body_len,
@@ -216,18 +230,9 @@ api_request_raw(struct api_client *c, const char *method, const char *path,
 	size_t			 i;
 
 	memset(out, 0, sizeof(*out));
-	curl_easy_reset(c->curl);
 	url = api_printf("%s%s", API_BASE_URL, path);
-	API_SETOPT(c->curl, CURLOPT_UNIX_SOCKET_PATH,
-	    api_env("ATTENDANCE_TEST_HTTP_SOCKET"));
 	API_SETOPT(c->curl, CURLOPT_URL, url);
-	API_SETOPT(c->curl, CURLOPT_COOKIEFILE, "");
-	API_SETOPT(c->curl, CURLOPT_NOSIGNAL, 1L);
-	API_SETOPT(c->curl, CURLOPT_TIMEOUT, API_TIMEOUT_SECONDS);
-	API_SETOPT(c->curl, CURLOPT_ERRORBUFFER, c->error);
-	API_SETOPT(c->curl, CURLOPT_WRITEFUNCTION, api_on_body);
 	API_SETOPT(c->curl, CURLOPT_WRITEDATA, &resp);
-	API_SETOPT(c->curl, CURLOPT_HEADERFUNCTION, api_on_header);
 	API_SETOPT(c->curl, CURLOPT_HEADERDATA, &head);
 
 	/* Only what the caller asks for: no Expect, no default type. */
@@ -246,11 +251,15 @@ api_request_raw(struct api_client *c, const char *method, const char *path,
 	}
 	API_SETOPT(c->curl, CURLOPT_HTTPHEADER, list);
 
+	/* A plain GET (HTTPGET last: setting POSTFIELDS makes a POST; it
+	 * also clears NOBODY), then what differs. */
+	API_SETOPT(c->curl, CURLOPT_POSTFIELDS, NULL);
+	API_SETOPT(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+	API_SETOPT(c->curl, CURLOPT_CUSTOMREQUEST, NULL);
+	API_SETOPT(c->curl, CURLOPT_HTTPGET, 1L);
 	if (strcmp(method, "HEAD") == 0)
 		API_SETOPT(c->curl, CURLOPT_NOBODY, 1L);
-	else if (strcmp(method, "GET") == 0 && body == NULL)
-		API_SETOPT(c->curl, CURLOPT_HTTPGET, 1L);
-	else {
+	else if (strcmp(method, "GET") != 0 || body != NULL) {
 		API_SETOPT(c->curl, CURLOPT_CUSTOMREQUEST, method);
 		if (body != NULL) {
 			API_SETOPT(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -279,9 +288,11 @@ api_request_raw(struct api_client *c, const char *method, const char *path,
 	out->body = resp.data;
 	out->json = api_parse(resp.data, resp.len);
 
-	/* The handle keeps pointers to these until the next reset. */
-	curl_easy_reset(c->curl);
-	API_SETOPT(c->curl, CURLOPT_COOKIEFILE, "");
+	/* The handle must not keep pointers to what is freed here. */
+	API_SETOPT(c->curl, CURLOPT_HTTPHEADER, NULL);
+	API_SETOPT(c->curl, CURLOPT_POSTFIELDS, NULL);
+	API_SETOPT(c->curl, CURLOPT_WRITEDATA, NULL);
+	API_SETOPT(c->curl, CURLOPT_HEADERDATA, NULL);
 	curl_slist_free_all(list);
 	free(line);
 	free(url);

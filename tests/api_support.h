@@ -48,9 +48,10 @@ void	 api_request(struct api_client *, const char *method,
 
 /*
  * The general form: content_type (NULL for none), a body of body_len
- * bytes (body may hold NUL bytes; NULL for no body at all), extra headers
- * ("Name: value", NULL-terminated list, may be NULL).  No Origin is added:
- * only the headers given (and the cookie jar's) are sent.
+ * bytes (body may hold NUL bytes; NULL for none, then a POST, PUT or
+ * PATCH carries Content-Length: 0), extra headers ("Name: value",
+ * NULL-terminated list, may be NULL).  No Origin is added: only the
+ * headers given (and the cookie jar's) are sent.
  */
 void	 api_request_raw(struct api_client *, const char *method,
 	    const char *path, const char *content_type, const char *body,

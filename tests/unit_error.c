@@ -114,3 +114,47 @@ Test(error, out_of_range)
 		cr_assert_neq(error_string(values[i])[0], '\0');
 	}
 }
+
+/* error_from_code() is error_code() read backwards, for every code. */
+Test(error, from_code_round_trip)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(contract) / sizeof(contract[0]); i++)
+		cr_assert_eq(error_from_code(contract[i].code),
+		    contract[i].err, "error_from_code(\"%s\")",
+		    contract[i].code);
+}
+
+Test(error, from_code_of_every_value)
+{
+	int	 err;
+
+	for (err = AT_OK + 1; err < AT_ERROR_COUNT; err++) {
+		if (err == AT_ENOMEM)	/* shares "internal" */
+			continue;
+		cr_assert_eq(error_from_code(error_code(err)), err,
+		    "error_from_code(\"%s\")", error_code(err));
+	}
+}
+
+/* "internal" is the bug, not out of memory, which shares its code. */
+Test(error, from_code_internal)
+{
+	cr_assert_eq(error_from_code("internal"), AT_EINTERNAL);
+}
+
+/* Anything that is not exactly a contract code is a bug: internal. */
+Test(error, from_code_unknown)
+{
+	static const char *const codes[] = {
+		"", "ok", "nope", "NOT_FOUND", "Not_found", "not_found ",
+		" not_found", "not_foun", "not_found_x", "notfound",
+		"session", "token_", "unavailable\n",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		cr_assert_eq(error_from_code(codes[i]), AT_EINTERNAL,
+		    "error_from_code(\"%s\")", codes[i]);
+}
