@@ -379,7 +379,8 @@ assert_invariants(const char *session)
 	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens t "
 	    "JOIN attendance_rounds r ON r.id = t.round_id "
 	    "WHERE r.session_id = $1 AND t.consumed AND NOT EXISTS "
-	    "(SELECT 1 FROM attendance_records a WHERE a.qr_token_id = t.id)",
+	    "(SELECT 1 FROM attendance_records a WHERE a.id = t.record_id "
+	    "AND a.round_id = t.round_id AND a.student_id = t.consumed_by)",
 	    session, NULL), 0, "a consumed token has no record");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions s "
 	    "JOIN attendance_rounds r ON r.session_id = s.id "
@@ -981,6 +982,36 @@ Test(scan, an_absent_override_is_replaced_other_records_are_not)
 		    "AND student_id = $2 AND status = $3 "
 		    "AND qr_token_id IS NULL", round, f.ids[i], statuses[i],
 		    NULL), 1);
+	assert_invariants(session);
+	api_events_free(ev);
+	fx_free(&f);
+}
+
+/*
+ * A scanned record the professor then marks absent, scanned again: the
+ * record is replaced, and each token the student consumed still has its
+ * record ("no consumed token without its record").
+ */
+Test(scan, a_rescan_after_an_absent_override_keeps_the_invariants)
+{
+	struct fx		 f;
+	struct api_events	*ev;
+	char			 session[ID], round[ID], token[TOKEN_SIZE];
+	char			 first[ID], second[ID];
+
+	fx_new(&f, 1);
+	ev = open_round(&f, NULL, session, round, token);
+	scan_ok(&f, ev, 0, session, round, token, "present", first);
+	put_record(&f, session, round, f.ids[0], "absent");
+	expect_status(&f.r, 200);
+	json_object_put(expect_event(ev, "attendance:recorded"));
+	scan_ok(&f, ev, 0, session, round, token, "present", second);
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
+	    "WHERE round_id = $1 AND student_id = $2", round, f.ids[0], NULL),
+	    1);
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens "
+	    "WHERE round_id = $1 AND consumed_by = $2", round, f.ids[0], NULL),
+	    2);
 	assert_invariants(session);
 	api_events_free(ev);
 	fx_free(&f);

@@ -134,6 +134,15 @@ schema_enroll(const char *student, const char *course, const char *group)
 	    "VALUES ($1, $2, $3)", student, course, group, NULL);
 }
 
+/* What a scan does to its token: consumed by student, for record. */
+static void
+schema_consume(const char *token, const char *student, const char *record)
+{
+	accepted("UPDATE qr_tokens SET consumed = true, consumed_at = now(), "
+	    "consumed_by = $2, record_id = $3 WHERE id = $1", token, student,
+	    record, NULL);
+}
+
 /* An active session of prof in group (of course), and its round 1. */
 static char *
 schema_session(const char *group, const char *course, char **round)
@@ -180,16 +189,16 @@ schema_setup(void)
 	schema_enroll(fx.bob, fx.course_a, fx.group_a2);
 	schema_enroll(fx.carol, fx.course_b, fx.group_b1);
 	fx.session = schema_session(fx.group_a1, fx.course_a, &fx.round);
-	/* Consume first: the round may hold only one live token. */
+	/* Consume first: the round may hold only one live token.  A scan
+	 * writes the record, then consumes its token with a link to it. */
 	fx.used_token = schema_token(fx.round, "cd");
-	accepted("UPDATE qr_tokens SET consumed = true, consumed_at = now(), "
-	    "consumed_by = $2 WHERE id = $1", fx.used_token, fx.alice, NULL);
-	fx.live_token = schema_token(fx.round, "ab");
 	fx.record = support_db_value(fx.conn, "INSERT INTO attendance_records "
 	    "(round_id, session_id, group_id, course_id, student_id, status, "
 	    "qr_token_id) VALUES ($1, $2, $3, $4, $5, 'present', $6) "
 	    "RETURNING id", fx.round, fx.session, fx.group_a1, fx.course_a,
 	    fx.alice, fx.used_token, NULL);
+	schema_consume(fx.used_token, fx.alice, fx.record);
+	fx.live_token = schema_token(fx.round, "ab");
 }
 
 static void
@@ -570,7 +579,7 @@ Test(schema, tokens_hash_unique)
 
 Test(schema, tokens_one_live_per_round)
 {
-	char	*t;
+	char	*t, *rec;
 
 	refused(SCHEMA_UNIQUE, "qr_tokens_one_live_per_round",
 	    schema_insert_token, fx.round, SCHEMA_HEX32, SQL_NULL, NULL);
@@ -581,8 +590,13 @@ Test(schema, tokens_one_live_per_round)
 	refused(SCHEMA_UNIQUE, "qr_tokens_one_live_per_round",
 	    schema_insert_token, fx.round, SCHEMA_HEX32, SQL_NULL, NULL);
 	/* A scan consumes it, and the next one is minted. */
-	accepted("UPDATE qr_tokens SET consumed = true, consumed_at = now(), "
-	    "consumed_by = $2 WHERE id = $1", t, fx.dave, NULL);
+	rec = support_db_value(fx.conn, "INSERT INTO attendance_records "
+	    "(round_id, session_id, group_id, course_id, student_id, status, "
+	    "qr_token_id) VALUES ($1, $2, $3, $4, $5, 'present', $6) "
+	    "RETURNING id", fx.round, fx.session, fx.group_a1, fx.course_a,
+	    fx.dave, t, NULL);
+	schema_consume(t, fx.dave, rec);
+	free(rec);
 	free(t);
 	t = schema_token(fx.round, "03");
 	free(t);
@@ -623,7 +637,12 @@ Test(schema, tokens_consumed_consistent)
 	refused(SCHEMA_CHECK, "qr_tokens_consumed_check",
 	    "UPDATE qr_tokens SET consumed = true, consumed_at = now() "
 	    "WHERE id = $1", fx.live_token, NULL);
-	accepted(sql, r, "true", "now", fx.dave, NULL);
+	/* Consistent, but a consumed token needs the record it made. */
+	refused(SCHEMA_CHECK, "qr_tokens_record_check", sql, r, "true", "now",
+	    fx.dave, NULL);
+	refused(SCHEMA_CHECK, "qr_tokens_record_check",
+	    "UPDATE qr_tokens SET record_id = NULL WHERE id = $1",
+	    fx.used_token, NULL);
 	accepted(sql, r, "false", SQL_NULL, SQL_NULL, NULL);
 }
 
@@ -754,8 +773,6 @@ Test(schema, records_token_of_round)
 	    schema_insert_record, fx.round, fx.session, fx.group_a1,
 	    fx.course_a, fx.dave, "present", other_token, NULL);
 	/* dave's scan of this round's own token. */
-	accepted("UPDATE qr_tokens SET consumed = true, consumed_at = now(), "
-	    "consumed_by = $2 WHERE id = $1", fx.live_token, fx.dave, NULL);
 	accepted(schema_insert_record, fx.round, fx.session, fx.group_a1,
 	    fx.course_a, fx.dave, "present", fx.live_token, NULL);
 	free(other);

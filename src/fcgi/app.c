@@ -29,8 +29,8 @@ app_db_drop(struct app *app)
 
 /*
  * An idle connection has nothing to say; if its socket is readable the
- * server closed it (restart, idle timeout): find out before a request
- * is sent into a dead connection and fails.
+ * server is closing it (restart, idle timeout): find out before a
+ * request is sent into a dead connection and fails.
  */
 static void
 app_db_check_idle(struct app *app)
@@ -43,9 +43,11 @@ app_db_check_idle(struct app *app)
 		app_db_drop(app);
 		return;
 	}
-	if (poll(&pfd, 1, 0) > 0 && (PQconsumeInput(app->db) == 0 ||
-	    PQstatus(app->db) != CONNECTION_OK)) {
-		log_warn("database connection lost while idle; reconnecting");
+	/* A server going down says so before closing (an error message),
+	 * so PQconsumeInput() still succeeds: anything at all is enough. */
+	if (poll(&pfd, 1, 0) > 0) {
+		log_warn("the database spoke while idle (restart or timeout); "
+		    "reconnecting");
 		app_db_drop(app);
 	}
 }

@@ -57,16 +57,29 @@ request_read_body(struct request *req, char **body, size_t *len)
 
 	*body = NULL;
 	*len = 0;
-	if (req->content_length <= 0)
+	if (req->content_length == 0)
 		return AT_OK;
 	if (req->content_length > REQUEST_BODY_MAX)
 		return AT_ETOOLARGE;
-	buf = arena_alloc(&req->arena, (size_t)req->content_length + 1);
-	if (buf == NULL)
-		return AT_ENOMEM;
-	got = FCGX_GetStr(buf, (int)req->content_length, req->fcgi->in);
-	if (got != req->content_length)
-		return AT_EINVALID;
+	if (req->content_length < 0) {
+		/* No CONTENT_LENGTH (a chunked body through Apache): read to
+		 * the end of the stream, one byte past the limit at most. */
+		buf = arena_alloc(&req->arena, REQUEST_BODY_MAX + 2);
+		if (buf == NULL)
+			return AT_ENOMEM;
+		got = FCGX_GetStr(buf, REQUEST_BODY_MAX + 1, req->fcgi->in);
+		if (got > REQUEST_BODY_MAX)
+			return AT_ETOOLARGE;
+		if (got <= 0)
+			return AT_OK;
+	} else {
+		buf = arena_alloc(&req->arena, (size_t)req->content_length + 1);
+		if (buf == NULL)
+			return AT_ENOMEM;
+		got = FCGX_GetStr(buf, (int)req->content_length, req->fcgi->in);
+		if (got != req->content_length)
+			return AT_EINVALID;
+	}
 	buf[got] = '\0';
 	*body = buf;
 	*len = (size_t)got;
