@@ -22,7 +22,8 @@ const struct db_statement auth_store_statements[] = {
 	    " ON lower(u.username) = lower($1) OR lower(u.email) = lower($1)",
 	    5 },
 	[AUTH_LOGIN_FAILED] = { "auth_login_failed",
-	    "INSERT INTO login_failures (login, address) VALUES (lower($1), $2)",
+	    "INSERT INTO login_failures (login, address)"
+	    " VALUES (lower($1), $2)",
 	    2 },
 	[AUTH_LOGIN_SUCCEEDED] = { "auth_login_succeeded",
 	    "WITH forgiven AS (DELETE FROM login_failures"

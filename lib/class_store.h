@@ -15,7 +15,8 @@ enum class_statement {
 	 * started, session_id, round_id, expires_at */
 	SESSION_START,
 	SESSION_LIST,		/* $1 group, $2 prof -> {"sessions"} */
-	SESSION_GET,		/* $1 session, $2 prof -> {"session","rounds"} */
+	SESSION_GET,		/* $1 session, $2 prof -> {"session", "rounds"}
+				 */
 	/* $1 session, $2 prof, $3 hash -> error, body, started, round_id,
 	 * expires_at */
 	ROUND_START,

@@ -8,7 +8,8 @@
 #include "db.h"
 
 enum course_statement {
-	COURSE_CREATE,		/* $1 prof, $2 code, $3 name, $4 term, $5 desc */
+	/* $1 prof, $2 code, $3 name, $4 term, $5 description */
+	COURSE_CREATE,
 	COURSE_LIST_PROFESSOR,	/* $1 prof -> {"courses"} */
 	COURSE_LIST_STUDENT,	/* $1 student -> {"courses"} with "group" */
 	COURSE_GET,		/* $1 course, $2 prof -> {"course","groups"} */

@@ -18,14 +18,15 @@ http_cookie_value(const char *header, const char *name, char *out,
 		while (*p == ' ' || *p == '\t' || *p == ';')
 			p++;
 		end = p + strcspn(p, ";");
-		if ((size_t)(end - p) > namelen && strncmp(p, name, namelen) == 0
-		    && p[namelen] == '=') {
+		if ((size_t)(end - p) > namelen &&
+		    strncmp(p, name, namelen) == 0 && p[namelen] == '=') {
 			value = p + namelen + 1;
 			len = (size_t)(end - value);
 			while (len > 0 && (value[len - 1] == ' ' ||
 			    value[len - 1] == '\t'))
 				len--;
-			if (len >= 2 && value[0] == '"' && value[len - 1] == '"') {
+			if (len >= 2 && value[0] == '"' &&
+			    value[len - 1] == '"') {
 				value++;
 				len -= 2;
 			}

@@ -4,6 +4,7 @@
 # time:
 #   - PostgreSQL stopped: requests get 503 unavailable with nothing done;
 #     started again: the same workers answer again, no restart needed;
+#   - PostgreSQL restarted between requests: no request fails;
 #   - Redis stopped: a class session still starts (PostgreSQL is the
 #     record), health says redis down, the lost events are counted;
 #   - a worker killed with SIGKILL: multiwatch starts another, requests go
@@ -76,6 +77,14 @@ grep -q '"database":"down"' "$state/body" || fail "health: $(cat "$state/body")"
 svc_pg_start "$state"
 [ "$(sessions)" = 0 ] || fail "a session was written while the database was down"
 # The same workers reconnect (no restart): a few requests reach each.
+for i in 1 2 3 4; do
+	expect 200 http://localhost/api/auth/me
+done
+
+# PostgreSQL restarted while the workers are idle: no request fails,
+# each worker notices its dead connection before using it.
+svc_pg_stop "$state"
+svc_pg_start "$state"
 for i in 1 2 3 4; do
 	expect 200 http://localhost/api/auth/me
 done

@@ -106,9 +106,11 @@ app_run(struct app *app, const struct db_statement *statement,
 		    cause != NULL ? cause : "");
 		app_db_drop(app);
 	} else if (rc != AT_OK && rc != AT_ECONFLICT)
-		log_error("%s: %s", statement->name, cause != NULL ? cause : "");
+		log_error("%s: %s", statement->name,
+		    cause != NULL ? cause : "");
 	else if (rc == AT_ECONFLICT)
-		log_debug("%s: %s", statement->name, cause != NULL ? cause : "");
+		log_debug("%s: %s", statement->name,
+		    cause != NULL ? cause : "");
 	free(cause);
 	return rc;
 }

@@ -204,7 +204,8 @@ handler_record_set(struct app *app, struct request *req)
 		if (strcmp(status, statuses[i]) == 0)
 			break;
 	if (i == sizeof(statuses) / sizeof(statuses[0])) {
-		req->message = "status must be present, late, excused or absent";
+		req->message = "status must be present, late, excused or "
+		    "absent";
 		return AT_EINVALID;
 	}
 	if ((rc = request_check_ids(req)) != AT_OK)
