@@ -37,7 +37,8 @@ const struct db_statement auth_store_statements[] = {
 	    " RETURNING json_build_object('user', user_json(users))",
 	    4 },
 	[AUTH_SESSION_USER] = { "auth_session_user",
-	    "SELECT u.id, u.role, json_build_object('user', user_json(u))"
+	    "SELECT u.id, u.role, u.email, u.username, u.display_name,"
+	    " u.created_at, u.last_login_at"
 	    " FROM auth_sessions s JOIN users u ON u.id = s.user_id"
 	    " WHERE s.token_hash = $1::bytea AND s.expires_at > now()",
 	    1 },

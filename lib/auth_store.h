@@ -16,7 +16,11 @@ enum auth_statement {
 	AUTH_LOGIN_FAILED,	/* $1 login, $2 address */
 	/* $1 sid hash, $2 user, $3 lifetime, $4 login -> {"user": User} */
 	AUTH_LOGIN_SUCCEEDED,
-	/* $1 sid hash -> id, role, {"user": User} */
+	/*
+	 * $1 sid hash -> id, role, email, username, display_name,
+	 * created_at, last_login_at: plain columns, not JSON, because every
+	 * request runs this and only GET /api/auth/me needs the User.
+	 */
 	AUTH_SESSION_USER,
 	AUTH_LOGOUT,		/* $1 sid hash */
 	AUTH_PING		/* -> 1 */

@@ -50,6 +50,16 @@ static const struct config_key config_table[] = {
 	    "failed-login counting window in seconds"),
 	{ "log_level", CONFIG_LOG_LEVEL, offsetof(struct config, log_level),
 	    "info", 0, 0, "error, warn, info or debug" },
+	KEY_STRING(relay_listen, "unix:/run/attendance/relay.sock",
+	    "where attendance-relay listens: unix:/path or host:port"),
+	KEY_INT(relay_ping_interval, "25", 1, 3600,
+	    "seconds of silence after which the relay pings a WebSocket; "
+	    "as long again without an answer and it is dropped"),
+	KEY_INT(relay_max_queue, "1048576", 4096, 1073741824,
+	    "bytes of events waiting for one WebSocket before the relay "
+	    "drops it"),
+	KEY_INT(relay_max_sockets, "10000", 1, 1000000,
+	    "connections one relay process holds at most"),
 };
 
 #define CONFIG_NKEYS (sizeof(config_table) / sizeof(config_table[0]))

@@ -23,6 +23,10 @@ struct config {
 	int	 login_failures_per_address;
 	int	 login_failure_window;	/* seconds */
 	int	 log_level;		/* enum log_level */
+	char	*relay_listen;		/* "unix:/path" or "host:port" */
+	int	 relay_ping_interval;	/* seconds */
+	int	 relay_max_queue;	/* bytes per socket */
+	int	 relay_max_sockets;
 };
 
 enum config_type {

@@ -88,3 +88,26 @@ util_strcasecmp(const char *a, const char *b)
 	} while (ca == cb && ca != '\0');
 	return ca - cb;
 }
+
+int
+util_timestamp(const char *pg, char out[UTIL_TIMESTAMP_SIZE])
+{
+	char	 ms[4] = "000";
+	size_t	 i;
+
+	/* "YYYY-MM-DD HH:MM:SS", then maybe ".f..." and "+00". */
+	if (strlen(pg) < 19 || pg[10] != ' ' || pg[4] != '-' || pg[13] != ':')
+		return -1;
+	if (pg[19] == '.')
+		for (i = 0; i < 3 && pg[20 + i] >= '0' && pg[20 + i] <= '9';
+		    i++)
+			ms[i] = pg[20 + i];
+	memcpy(out, pg, 10);
+	out[10] = 'T';
+	memcpy(out + 11, pg + 11, 8);
+	out[19] = '.';
+	memcpy(out + 20, ms, 3);
+	out[23] = 'Z';
+	out[24] = '\0';
+	return 0;
+}

@@ -70,6 +70,15 @@ app_db(struct app *app, PGconn **out)
 			free(cause);
 			return AT_EUNAVAILABLE;
 		}
+		/* Timestamps read as text (util_timestamp()) come in UTC. */
+		if (db_command(app->db, "SET TIME ZONE 'UTC'", &cause) !=
+		    AT_OK) {
+			log_error("setting the time zone: %s",
+			    cause != NULL ? cause : "?");
+			free(cause);
+			app_db_drop(app);
+			return AT_EUNAVAILABLE;
+		}
 		for (i = 0; i < sizeof(app_stores) / sizeof(app_stores[0]);
 		    i++) {
 			rc = db_prepare(app->db, app_stores[i].statements,

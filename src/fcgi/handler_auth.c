@@ -8,6 +8,7 @@
 #include "log.h"
 #include "password.h"
 #include "token.h"
+#include "util.h"
 #include "validate.h"
 
 /*
@@ -123,11 +124,44 @@ handler_logout(struct app *app, struct request *req)
 	return AT_OK;
 }
 
+/* The User of the contract, from the row authentication read. */
 int
 handler_me(struct app *app, struct request *req)
 {
-	request_reply(req, 200, req->user_json);
-	return AT_OK;
+	json_object	*root, *user;
+	char		 created[UTIL_TIMESTAMP_SIZE], login[UTIL_TIMESTAMP_SIZE];
+	const char	*text;
+
+	if (util_timestamp(req->user_created_at, created) == -1 ||
+	    (req->user_last_login_at != NULL &&
+	    util_timestamp(req->user_last_login_at, login) == -1)) {
+		req->message = "unexpected timestamp form from the database";
+		return AT_EINTERNAL;
+	}
+	if ((root = json_object_new_object()) == NULL ||
+	    (user = json_object_new_object()) == NULL) {
+		json_object_put(root);
+		return AT_ENOMEM;
+	}
+	json_object_object_add(root, "user", user);
+	json_object_object_add(user, "id", json_object_new_string(req->user_id));
+	json_object_object_add(user, "role", json_object_new_string(
+	    req->role == ROLE_PROFESSOR ? "professor" : "student"));
+	json_object_object_add(user, "email",
+	    json_object_new_string(req->user_email));
+	json_object_object_add(user, "username",
+	    json_object_new_string(req->user_username));
+	json_object_object_add(user, "displayName",
+	    json_object_new_string(req->user_display_name));
+	json_object_object_add(user, "createdAt",
+	    json_object_new_string(created));
+	json_object_object_add(user, "lastLoginAt",
+	    req->user_last_login_at != NULL ?
+	    json_object_new_string(login) : NULL);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	request_reply(req, 200, arena_strndup(&req->arena, text, strlen(text)));
+	json_object_put(root);
+	return req->response != NULL ? AT_OK : AT_ENOMEM;
 }
 
 int

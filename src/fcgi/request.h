@@ -42,7 +42,9 @@ struct request {
 	json_object	*body;		/* the parsed object, or NULL */
 	char		 user_id[HTTP_UUID_SIZE];
 	enum request_role role;
-	const char	*user_json;	/* {"user": User}, arena */
+	/* The caller's row, as PostgreSQL gave it (arena copies). */
+	const char	*user_email, *user_username, *user_display_name;
+	const char	*user_created_at, *user_last_login_at;	/* or NULL */
 	char		 sid_hash[80];	/* hex bytea of the sid's hash */
 
 	/* The response. */

@@ -122,6 +122,16 @@ router_state_changing(const char *method)
 	    strcmp(method, "PATCH") == 0 || strcmp(method, "DELETE") == 0;
 }
 
+/* A column of row 0 copied to the arena; NULL for SQL NULL. */
+static const char *
+router_column(struct request *req, PGresult *res, int column)
+{
+	if (PQgetisnull(res, 0, column))
+		return NULL;
+	return arena_strndup(&req->arena, PQgetvalue(res, 0, column),
+	    (size_t)PQgetlength(res, 0, column));
+}
+
 /* The sid cookie's session and its user, or 401. */
 static int
 router_authenticate(struct app *app, struct request *req)
@@ -148,10 +158,15 @@ router_authenticate(struct app *app, struct request *req)
 	    PQgetvalue(res, 0, 0));
 	req->role = strcmp(PQgetvalue(res, 0, 1), "professor") == 0 ?
 	    ROLE_PROFESSOR : ROLE_STUDENT;
-	req->user_json = arena_strndup(&req->arena, PQgetvalue(res, 0, 2),
-	    (size_t)PQgetlength(res, 0, 2));
+	req->user_email = router_column(req, res, 2);
+	req->user_username = router_column(req, res, 3);
+	req->user_display_name = router_column(req, res, 4);
+	req->user_created_at = router_column(req, res, 5);
+	req->user_last_login_at = router_column(req, res, 6);
 	PQclear(res);
-	return req->user_json != NULL ? AT_OK : AT_ENOMEM;
+	return req->user_email != NULL && req->user_username != NULL &&
+	    req->user_display_name != NULL && req->user_created_at != NULL ?
+	    AT_OK : AT_ENOMEM;
 }
 
 /* 413, 415, 400: a body, when there is one, is a JSON object. */

@@ -1,0 +1,600 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "db.h"
+#include "log.h"
+#include "relay_auth.h"
+#include "token.h"
+
+#define RELAY_AUTH_BACKOFF_MIN	0.25
+#define RELAY_AUTH_BACKOFF_MAX	5.0
+
+/*
+ * One query for the whole upgrade check, so the answer is consistent:
+ * the login session (expired ones do not match), the user's role,
+ * whether this professor owns the class session, and its active round
+ * as the workers publish it (round_started_json of sql/002_api.sql).
+ */
+static const char relay_auth_check_sql[] =
+	"SELECT u.id, u.role, s.id IS NOT NULL,"
+	" CASE WHEN r.id IS NOT NULL THEN round_started_json(r)::text END"
+	" FROM auth_sessions a"
+	" JOIN users u ON u.id = a.user_id"
+	" LEFT JOIN sessions s ON s.id = $2::uuid AND s.professor_id = u.id"
+	" LEFT JOIN attendance_rounds r"
+	"  ON r.session_id = s.id AND r.ends_at IS NULL"
+	" WHERE a.token_hash = $1::bytea AND a.expires_at > now()";
+
+enum relay_auth_kind {
+	RELAY_AUTH_CHECK,
+	RELAY_AUTH_PING
+};
+
+struct relay_auth_request {
+	struct relay_auth_request *next;
+	relay_auth_fn		*fn;		/* NULL once cancelled */
+	void			*arg;
+	unsigned char		 kind;
+	unsigned char		 retried;
+	unsigned char		 has_session;
+	char			 hash[TOKEN_HASH_HEX_SIZE];
+	char			 session[HTTP_UUID_SIZE];
+};
+
+enum relay_pg_state {
+	RELAY_PG_DOWN,		/* waiting for the retry timer */
+	RELAY_PG_CONNECTING,
+	RELAY_PG_IDLE,
+	RELAY_PG_BUSY
+};
+
+struct relay_pg {
+	struct relay_auth	*auth;
+	PGconn			*conn;
+	ev_io			 io;
+	ev_timer		 timer;	/* retry when down, timeout otherwise */
+	int			 state;
+	int			 fd;
+	int			 events;
+	struct relay_auth_request *current;
+	PGresult		*result;
+	ev_tstamp		 backoff;
+	unsigned		 index;
+};
+
+struct relay_auth {
+	struct relay		*relay;
+	char			*conninfo;
+	struct relay_pg		 pg[RELAY_AUTH_CONNECTIONS];
+	struct relay_auth_request *head, *tail;
+	size_t			 queued;
+	int			 down_logged;
+};
+
+static void	relay_pg_connect(struct relay_pg *);
+static void	relay_auth_dispatch(struct relay_auth *);
+
+static void
+relay_auth_push(struct relay_auth *auth, struct relay_auth_request *req,
+    int front)
+{
+	if (front) {
+		req->next = auth->head;
+		auth->head = req;
+		if (auth->tail == NULL)
+			auth->tail = req;
+	} else {
+		req->next = NULL;
+		if (auth->tail != NULL)
+			auth->tail->next = req;
+		else
+			auth->head = req;
+		auth->tail = req;
+	}
+	auth->queued++;
+}
+
+static struct relay_auth_request *
+relay_auth_pop(struct relay_auth *auth)
+{
+	struct relay_auth_request *req;
+
+	if ((req = auth->head) == NULL)
+		return NULL;
+	auth->head = req->next;
+	if (auth->head == NULL)
+		auth->tail = NULL;
+	auth->queued--;
+	req->next = NULL;
+	return req;
+}
+
+/* Calls req's callback (unless cancelled) and frees req. */
+static void
+relay_auth_finish(struct relay_auth_request *req,
+    struct relay_auth_result *result)
+{
+	if (req->fn != NULL)
+		req->fn(req->arg, result);
+	free(result->round_started);
+	result->round_started = NULL;
+	free(req);
+}
+
+static void
+relay_auth_fail(struct relay_auth_request *req, int status)
+{
+	struct relay_auth_result	 result;
+
+	memset(&result, 0, sizeof(result));
+	result.status = status;
+	relay_auth_finish(req, &result);
+}
+
+/* Whether some connection is up or on its way up. */
+static int
+relay_auth_reachable(const struct relay_auth *auth)
+{
+	size_t	 i;
+
+	for (i = 0; i < RELAY_AUTH_CONNECTIONS; i++)
+		if (auth->pg[i].state != RELAY_PG_DOWN)
+			return 1;
+	return 0;
+}
+
+/* No connection left: every waiting request gets 503 now. */
+static void
+relay_auth_fail_queue(struct relay_auth *auth)
+{
+	struct relay_auth_request *req;
+
+	while ((req = relay_auth_pop(auth)) != NULL)
+		relay_auth_fail(req, 503);
+}
+
+static void
+relay_pg_watch(struct relay_pg *pg, int fd, int events)
+{
+	struct ev_loop	*loop = pg->auth->relay->loop;
+
+	if (ev_is_active(&pg->io) && pg->fd == fd && pg->events == events)
+		return;
+	ev_io_stop(loop, &pg->io);
+	pg->fd = fd;
+	pg->events = events;
+	if (fd < 0 || events == 0)
+		return;
+	ev_io_set(&pg->io, fd, events);
+	ev_io_start(loop, &pg->io);
+}
+
+/* The first line of libpq's message, for one log line. */
+static void
+relay_pg_log(struct relay_pg *pg, int level, const char *what)
+{
+	const char	*msg = pg->conn != NULL ? PQerrorMessage(pg->conn) : "";
+	size_t		 len = strcspn(msg, "\n");
+
+	log_message(level, "database connection %u: %s%s%.*s", pg->index,
+	    what, len > 0 ? ": " : "", (int)len, msg);
+}
+
+/*
+ * The connection is gone (or hopeless): close it, give its request a
+ * second chance on another connection once, and reconnect after a
+ * back-off (at once when it had been up).
+ */
+static void
+relay_pg_lost(struct relay_pg *pg, const char *why)
+{
+	struct relay_auth	*auth = pg->auth;
+	struct ev_loop		*loop = auth->relay->loop;
+	struct relay_auth_request *req = pg->current;
+	ev_tstamp		 delay;
+	int			 was_up = pg->state == RELAY_PG_IDLE ||
+				    pg->state == RELAY_PG_BUSY;
+
+	if (was_up || !auth->down_logged)
+		relay_pg_log(pg, LOG_LEVEL_WARN, why);
+	if (!was_up)
+		auth->down_logged = 1;
+	relay_pg_watch(pg, -1, 0);
+	ev_timer_stop(loop, &pg->timer);
+	if (pg->result != NULL)
+		PQclear(pg->result);
+	pg->result = NULL;
+	if (pg->conn != NULL)
+		PQfinish(pg->conn);
+	pg->conn = NULL;
+	pg->current = NULL;
+	pg->state = RELAY_PG_DOWN;
+	if (was_up) {
+		pg->backoff = 0;
+		delay = 0;
+	} else
+		delay = relay_backoff(&pg->backoff, RELAY_AUTH_BACKOFF_MIN,
+		    RELAY_AUTH_BACKOFF_MAX);
+	ev_timer_set(&pg->timer, delay, 0);
+	ev_timer_start(loop, &pg->timer);
+	if (req != NULL) {
+		if (!req->retried && req->fn != NULL && was_up) {
+			req->retried = 1;
+			relay_auth_push(auth, req, 1);
+		} else
+			relay_auth_fail(req, 503);
+	}
+	if (!relay_auth_reachable(auth))
+		relay_auth_fail_queue(auth);
+	else
+		relay_auth_dispatch(auth);
+}
+
+static void
+relay_pg_connected(struct relay_pg *pg)
+{
+	struct relay_auth	*auth = pg->auth;
+
+	ev_timer_stop(auth->relay->loop, &pg->timer);
+	if (PQsetnonblocking(pg->conn, 1) != 0) {
+		relay_pg_lost(pg, "cannot make the connection non-blocking");
+		return;
+	}
+	pg->state = RELAY_PG_IDLE;
+	pg->backoff = 0;
+	if (auth->down_logged) {
+		log_info("database connection %u: up again", pg->index);
+		auth->down_logged = 0;
+	} else
+		log_debug("database connection %u: up", pg->index);
+	relay_pg_watch(pg, PQsocket(pg->conn), EV_READ);
+	relay_auth_dispatch(auth);
+}
+
+static void
+relay_pg_poll(struct relay_pg *pg)
+{
+	switch (PQconnectPoll(pg->conn)) {
+	case PGRES_POLLING_READING:
+		relay_pg_watch(pg, PQsocket(pg->conn), EV_READ);
+		break;
+	case PGRES_POLLING_WRITING:
+		relay_pg_watch(pg, PQsocket(pg->conn), EV_WRITE);
+		break;
+	case PGRES_POLLING_OK:
+		relay_pg_connected(pg);
+		break;
+	default:
+		relay_pg_lost(pg, "cannot connect");
+		break;
+	}
+}
+
+static void
+relay_pg_connect(struct relay_pg *pg)
+{
+	struct relay_auth	*auth = pg->auth;
+
+	pg->conn = PQconnectStart(auth->conninfo);
+	if (pg->conn == NULL || PQstatus(pg->conn) == CONNECTION_BAD) {
+		relay_pg_lost(pg, "cannot connect");
+		return;
+	}
+	pg->state = RELAY_PG_CONNECTING;
+	ev_timer_set(&pg->timer, RELAY_AUTH_TIMEOUT, 0);
+	ev_timer_start(auth->relay->loop, &pg->timer);
+	/* As the libpq manual says: poll as if it had said "writing". */
+	relay_pg_watch(pg, PQsocket(pg->conn), EV_WRITE);
+}
+
+/* Builds the result of a finished query and calls back. */
+static void
+relay_pg_deliver(struct relay_pg *pg, struct relay_auth_request *req,
+    PGresult *res)
+{
+	struct relay_auth_result	 result;
+
+	memset(&result, 0, sizeof(result));
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		if (req->fn != NULL)
+			log_error("database connection %u: %s", pg->index,
+			    res != NULL ? PQresultErrorMessage(res) :
+			    "no result");
+		result.status = req->kind == RELAY_AUTH_PING ? 503 : 500;
+	} else if (req->kind == RELAY_AUTH_PING)
+		result.status = 200;
+	else if (PQntuples(res) != 1)
+		result.status = 401;
+	else if (strcmp(PQgetvalue(res, 0, 1), "professor") != 0)
+		result.status = 403;
+	else if (strcmp(PQgetvalue(res, 0, 2), "t") != 0)
+		result.status = 404;
+	else {
+		result.status = 200;
+		snprintf(result.user_id, sizeof(result.user_id), "%s",
+		    PQgetvalue(res, 0, 0));
+		if (!PQgetisnull(res, 0, 3) && (result.round_started =
+		    strdup(PQgetvalue(res, 0, 3))) == NULL)
+			result.status = 500;
+	}
+	relay_auth_finish(req, &result);
+}
+
+static void
+relay_pg_send(struct relay_pg *pg, struct relay_auth_request *req)
+{
+	const char	*params[2];
+	int		 ok, flush;
+
+	if (req->kind == RELAY_AUTH_PING)
+		ok = PQsendQueryParams(pg->conn, "SELECT 1", 0, NULL, NULL,
+		    NULL, NULL, 0);
+	else {
+		params[0] = req->hash;
+		params[1] = req->has_session ? req->session : NULL;
+		ok = PQsendQueryParams(pg->conn, relay_auth_check_sql, 2,
+		    NULL, params, NULL, NULL, 0);
+	}
+	pg->current = req;
+	pg->state = RELAY_PG_BUSY;
+	if (!ok || (flush = PQflush(pg->conn)) == -1) {
+		relay_pg_lost(pg, "cannot send a query");
+		return;
+	}
+	ev_timer_set(&pg->timer, RELAY_AUTH_TIMEOUT, 0);
+	ev_timer_start(pg->auth->relay->loop, &pg->timer);
+	relay_pg_watch(pg, PQsocket(pg->conn),
+	    flush == 1 ? EV_READ | EV_WRITE : EV_READ);
+}
+
+/* Hands queued requests to idle connections. */
+static void
+relay_auth_dispatch(struct relay_auth *auth)
+{
+	struct relay_auth_request *req;
+	size_t			 i;
+
+	for (i = 0; i < RELAY_AUTH_CONNECTIONS && auth->head != NULL; i++) {
+		if (auth->pg[i].state != RELAY_PG_IDLE)
+			continue;
+		while ((req = relay_auth_pop(auth)) != NULL &&
+		    req->fn == NULL)
+			free(req);
+		if (req == NULL)
+			return;
+		relay_pg_send(&auth->pg[i], req);
+	}
+}
+
+/* Reads what the server sent; a finished query calls back. */
+static void
+relay_pg_read(struct relay_pg *pg)
+{
+	struct relay_auth_request *req;
+	PGresult		*res;
+	PGnotify		*note;
+
+	if (!PQconsumeInput(pg->conn)) {
+		relay_pg_lost(pg, "connection lost");
+		return;
+	}
+	while ((note = PQnotifies(pg->conn)) != NULL)
+		PQfreemem(note);
+	if (pg->state == RELAY_PG_IDLE) {
+		if (PQstatus(pg->conn) == CONNECTION_BAD)
+			relay_pg_lost(pg, "connection lost");
+		return;
+	}
+	while (!PQisBusy(pg->conn)) {
+		if ((res = PQgetResult(pg->conn)) == NULL) {
+			ev_timer_stop(pg->auth->relay->loop, &pg->timer);
+			req = pg->current;
+			res = pg->result;
+			pg->current = NULL;
+			pg->result = NULL;
+			pg->state = RELAY_PG_IDLE;
+			relay_pg_watch(pg, PQsocket(pg->conn), EV_READ);
+			if (PQstatus(pg->conn) == CONNECTION_BAD) {
+				/* Died under the query: retry elsewhere. */
+				PQclear(res);
+				pg->current = req;
+				pg->state = RELAY_PG_BUSY;
+				relay_pg_lost(pg, "connection lost");
+				return;
+			}
+			relay_pg_deliver(pg, req, res);
+			PQclear(res);
+			relay_auth_dispatch(pg->auth);
+			return;
+		}
+		if (pg->result == NULL)
+			pg->result = res;
+		else
+			PQclear(res);
+	}
+}
+
+static void
+relay_pg_io(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct relay_pg	*pg = w->data;
+	int		 flush;
+
+	switch (pg->state) {
+	case RELAY_PG_CONNECTING:
+		relay_pg_poll(pg);
+		break;
+	case RELAY_PG_BUSY:
+		if (revents & EV_WRITE) {
+			if ((flush = PQflush(pg->conn)) == -1) {
+				relay_pg_lost(pg, "cannot send a query");
+				return;
+			}
+			if (flush == 0)
+				relay_pg_watch(pg, PQsocket(pg->conn),
+				    EV_READ);
+		}
+		if (revents & EV_READ)
+			relay_pg_read(pg);
+		break;
+	case RELAY_PG_IDLE:
+		relay_pg_read(pg);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+relay_pg_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct relay_pg	*pg = w->data;
+
+	switch (pg->state) {
+	case RELAY_PG_DOWN:
+		relay_pg_connect(pg);
+		break;
+	case RELAY_PG_CONNECTING:
+		relay_pg_lost(pg, "connect timed out");
+		break;
+	case RELAY_PG_BUSY:
+		/* A stuck query must not hold the connection forever. */
+		if (pg->current != NULL)
+			pg->current->retried = 1;
+		relay_pg_lost(pg, "query timed out");
+		break;
+	default:
+		break;
+	}
+}
+
+int
+relay_auth_open(struct relay *relay, const char *conninfo,
+    struct relay_auth **out)
+{
+	struct relay_auth	*auth;
+	struct relay_pg		*pg;
+	unsigned		 i;
+
+	*out = NULL;
+	if ((auth = calloc(1, sizeof(*auth))) == NULL)
+		return AT_ENOMEM;
+	if ((auth->conninfo = strdup(conninfo)) == NULL) {
+		free(auth);
+		return AT_ENOMEM;
+	}
+	auth->relay = relay;
+	for (i = 0; i < RELAY_AUTH_CONNECTIONS; i++) {
+		pg = &auth->pg[i];
+		pg->auth = auth;
+		pg->index = i;
+		pg->fd = -1;
+		ev_init(&pg->io, relay_pg_io);
+		pg->io.data = pg;
+		ev_init(&pg->timer, relay_pg_timer);
+		pg->timer.data = pg;
+	}
+	for (i = 0; i < RELAY_AUTH_CONNECTIONS; i++)
+		relay_pg_connect(&auth->pg[i]);
+	*out = auth;
+	return AT_OK;
+}
+
+void
+relay_auth_close(struct relay_auth *auth)
+{
+	struct relay_auth_request *req;
+	struct relay_pg		*pg;
+	size_t			 i;
+
+	if (auth == NULL)
+		return;
+	for (i = 0; i < RELAY_AUTH_CONNECTIONS; i++) {
+		pg = &auth->pg[i];
+		ev_io_stop(auth->relay->loop, &pg->io);
+		ev_timer_stop(auth->relay->loop, &pg->timer);
+		if (pg->result != NULL)
+			PQclear(pg->result);
+		if (pg->conn != NULL)
+			PQfinish(pg->conn);
+		free(pg->current);
+	}
+	while ((req = relay_auth_pop(auth)) != NULL)
+		free(req);
+	free(auth->conninfo);
+	free(auth);
+}
+
+static int
+relay_auth_queue(struct relay_auth *auth, struct relay_auth_request *req,
+    struct relay_auth_request **out)
+{
+	*out = NULL;
+	if (!relay_auth_reachable(auth) ||
+	    auth->queued >= RELAY_AUTH_QUEUE_MAX) {
+		free(req);
+		return AT_EUNAVAILABLE;
+	}
+	relay_auth_push(auth, req, 0);
+	*out = req;
+	relay_auth_dispatch(auth);
+	return AT_OK;
+}
+
+int
+relay_auth_check(struct relay_auth *auth, const char *hash_hex,
+    const char *session_id, relay_auth_fn *fn, void *arg,
+    struct relay_auth_request **out)
+{
+	struct relay_auth_request *req;
+
+	*out = NULL;
+	if ((req = calloc(1, sizeof(*req))) == NULL)
+		return AT_ENOMEM;
+	req->kind = RELAY_AUTH_CHECK;
+	req->fn = fn;
+	req->arg = arg;
+	snprintf(req->hash, sizeof(req->hash), "%s", hash_hex);
+	if (session_id != NULL) {
+		req->has_session = 1;
+		snprintf(req->session, sizeof(req->session), "%s", session_id);
+	}
+	return relay_auth_queue(auth, req, out);
+}
+
+int
+relay_auth_ping(struct relay_auth *auth, relay_auth_fn *fn, void *arg,
+    struct relay_auth_request **out)
+{
+	struct relay_auth_request *req;
+
+	*out = NULL;
+	if ((req = calloc(1, sizeof(*req))) == NULL)
+		return AT_ENOMEM;
+	req->kind = RELAY_AUTH_PING;
+	req->fn = fn;
+	req->arg = arg;
+	return relay_auth_queue(auth, req, out);
+}
+
+void
+relay_auth_cancel(struct relay_auth_request *req)
+{
+	if (req != NULL)
+		req->fn = NULL;
+}
+
+int
+relay_auth_up(const struct relay_auth *auth)
+{
+	size_t	 i;
+
+	for (i = 0; i < RELAY_AUTH_CONNECTIONS; i++)
+		if (auth->pg[i].state == RELAY_PG_IDLE ||
+		    auth->pg[i].state == RELAY_PG_BUSY)
+			return 1;
+	return 0;
+}

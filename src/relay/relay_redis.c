@@ -1,0 +1,408 @@
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+#include <sodium.h>
+
+/* hiredis's adapter is a header of static functions written without our
+ * warning set in mind. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"
+#pragma GCC diagnostic ignored "-Wsign-conversion"
+#pragma GCC diagnostic ignored "-Wshadow"
+#include <hiredis/adapters/libev.h>
+#pragma GCC diagnostic pop
+
+#include "events.h"
+#include "log.h"
+#include "relay_conn.h"
+#include "relay_listen.h"
+#include "relay_redis.h"
+
+#define RELAY_REDIS_PREFIX_LEN	(sizeof(EVENTS_CHANNEL_PREFIX) - 1)
+
+struct relay_redis {
+	struct relay		*relay;
+	struct relay_address	 address;
+	redisAsyncContext	*sub;		/* SUBSCRIBE */
+	redisAsyncContext	*cmd;		/* PUBLISH of the heartbeat */
+	int			 sub_up, cmd_up;
+	int			 was_up;	/* for one log line per outage */
+	int			 closing;
+	ev_timer		 retry;
+	ev_timer		 beat;
+	ev_tstamp		 alive_at;	/* last heartbeat (or connect) */
+	ev_tstamp		 backoff;
+	unsigned long		 beats;
+	char			 beat_channel[64];
+};
+
+static void	relay_redis_connect(struct relay_redis *);
+
+static const char *
+relay_redis_where(const struct relay_redis *rr)
+{
+	return rr->address.is_unix ? rr->address.path : rr->address.host;
+}
+
+/* SUBSCRIBE (or UNSUBSCRIBE) the channel of a session; 0 when sent. */
+static int
+relay_redis_command(struct relay_redis *rr, const char *verb,
+    const struct relay_session *session);
+
+static void
+relay_redis_subscribe(struct relay_redis *rr, struct relay_session *session)
+{
+	if (relay_redis_command(rr, "SUBSCRIBE", session) == 0)
+		session->sub = RELAY_SUB_PENDING;
+	else {
+		session->sub = RELAY_SUB_NONE;
+		session->resync = 1;
+	}
+}
+
+/* Every session whose sockets wait for Redis. */
+static void
+relay_redis_resubscribe(struct relay_session *session, void *arg)
+{
+	struct relay_redis	*rr = arg;
+
+	if (session->nmembers > 0 && session->sub == RELAY_SUB_NONE)
+		relay_redis_subscribe(rr, session);
+}
+
+/* Redis is gone: nothing is subscribed any more. */
+static void
+relay_redis_forget(struct relay_session *session, void *arg)
+{
+	struct relay_redis	*rr = arg;
+
+	session->sub = RELAY_SUB_NONE;
+	if (session->nmembers == 0) {
+		relay_sessions_remove(&rr->relay->sessions, session);
+		return;
+	}
+	session->resync = 1;
+	/* Sockets waiting for the subscription go ahead without it. */
+	relay_conn_session_ready(rr->relay, session);
+}
+
+/* Frees a context we still hold; its callbacks will not recognise it. */
+static void
+relay_redis_drop(redisAsyncContext **acp)
+{
+	redisAsyncContext	*ac = *acp;
+
+	*acp = NULL;
+	if (ac != NULL)
+		redisAsyncFree(ac);
+}
+
+/* One of the contexts failed: tear both down and retry later. */
+static void
+relay_redis_lost(struct relay_redis *rr, const char *why)
+{
+	struct ev_loop	*loop = rr->relay->loop;
+	ev_tstamp	 delay;
+
+	rr->sub_up = rr->cmd_up = 0;
+	relay_redis_drop(&rr->sub);
+	relay_redis_drop(&rr->cmd);
+	if (rr->closing)
+		return;
+	relay_sessions_each(&rr->relay->sessions, relay_redis_forget, rr);
+	delay = relay_backoff(&rr->backoff, RELAY_REDIS_BACKOFF_MIN,
+	    RELAY_REDIS_BACKOFF_MAX);
+	if (rr->was_up)
+		log_warn("redis %s: %s; reconnecting in %.1f s",
+		    relay_redis_where(rr), why, delay);
+	else
+		log_debug("redis %s: %s; retrying in %.1f s",
+		    relay_redis_where(rr), why, delay);
+	rr->was_up = 0;
+	ev_timer_stop(loop, &rr->retry);
+	ev_timer_set(&rr->retry, delay, 0);
+	ev_timer_start(loop, &rr->retry);
+}
+
+static void
+relay_redis_on_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct relay_redis	*rr = ac->data;
+	struct relay_session	*session;
+	redisReply		*reply = r, *kind, *channel;
+	char			 id[HTTP_UUID_SIZE];
+
+	if (reply == NULL || rr == NULL || ac != rr->sub ||
+	    reply->type != REDIS_REPLY_ARRAY || reply->elements < 3)
+		return;
+	kind = reply->element[0];
+	channel = reply->element[1];
+	if (kind->type != REDIS_REPLY_STRING ||
+	    channel->type != REDIS_REPLY_STRING)
+		return;
+	if (channel->len == strlen(rr->beat_channel) &&
+	    memcmp(channel->str, rr->beat_channel, channel->len) == 0) {
+		if (strcmp(kind->str, "message") == 0) {
+			rr->alive_at = ev_now(rr->relay->loop);
+			rr->backoff = 0;
+		}
+		return;
+	}
+	if (channel->len != RELAY_REDIS_PREFIX_LEN + HTTP_UUID_SIZE - 1 ||
+	    memcmp(channel->str, EVENTS_CHANNEL_PREFIX,
+	    RELAY_REDIS_PREFIX_LEN) != 0)
+		return;
+	memcpy(id, channel->str + RELAY_REDIS_PREFIX_LEN, HTTP_UUID_SIZE - 1);
+	id[HTTP_UUID_SIZE - 1] = '\0';
+	if ((session = relay_sessions_find(&rr->relay->sessions, id)) == NULL)
+		return;
+	if (strcmp(kind->str, "message") == 0) {
+		if (reply->element[2]->type == REDIS_REPLY_STRING)
+			relay_conn_deliver(rr->relay, session,
+			    reply->element[2]->str, reply->element[2]->len);
+	} else if (strcmp(kind->str, "subscribe") == 0) {
+		if (session->sub != RELAY_SUB_PENDING)
+			return;
+		session->sub = RELAY_SUB_ACTIVE;
+		if (session->nmembers == 0)
+			relay_redis_release(rr, session);
+		else
+			relay_conn_session_ready(rr->relay, session);
+	} else if (strcmp(kind->str, "unsubscribe") == 0) {
+		if (session->sub != RELAY_SUB_LEAVING)
+			return;
+		session->sub = RELAY_SUB_NONE;
+		if (session->nmembers > 0)
+			relay_redis_subscribe(rr, session);
+		else
+			relay_sessions_remove(&rr->relay->sessions, session);
+	}
+}
+
+static int
+relay_redis_command(struct relay_redis *rr, const char *verb,
+    const struct relay_session *session)
+{
+	if (rr->sub == NULL || !rr->sub_up)
+		return -1;
+	if (redisAsyncCommand(rr->sub, relay_redis_on_reply, NULL,
+	    "%s " EVENTS_CHANNEL_PREFIX "%s", verb, session->id) != REDIS_OK)
+		return -1;
+	return 0;
+}
+
+static void
+relay_redis_on_connect(const redisAsyncContext *cac, int status)
+{
+	redisAsyncContext	*ac = (redisAsyncContext *)(uintptr_t)cac;
+	struct relay_redis	*rr = ac->data;
+
+	if (rr == NULL || (ac != rr->sub && ac != rr->cmd))
+		return;
+	if (status != REDIS_OK) {
+		/* hiredis frees ac when this returns. */
+		if (ac == rr->sub)
+			rr->sub = NULL;
+		else
+			rr->cmd = NULL;
+		relay_redis_lost(rr, ac->errstr);
+		return;
+	}
+	if (ac == rr->sub) {
+		rr->sub_up = 1;
+		if (redisAsyncCommand(ac, relay_redis_on_reply, NULL,
+		    "SUBSCRIBE %s", rr->beat_channel) != REDIS_OK) {
+			relay_redis_lost(rr, "cannot subscribe");
+			return;
+		}
+		relay_sessions_each(&rr->relay->sessions,
+		    relay_redis_resubscribe, rr);
+	} else
+		rr->cmd_up = 1;
+	if (rr->sub_up && rr->cmd_up) {
+		rr->alive_at = ev_now(rr->relay->loop);
+		log_info("redis %s: connected", relay_redis_where(rr));
+		rr->was_up = 1;
+	}
+}
+
+static void
+relay_redis_on_disconnect(const redisAsyncContext *cac, int status)
+{
+	redisAsyncContext	*ac = (redisAsyncContext *)(uintptr_t)cac;
+	struct relay_redis	*rr = ac->data;
+
+	if (rr == NULL || (ac != rr->sub && ac != rr->cmd))
+		return;		/* one we dropped ourselves */
+	/* hiredis frees ac when this returns. */
+	if (ac == rr->sub)
+		rr->sub = NULL;
+	else
+		rr->cmd = NULL;
+	relay_redis_lost(rr, status == REDIS_OK ? "connection closed" :
+	    ac->errstr);
+}
+
+static redisAsyncContext *
+relay_redis_context(struct relay_redis *rr)
+{
+	redisAsyncContext	*ac;
+
+	if (rr->address.is_unix)
+		ac = redisAsyncConnectUnix(rr->address.path);
+	else
+		ac = redisAsyncConnect(rr->address.host,
+		    atoi(rr->address.port));
+	if (ac == NULL)
+		return NULL;
+	if (ac->err != 0) {
+		log_debug("redis %s: %s", relay_redis_where(rr), ac->errstr);
+		redisAsyncFree(ac);
+		return NULL;
+	}
+	/* A peer that vanished without a FIN is noticed by TCP too. */
+	if (!rr->address.is_unix)
+		(void)redisEnableKeepAlive(&ac->c);
+	ac->data = rr;
+	if (redisLibevAttach(rr->relay->loop, ac) != REDIS_OK) {
+		redisAsyncFree(ac);
+		return NULL;
+	}
+	redisAsyncSetConnectCallback(ac, relay_redis_on_connect);
+	redisAsyncSetDisconnectCallback(ac, relay_redis_on_disconnect);
+	return ac;
+}
+
+static void
+relay_redis_connect(struct relay_redis *rr)
+{
+	rr->alive_at = ev_now(rr->relay->loop);
+	if ((rr->sub = relay_redis_context(rr)) == NULL ||
+	    (rr->cmd = relay_redis_context(rr)) == NULL)
+		relay_redis_lost(rr, "cannot connect");
+}
+
+static void
+relay_redis_retry(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	relay_redis_connect(w->data);
+}
+
+/* Publishes the heartbeat and checks that the last ones came back. */
+static void
+relay_redis_beat(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct relay_redis	*rr = w->data;
+	ev_tstamp		 silent = ev_now(loop) - rr->alive_at;
+
+	if (rr->sub == NULL && rr->cmd == NULL)
+		return;		/* waiting to reconnect */
+	if (silent > RELAY_REDIS_DEAD) {
+		relay_redis_lost(rr, rr->sub_up && rr->cmd_up ?
+		    "heartbeat lost" : "connect timed out");
+		return;
+	}
+	if (rr->sub_up && rr->cmd_up)
+		(void)redisAsyncCommand(rr->cmd, NULL, NULL, "PUBLISH %s %lu",
+		    rr->beat_channel, ++rr->beats);
+}
+
+int
+relay_redis_open(struct relay *relay, const char *address,
+    struct relay_redis **out)
+{
+	struct relay_redis	*rr;
+	const char		*why;
+
+	*out = NULL;
+	if ((rr = calloc(1, sizeof(*rr))) == NULL)
+		return AT_ENOMEM;
+	rr->relay = relay;
+	if (relay_listen_parse(address, &rr->address, &why) == -1) {
+		if (strchr(address, ':') != NULL ||
+		    strlen(address) >= sizeof(rr->address.host)) {
+			log_error("redis: '%s': %s", address, why);
+			free(rr);
+			return AT_EINVALID;
+		}
+		/* A bare host name: the default port. */
+		snprintf(rr->address.host, sizeof(rr->address.host), "%s",
+		    address);
+		snprintf(rr->address.port, sizeof(rr->address.port), "6379");
+	}
+	snprintf(rr->beat_channel, sizeof(rr->beat_channel),
+	    "attendance:relay:%ld:%08x", (long)getpid(), randombytes_random());
+	ev_init(&rr->retry, relay_redis_retry);
+	rr->retry.data = rr;
+	ev_timer_init(&rr->beat, relay_redis_beat, RELAY_REDIS_BEAT,
+	    RELAY_REDIS_BEAT);
+	rr->beat.data = rr;
+	ev_timer_start(relay->loop, &rr->beat);
+	rr->was_up = 1;		/* the first failure is worth a warning */
+	relay_redis_connect(rr);
+	*out = rr;
+	return AT_OK;
+}
+
+void
+relay_redis_close(struct relay_redis *rr)
+{
+	if (rr == NULL)
+		return;
+	rr->closing = 1;
+	ev_timer_stop(rr->relay->loop, &rr->retry);
+	ev_timer_stop(rr->relay->loop, &rr->beat);
+	rr->sub_up = rr->cmd_up = 0;
+	relay_redis_drop(&rr->sub);
+	relay_redis_drop(&rr->cmd);
+	free(rr);
+}
+
+int
+relay_redis_want(struct relay_redis *rr, struct relay_session *session)
+{
+	switch (session->sub) {
+	case RELAY_SUB_ACTIVE:
+		return 0;
+	case RELAY_SUB_PENDING:
+	case RELAY_SUB_LEAVING:
+		return 1;
+	default:
+		relay_redis_subscribe(rr, session);
+		return session->sub == RELAY_SUB_PENDING;
+	}
+}
+
+void
+relay_redis_release(struct relay_redis *rr, struct relay_session *session)
+{
+	if (session->nmembers > 0)
+		return;
+	switch (session->sub) {
+	case RELAY_SUB_PENDING:
+	case RELAY_SUB_ACTIVE:
+		if (relay_redis_command(rr, "UNSUBSCRIBE", session) == 0) {
+			session->sub = RELAY_SUB_LEAVING;
+			return;
+		}
+		relay_sessions_remove(&rr->relay->sessions, session);
+		return;
+	case RELAY_SUB_LEAVING:
+		return;
+	default:
+		relay_sessions_remove(&rr->relay->sessions, session);
+		return;
+	}
+}
+
+int
+relay_redis_up(const struct relay_redis *rr)
+{
+	return rr->sub_up && rr->cmd_up &&
+	    ev_now(rr->relay->loop) - rr->alive_at <= RELAY_REDIS_DEAD;
+}
