@@ -6,7 +6,6 @@
  * things are 404) and the deletes that would lose attendance data (409).
  * Every test makes its own professors, students and courses.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,20 +30,6 @@ professor(char id[API_ID_SIZE])
 	return api_user_login("professor", "cp", id, user);
 }
 
-/* POST path body as c, asserts 201 and copies member of the answer. */
-static void
-create(struct api_client *c, const char *path, const char *body,
-    const char *member, char id[API_ID_SIZE])
-{
-	struct api_response	 r;
-
-	api_request(c, "POST", path, body, &r);
-	cr_assert_eq(r.status, 201, "POST %s %s: %ld %s", path, body,
-	    r.status, r.body);
-	snprintf(id, API_ID_SIZE, "%s", api_json_string(r.json, member));
-	api_response_free(&r);
-}
-
 /* A course with a unique code (written to code when not NULL). */
 static void
 course_new(struct api_client *c, char id[API_ID_SIZE], char *code,
@@ -55,7 +40,7 @@ course_new(struct api_client *c, char id[API_ID_SIZE], char *code,
 	api_unique("CS", unique, sizeof(unique));
 	body = api_printf("{\"code\":\"%s\",\"name\":\"Course\","
 	    "\"term\":\"2026F\"}", unique);
-	create(c, "/api/courses", body, "course.id", id);
+	api_create(c, "/api/courses", body, "course.id", id);
 	if (code != NULL)
 		snprintf(code, size, "%s", unique);
 	free(body);
@@ -68,7 +53,7 @@ group_new(struct api_client *c, const char *course, const char *name,
 	char	*path = api_printf("/api/courses/%s/groups", course);
 	char	*body = api_printf("{\"name\":\"%s\"}", name);
 
-	create(c, path, body, "group.id", id);
+	api_create(c, path, body, "group.id", id);
 	free(body);
 	free(path);
 }
@@ -82,19 +67,6 @@ expect(struct api_client *c, const char *method, const char *path,
 	api_request(c, method, path, body, &r);
 	cr_assert_eq(r.status, status, "%s %s %s: %ld, expected %ld: %s",
 	    method, path, body != NULL ? body : "", r.status, status, r.body);
-	api_response_free(&r);
-}
-
-static void
-expect_error(struct api_client *c, const char *method, const char *path,
-    const char *body, long status, const char *code)
-{
-	struct api_response	 r;
-
-	api_request(c, method, path, body, &r);
-	cr_assert_eq(r.status, status, "%s %s %s: %ld, expected %ld: %s",
-	    method, path, body != NULL ? body : "", r.status, status, r.body);
-	api_assert_error(&r, status, code);
 	api_response_free(&r);
 }
 
@@ -174,13 +146,6 @@ static char *
 enroll_path(const char *group)
 {
 	return api_printf("/api/groups/%s/enrollments", group);
-}
-
-static void
-uppercase(char *s)
-{
-	for (; *s != '\0'; s++)
-		*s = (char)toupper((unsigned char)*s);
 }
 
 /* --- courses --------------------------------------------------------- */
@@ -270,9 +235,10 @@ Test(courses, create_requires_code_name_term)
 	size_t			 i;
 
 	for (i = 0; bodies[i] != NULL; i++)
-		expect_error(c, "POST", "/api/courses", bodies[i], 400,
+		api_expect_error(c, "POST", "/api/courses", bodies[i], 400,
 		    "invalid_request");
-	expect_error(c, "POST", "/api/courses", NULL, 400, "invalid_request");
+	api_expect_error(c, "POST", "/api/courses", NULL, 400,
+	    "invalid_request");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM courses "
 	    "WHERE professor_id = $1", pid, NULL), 0);
 	api_client_free(c);
@@ -296,7 +262,7 @@ Test(courses, create_wrong_types_are_400)
 	size_t			 i;
 
 	for (i = 0; bodies[i] != NULL; i++)
-		expect_error(c, "POST", "/api/courses", bodies[i], 400,
+		api_expect_error(c, "POST", "/api/courses", bodies[i], 400,
 		    "invalid_request");
 	api_client_free(c);
 }
@@ -317,24 +283,29 @@ Test(courses, create_length_limits)
 	/* 201 characters: refused, field by field. */
 	body = api_printf("{\"code\":\"%s\",\"name\":\"N\",\"term\":\"T\"}",
 	    s201);
-	expect_error(c, "POST", "/api/courses", body, 400, "invalid_request");
+	api_expect_error(c, "POST", "/api/courses", body, 400,
+	    "invalid_request");
 	free(body);
 	api_unique("CS", code, sizeof(code));
 	body = api_printf("{\"code\":\"%s\",\"name\":\"%s\",\"term\":\"T\"}",
 	    code, s201);
-	expect_error(c, "POST", "/api/courses", body, 400, "invalid_request");
+	api_expect_error(c, "POST", "/api/courses", body, 400,
+	    "invalid_request");
 	free(body);
 	body = api_printf("{\"code\":\"%s\",\"name\":\"N\",\"term\":\"%s\"}",
 	    code, s201);
-	expect_error(c, "POST", "/api/courses", body, 400, "invalid_request");
+	api_expect_error(c, "POST", "/api/courses", body, 400,
+	    "invalid_request");
 	free(body);
 	body = api_printf("{\"code\":\"%s\",\"name\":\"%s\",\"term\":\"T\"}",
 	    code, e201);
-	expect_error(c, "POST", "/api/courses", body, 400, "invalid_request");
+	api_expect_error(c, "POST", "/api/courses", body, 400,
+	    "invalid_request");
 	free(body);
 	body = api_printf("{\"code\":\"%s\",\"name\":\"N\",\"term\":\"T\","
 	    "\"description\":\"%s\"}", code, d2001);
-	expect_error(c, "POST", "/api/courses", body, 400, "invalid_request");
+	api_expect_error(c, "POST", "/api/courses", body, 400,
+	    "invalid_request");
 	free(body);
 
 	/* 200 (2000) characters, counted as characters, after trimming. */
@@ -372,17 +343,17 @@ Test(courses, code_and_term_are_unique_per_professor)
 	body = api_printf("{\"code\":\"%s\",\"name\":\"N\",\"term\":"
 	    "\"2026F\"}", code);
 	expect(pa, "POST", "/api/courses", body, 201);
-	expect_error(pa, "POST", "/api/courses", body, 409, "conflict");
+	api_expect_error(pa, "POST", "/api/courses", body, 409, "conflict");
 	/* Another professor may use the same code and term. */
 	expect(pb, "POST", "/api/courses", body, 201);
 	free(body);
 	/* Trimmed first, compared without regard to case. */
 	lower = strdup(code);
 	cr_assert(lower != NULL);
-	uppercase(lower);
+	api_uppercase(lower);
 	body = api_printf("{\"code\":\" %s \",\"name\":\"Other\","
 	    "\"term\":\"2026f\"}", lower);
-	expect_error(pa, "POST", "/api/courses", body, 409, "conflict");
+	api_expect_error(pa, "POST", "/api/courses", body, 409, "conflict");
 	free(body);
 	/* Another term is another course. */
 	body = api_printf("{\"code\":\"%s\",\"name\":\"N\",\"term\":"
@@ -521,14 +492,13 @@ Test(courses, another_professors_course_is_404)
 	course_new(pa, course, NULL, 0);
 	group_new(pa, course, "G1", group);
 	path = api_printf("/api/courses/%s", course);
-	expect_error(pb, "GET", path, NULL, 404, "not_found");
-	expect_error(pb, "PATCH", path, "{\"name\":\"Stolen\"}", 404,
+	api_expect_item_error(pb, path, "{\"name\":\"Stolen\"}", 404,
 	    "not_found");
-	expect_error(pb, "DELETE", path, NULL, 404, "not_found");
 	free(path);
 	path = api_printf("/api/courses/%s/groups", course);
-	expect_error(pb, "GET", path, NULL, 404, "not_found");
-	expect_error(pb, "POST", path, "{\"name\":\"G2\"}", 404, "not_found");
+	api_expect_error(pb, "GET", path, NULL, 404, "not_found");
+	api_expect_error(pb, "POST", path, "{\"name\":\"G2\"}", 404,
+	    "not_found");
 	free(path);
 	path = api_printf("/api/courses/%s", course);
 	get_ok(pa, path, &r);
@@ -546,12 +516,10 @@ Test(courses, unknown_course_is_404)
 	struct api_client	*c = professor(pid);
 	const char		*path = "/api/courses/" UNKNOWN_ID;
 
-	expect_error(c, "GET", path, NULL, 404, "not_found");
-	expect_error(c, "PATCH", path, "{\"name\":\"x\"}", 404, "not_found");
-	expect_error(c, "DELETE", path, NULL, 404, "not_found");
-	expect_error(c, "GET", "/api/courses/" UNKNOWN_ID "/groups", NULL,
+	api_expect_item_error(c, path, "{\"name\":\"x\"}", 404, "not_found");
+	api_expect_error(c, "GET", "/api/courses/" UNKNOWN_ID "/groups", NULL,
 	    404, "not_found");
-	expect_error(c, "POST", "/api/courses/" UNKNOWN_ID "/groups",
+	api_expect_error(c, "POST", "/api/courses/" UNKNOWN_ID "/groups",
 	    "{\"name\":\"G\"}", 404, "not_found");
 	api_client_free(c);
 }
@@ -566,7 +534,7 @@ Test(courses, patch_updates_only_what_it_names)
 	api_unique("CS", code, sizeof(code));
 	body = api_printf("{\"code\":\"%s\",\"name\":\"Old\",\"term\":"
 	    "\"2026F\",\"description\":\"Desc\"}", code);
-	create(c, "/api/courses", body, "course.id", course);
+	api_create(c, "/api/courses", body, "course.id", course);
 	free(body);
 	path = api_printf("/api/courses/%s", course);
 	get_ok(c, path, &before);
@@ -634,16 +602,16 @@ Test(courses, patch_validates)
 	course_new(c, course, NULL, 0);
 	path = api_printf("/api/courses/%s", course);
 	for (i = 0; bodies[i] != NULL; i++)
-		expect_error(c, "PATCH", path, bodies[i], 400,
+		api_expect_error(c, "PATCH", path, bodies[i], 400,
 		    "invalid_request");
 	s201 = api_repeat("z", 201);
 	body = api_printf("{\"term\":\"%s\"}", s201);
-	expect_error(c, "PATCH", path, body, 400, "invalid_request");
+	api_expect_error(c, "PATCH", path, body, 400, "invalid_request");
 	free(body);
 	free(s201);
 	s201 = api_repeat("z", 2001);
 	body = api_printf("{\"description\":\"%s\"}", s201);
-	expect_error(c, "PATCH", path, body, 400, "invalid_request");
+	api_expect_error(c, "PATCH", path, body, 400, "invalid_request");
 	free(body);
 	free(s201);
 	get_ok(c, path, &r);
@@ -666,7 +634,7 @@ Test(courses, patch_to_a_taken_code_and_term_is_409)
 	course_new(c, c2, NULL, 0);
 	path = api_printf("/api/courses/%s", c2);
 	body = api_printf("{\"code\":\"%s\"}", code);
-	expect_error(c, "PATCH", path, body, 409, "conflict");
+	api_expect_error(c, "PATCH", path, body, 409, "conflict");
 	get_ok(c, path, &r);
 	cr_assert_str_neq(api_json_string(r.json, "course.code"), code);
 	api_response_free(&r);
@@ -686,11 +654,12 @@ Test(courses, delete_then_404)
 	path = api_printf("/api/courses/%s", course);
 	gpath = api_printf("/api/groups/%s", group);
 	expect_deleted(c, path);
-	expect_error(c, "GET", path, NULL, 404, "not_found");
-	expect_error(c, "DELETE", path, NULL, 404, "not_found");
-	expect_error(c, "PATCH", path, "{\"name\":\"x\"}", 404, "not_found");
+	api_expect_error(c, "GET", path, NULL, 404, "not_found");
+	api_expect_error(c, "DELETE", path, NULL, 404, "not_found");
+	api_expect_error(c, "PATCH", path, "{\"name\":\"x\"}", 404,
+	    "not_found");
 	/* Its groups went with it. */
-	expect_error(c, "GET", gpath, NULL, 404, "not_found");
+	api_expect_error(c, "GET", gpath, NULL, 404, "not_found");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM courses WHERE id = $1",
 	    course, NULL), 0);
 	free(gpath);
@@ -707,11 +676,11 @@ Test(courses, delete_with_a_session_is_409)
 	api_class_create(&cls, 0, NULL, NULL);
 	session_start(cls.professor, cls.group_id, session, NULL);
 	path = api_printf("/api/courses/%s", cls.course_id);
-	expect_error(cls.professor, "DELETE", path, NULL, 409, "conflict");
+	api_expect_error(cls.professor, "DELETE", path, NULL, 409, "conflict");
 	/* Ended, it still holds attendance data. */
 	end = api_printf("/api/sessions/%s/end", session);
 	expect(cls.professor, "PATCH", end, NULL, 200);
-	expect_error(cls.professor, "DELETE", path, NULL, 409, "conflict");
+	api_expect_error(cls.professor, "DELETE", path, NULL, 409, "conflict");
 	get_ok(cls.professor, path, &r);
 	cr_assert_eq(array_length(r.json, "groups"), 1, "%s", r.body);
 	api_response_free(&r);
@@ -727,17 +696,17 @@ Test(courses, students_may_not_manage_courses)
 	char			*path;
 
 	api_class_create(&cls, 1, student, NULL);
-	expect_error(student[0], "POST", "/api/courses", "{\"code\":\"C\","
+	api_expect_error(student[0], "POST", "/api/courses", "{\"code\":\"C\","
 	    "\"name\":\"N\",\"term\":\"T\"}", 403, "forbidden");
 	path = api_printf("/api/courses/%s", cls.course_id);
-	expect_error(student[0], "GET", path, NULL, 403, "forbidden");
-	expect_error(student[0], "PATCH", path, "{\"name\":\"x\"}", 403,
+	api_expect_error(student[0], "GET", path, NULL, 403, "forbidden");
+	api_expect_error(student[0], "PATCH", path, "{\"name\":\"x\"}", 403,
 	    "forbidden");
-	expect_error(student[0], "DELETE", path, NULL, 403, "forbidden");
+	api_expect_error(student[0], "DELETE", path, NULL, 403, "forbidden");
 	free(path);
 	path = api_printf("/api/courses/%s/groups", cls.course_id);
-	expect_error(student[0], "GET", path, NULL, 403, "forbidden");
-	expect_error(student[0], "POST", path, "{\"name\":\"G\"}", 403,
+	api_expect_error(student[0], "GET", path, NULL, 403, "forbidden");
+	api_expect_error(student[0], "POST", path, "{\"name\":\"G\"}", 403,
 	    "forbidden");
 	free(path);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM courses WHERE id = $1",
@@ -753,19 +722,19 @@ Test(courses, anonymous_is_401)
 	char			*path;
 
 	api_class_create(&cls, 0, NULL, NULL);
-	expect_error(anon, "GET", "/api/courses", NULL, 401,
+	api_expect_error(anon, "GET", "/api/courses", NULL, 401,
 	    "unauthenticated");
 	path = api_printf("/api/courses/%s", cls.course_id);
-	expect_error(anon, "GET", path, NULL, 401, "unauthenticated");
-	expect_error(anon, "DELETE", path, NULL, 401, "unauthenticated");
+	api_expect_error(anon, "GET", path, NULL, 401, "unauthenticated");
+	api_expect_error(anon, "DELETE", path, NULL, 401, "unauthenticated");
 	free(path);
 	path = api_printf("/api/groups/%s", cls.group_id);
-	expect_error(anon, "PATCH", path, "{\"name\":\"x\"}", 401,
+	api_expect_error(anon, "PATCH", path, "{\"name\":\"x\"}", 401,
 	    "unauthenticated");
 	free(path);
 	path = enroll_path(cls.group_id);
-	expect_error(anon, "GET", path, NULL, 401, "unauthenticated");
-	expect_error(anon, "POST", path, "{\"student\":\"x\"}", 401,
+	api_expect_error(anon, "GET", path, NULL, 401, "unauthenticated");
+	api_expect_error(anon, "POST", path, "{\"student\":\"x\"}", 401,
 	    "unauthenticated");
 	free(path);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM groups WHERE id = $1 "
@@ -846,16 +815,16 @@ Test(groups, create_validates)
 	course_new(c, course, NULL, 0);
 	path = api_printf("/api/courses/%s/groups", course);
 	for (i = 0; bodies[i] != NULL; i++)
-		expect_error(c, "POST", path, bodies[i], 400,
+		api_expect_error(c, "POST", path, bodies[i], 400,
 		    "invalid_request");
-	expect_error(c, "POST", path, NULL, 400, "invalid_request");
+	api_expect_error(c, "POST", path, NULL, 400, "invalid_request");
 	s200 = api_repeat("g", 200);
 	s201 = api_repeat("g", 201);
 	body = api_printf("{\"name\":\"%s\"}", s201);
-	expect_error(c, "POST", path, body, 400, "invalid_request");
+	api_expect_error(c, "POST", path, body, 400, "invalid_request");
 	free(body);
 	body = api_printf("{\"name\":\"G\",\"meetingSchedule\":\"%s\"}", s201);
-	expect_error(c, "POST", path, body, 400, "invalid_request");
+	api_expect_error(c, "POST", path, body, 400, "invalid_request");
 	free(body);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM groups "
 	    "WHERE course_id = $1", course, NULL), 0);
@@ -880,8 +849,9 @@ Test(groups, name_is_unique_in_a_course)
 	p1 = api_printf("/api/courses/%s/groups", c1);
 	p2 = api_printf("/api/courses/%s/groups", c2);
 	expect(c, "POST", p1, "{\"name\":\"Lab A\"}", 201);
-	expect_error(c, "POST", p1, "{\"name\":\"Lab A\"}", 409, "conflict");
-	expect_error(c, "POST", p1, "{\"name\":\" lab a \"}", 409,
+	api_expect_error(c, "POST", p1, "{\"name\":\"Lab A\"}", 409,
+	    "conflict");
+	api_expect_error(c, "POST", p1, "{\"name\":\" lab a \"}", 409,
 	    "conflict");
 	/* The same name in another course. */
 	expect(c, "POST", p2, "{\"name\":\"Lab A\"}", 201);
@@ -937,16 +907,14 @@ Test(groups, another_professors_group_is_404)
 	course_new(pa, course, NULL, 0);
 	group_new(pa, course, "Mine", group);
 	path = api_printf("/api/groups/%s", group);
-	expect_error(pb, "GET", path, NULL, 404, "not_found");
-	expect_error(pb, "PATCH", path, "{\"name\":\"Stolen\"}", 404,
+	api_expect_item_error(pb, path, "{\"name\":\"Stolen\"}", 404,
 	    "not_found");
-	expect_error(pb, "DELETE", path, NULL, 404, "not_found");
 	get_ok(pa, path, &r);
 	cr_assert_str_eq(api_json_string(r.json, "group.name"), "Mine");
 	api_response_free(&r);
 	free(path);
 	path = api_printf("/api/groups/%s/sessions", group);
-	expect_error(pb, "POST", path, NULL, 404, "not_found");
+	api_expect_error(pb, "POST", path, NULL, 404, "not_found");
 	free(path);
 	api_client_free(pa);
 	api_client_free(pb);
@@ -958,9 +926,7 @@ Test(groups, unknown_group_is_404)
 	struct api_client	*c = professor(pid);
 	const char		*path = "/api/groups/" UNKNOWN_ID;
 
-	expect_error(c, "GET", path, NULL, 404, "not_found");
-	expect_error(c, "PATCH", path, "{\"name\":\"x\"}", 404, "not_found");
-	expect_error(c, "DELETE", path, NULL, 404, "not_found");
+	api_expect_item_error(c, path, "{\"name\":\"x\"}", 404, "not_found");
 	api_client_free(c);
 }
 
@@ -1000,13 +966,13 @@ Test(groups, patch_updates_only_what_it_names)
 	cr_assert_str_eq(api_json_string(r.json, "group.name"), "Lab C");
 	api_response_free(&r);
 
-	expect_error(c, "PATCH", path, "{\"name\":\"lab b\"}", 409,
+	api_expect_error(c, "PATCH", path, "{\"name\":\"lab b\"}", 409,
 	    "conflict");
-	expect_error(c, "PATCH", path, "{\"name\":\"\"}", 400,
+	api_expect_error(c, "PATCH", path, "{\"name\":\"\"}", 400,
 	    "invalid_request");
-	expect_error(c, "PATCH", path, "{\"name\":null}", 400,
+	api_expect_error(c, "PATCH", path, "{\"name\":null}", 400,
 	    "invalid_request");
-	expect_error(c, "PATCH", path, "{\"meetingSchedule\":1}", 400,
+	api_expect_error(c, "PATCH", path, "{\"meetingSchedule\":1}", 400,
 	    "invalid_request");
 	get_ok(c, path, &r);
 	cr_assert_str_eq(api_json_string(r.json, "group.name"), "Lab C");
@@ -1027,8 +993,8 @@ Test(groups, delete_then_404)
 	group_new(c, course, "Lab A", group);
 	path = api_printf("/api/groups/%s", group);
 	expect_deleted(c, path);
-	expect_error(c, "GET", path, NULL, 404, "not_found");
-	expect_error(c, "DELETE", path, NULL, 404, "not_found");
+	api_expect_error(c, "GET", path, NULL, 404, "not_found");
+	api_expect_error(c, "DELETE", path, NULL, 404, "not_found");
 	cpath = api_printf("/api/courses/%s/groups", course);
 	get_ok(c, cpath, &r);
 	cr_assert_eq(array_length(r.json, "groups"), 0, "%s", r.body);
@@ -1049,7 +1015,7 @@ Test(groups, delete_with_a_session_is_409)
 	api_class_create(&cls, 0, NULL, NULL);
 	session_start(cls.professor, cls.group_id, session, NULL);
 	path = api_printf("/api/groups/%s", cls.group_id);
-	expect_error(cls.professor, "DELETE", path, NULL, 409, "conflict");
+	api_expect_error(cls.professor, "DELETE", path, NULL, 409, "conflict");
 	get_ok(cls.professor, path, &r);
 	api_response_free(&r);
 	free(path);
@@ -1064,10 +1030,10 @@ Test(groups, students_may_not_manage_groups)
 
 	api_class_create(&cls, 1, student, NULL);
 	path = api_printf("/api/groups/%s", cls.group_id);
-	expect_error(student[0], "GET", path, NULL, 403, "forbidden");
-	expect_error(student[0], "PATCH", path, "{\"name\":\"x\"}", 403,
+	api_expect_error(student[0], "GET", path, NULL, 403, "forbidden");
+	api_expect_error(student[0], "PATCH", path, "{\"name\":\"x\"}", 403,
 	    "forbidden");
-	expect_error(student[0], "DELETE", path, NULL, 403, "forbidden");
+	api_expect_error(student[0], "DELETE", path, NULL, 403, "forbidden");
 	free(path);
 	api_client_free(student[0]);
 	api_class_free(&cls);
@@ -1129,7 +1095,7 @@ Test(enrollments, enroll_by_email_id_any_case_trimmed)
 	path = enroll_path(cls.group_id);
 
 	email = api_printf("%s@EXAMPLE.edu", ua);
-	uppercase(email);
+	api_uppercase(email);
 	body = api_printf("{\"student\":\"%s\"}", email);
 	api_request(cls.professor, "POST", path, body, &r);
 	cr_assert_eq(r.status, 201, "by email: %ld %s", r.status, r.body);
@@ -1164,12 +1130,12 @@ Test(enrollments, unknown_student_or_professor_is_404)
 	path = enroll_path(cls.group_id);
 	api_unique("nobody", nobody, sizeof(nobody));
 	body = api_printf("{\"student\":\"%s\"}", nobody);
-	expect_error(cls.professor, "POST", path, body, 404, "not_found");
+	api_expect_error(cls.professor, "POST", path, body, 404, "not_found");
 	free(body);
 	body = api_printf("{\"student\":\"%s\"}", cls.professor_id);
-	expect_error(cls.professor, "POST", path, body, 404, "not_found");
+	api_expect_error(cls.professor, "POST", path, body, 404, "not_found");
 	free(body);
-	expect_error(cls.professor, "POST", path,
+	api_expect_error(cls.professor, "POST", path,
 	    "{\"student\":\"" UNKNOWN_ID "\"}", 404, "not_found");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM enrollments "
 	    "WHERE group_id = $1", cls.group_id, NULL), 0);
@@ -1186,7 +1152,7 @@ Test(enrollments, professor_by_username_is_404)
 	api_user_create("professor", "ep", id, user);
 	path = enroll_path(cls.group_id);
 	body = api_printf("{\"student\":\"%s\"}", user);
-	expect_error(cls.professor, "POST", path, body, 404, "not_found");
+	api_expect_error(cls.professor, "POST", path, body, 404, "not_found");
 	free(body);
 	free(path);
 	api_class_free(&cls);
@@ -1205,9 +1171,9 @@ Test(enrollments, one_group_per_course)
 	p1 = enroll_path(cls.group_id);
 	p2 = enroll_path(g2);
 	p3 = enroll_path(other.group_id);
-	expect_error(cls.professor, "POST", p1, body, 409,
+	api_expect_error(cls.professor, "POST", p1, body, 409,
 	    "already_enrolled");
-	expect_error(cls.professor, "POST", p2, body, 409,
+	api_expect_error(cls.professor, "POST", p2, body, 409,
 	    "already_enrolled");
 	/* Another course is fine. */
 	expect(other.professor, "POST", p3, body, 201);
@@ -1245,7 +1211,7 @@ Test(enrollments, bulk_reports_each_entry_in_order)
 	free(path);
 
 	email = api_printf("%s@example.edu", u[1]);
-	uppercase(email);
+	api_uppercase(email);
 	body = api_printf("{\"students\":[\"%s\",\"%s\",\"%s\",\"%s\","
 	    "\"%s\",\"%s\",\"%s\"]}", u[0], nobody, email, pu, s[2], u[0],
 	    u[3]);
@@ -1314,7 +1280,7 @@ Test(enrollments, bulk_takes_up_to_1000)
 	api_class_create(&cls, 0, NULL, NULL);
 	path = enroll_path(cls.group_id);
 	body = bulk_of_unknowns(1001);
-	expect_error(cls.professor, "POST", path, body, 400,
+	api_expect_error(cls.professor, "POST", path, body, 400,
 	    "invalid_request");
 	free(body);
 	body = bulk_of_unknowns(1000);
@@ -1355,9 +1321,9 @@ Test(enrollments, enroll_body_is_checked)
 	api_class_create(&cls, 0, NULL, NULL);
 	path = enroll_path(cls.group_id);
 	for (i = 0; bodies[i] != NULL; i++)
-		expect_error(cls.professor, "POST", path, bodies[i], 400,
+		api_expect_error(cls.professor, "POST", path, bodies[i], 400,
 		    "invalid_request");
-	expect_error(cls.professor, "POST", path, NULL, 400,
+	api_expect_error(cls.professor, "POST", path, NULL, 400,
 	    "invalid_request");
 	free(path);
 	api_class_free(&cls);
@@ -1425,7 +1391,7 @@ Test(enrollments, delete_then_404_and_free_to_move)
 	path = api_printf("/api/groups/%s/enrollments/%s", cls.group_id,
 	    sid[0]);
 	expect_deleted(cls.professor, path);
-	expect_error(cls.professor, "DELETE", path, NULL, 404, "not_found");
+	api_expect_error(cls.professor, "DELETE", path, NULL, 404, "not_found");
 	list = enroll_path(cls.group_id);
 	get_ok(cls.professor, list, &r);
 	cr_assert_eq(array_length(r.json, "enrollments"), 0, "%s", r.body);
@@ -1460,15 +1426,15 @@ Test(enrollments, delete_of_someone_not_in_the_group_is_404)
 	group_new(cls.professor, cls.course_id, "G2", g2);
 	api_user_create("student", "en", id, user);
 	path = api_printf("/api/groups/%s/enrollments/%s", cls.group_id, id);
-	expect_error(cls.professor, "DELETE", path, NULL, 404, "not_found");
+	api_expect_error(cls.professor, "DELETE", path, NULL, 404, "not_found");
 	free(path);
 	/* Enrolled in G1, removed through G2: not there. */
 	path = api_printf("/api/groups/%s/enrollments/%s", g2, sid[0]);
-	expect_error(cls.professor, "DELETE", path, NULL, 404, "not_found");
+	api_expect_error(cls.professor, "DELETE", path, NULL, 404, "not_found");
 	free(path);
 	path = api_printf("/api/groups/%s/enrollments/not-a-uuid",
 	    cls.group_id);
-	expect_error(cls.professor, "DELETE", path, NULL, 404, "not_found");
+	api_expect_error(cls.professor, "DELETE", path, NULL, 404, "not_found");
 	free(path);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM enrollments WHERE "
 	    "student_id = $1 AND group_id = $2", sid[0], cls.group_id, NULL),
@@ -1494,7 +1460,7 @@ Test(enrollments, delete_with_attendance_records_is_409)
 	api_response_free(&r);
 	path = api_printf("/api/groups/%s/enrollments/%s", cls.group_id,
 	    sid[0]);
-	expect_error(cls.professor, "DELETE", path, NULL, 409, "conflict");
+	api_expect_error(cls.professor, "DELETE", path, NULL, 409, "conflict");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM enrollments WHERE "
 	    "student_id = $1", sid[0], NULL), 1);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
@@ -1516,23 +1482,23 @@ Test(enrollments, another_professors_group_is_404)
 	api_user_create("student", "eo", id, user);
 	path = enroll_path(cls.group_id);
 	body = api_printf("{\"student\":\"%s\"}", user);
-	expect_error(pb, "POST", path, body, 404, "not_found");
+	api_expect_error(pb, "POST", path, body, 404, "not_found");
 	free(body);
 	body = api_printf("{\"students\":[\"%s\"]}", user);
-	expect_error(pb, "POST", path, body, 404, "not_found");
+	api_expect_error(pb, "POST", path, body, 404, "not_found");
 	free(body);
-	expect_error(pb, "GET", path, NULL, 404, "not_found");
+	api_expect_error(pb, "GET", path, NULL, 404, "not_found");
 	free(path);
 	path = api_printf("/api/groups/%s/enrollments/%s", cls.group_id,
 	    sid[0]);
-	expect_error(pb, "DELETE", path, NULL, 404, "not_found");
+	api_expect_error(pb, "DELETE", path, NULL, 404, "not_found");
 	free(path);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM enrollments "
 	    "WHERE group_id = $1", cls.group_id, NULL), 1);
 	/* An unknown group alike. */
-	expect_error(cls.professor, "GET", "/api/groups/" UNKNOWN_ID
+	api_expect_error(cls.professor, "GET", "/api/groups/" UNKNOWN_ID
 	    "/enrollments", NULL, 404, "not_found");
-	expect_error(cls.professor, "POST", "/api/groups/" UNKNOWN_ID
+	api_expect_error(cls.professor, "POST", "/api/groups/" UNKNOWN_ID
 	    "/enrollments", "{\"student\":\"x\"}", 404, "not_found");
 	api_client_free(pb);
 	api_class_free(&cls);
@@ -1547,13 +1513,13 @@ Test(enrollments, students_may_not_manage_enrollments)
 	api_class_create(&cls, 1, student, sid);
 	path = enroll_path(cls.group_id);
 	body = api_printf("{\"student\":\"%s\"}", sid[0]);
-	expect_error(student[0], "POST", path, body, 403, "forbidden");
-	expect_error(student[0], "GET", path, NULL, 403, "forbidden");
+	api_expect_error(student[0], "POST", path, body, 403, "forbidden");
+	api_expect_error(student[0], "GET", path, NULL, 403, "forbidden");
 	free(body);
 	free(path);
 	path = api_printf("/api/groups/%s/enrollments/%s", cls.group_id,
 	    sid[0]);
-	expect_error(student[0], "DELETE", path, NULL, 403, "forbidden");
+	api_expect_error(student[0], "DELETE", path, NULL, 403, "forbidden");
 	free(path);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM enrollments "
 	    "WHERE group_id = $1", cls.group_id, NULL), 1);

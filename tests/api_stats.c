@@ -5,7 +5,6 @@
  * overrides, rounds with no record), compared exactly; and who may read
  * them.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,69 +20,6 @@
 #define UNKNOWN_ID	"0b9e4c39-5a7c-4f55-9d3e-6f1a2b3c4d5e"
 
 TestSuite(stats, .timeout = 90);
-
-/* api_request() on a path built from fmt; *r is freed first. */
-static void __attribute__((format(printf, 5, 6)))
-req(struct api_client *c, const char *method, const char *body,
-    struct api_response *r, const char *fmt, ...)
-{
-	char	 path[512];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	api_response_free(r);
-	api_request(c, method, path, body, r);
-}
-
-/* The same with no body at all (no content type either). */
-static void __attribute__((format(printf, 4, 5)))
-req_nobody(struct api_client *c, const char *method, struct api_response *r,
-    const char *fmt, ...)
-{
-	char	 path[512];
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	api_response_free(r);
-	api_request_raw(c, method, path, NULL, NULL, 0, NULL, r);
-}
-
-static void
-expect_status(const struct api_response *r, long status)
-{
-	cr_assert_eq(r->status, status, "HTTP %ld, wanted %ld: %s", r->status,
-	    status, r->body != NULL ? r->body : "");
-	cr_assert(r->json != NULL, "no JSON body: %s",
-	    r->body != NULL ? r->body : "");
-}
-
-static int
-jbool(json_object *o, const char *path)
-{
-	json_object	*v = api_json_get(o, path);
-
-	cr_assert(v != NULL && json_object_is_type(v, json_type_boolean),
-	    "%s is not a boolean in %s", path, json_object_to_json_string(o));
-	return json_object_get_boolean(v);
-}
-
-static void
-jstr_eq(json_object *o, const char *path, const char *want)
-{
-	cr_assert_str_eq(api_json_string(o, path), want, "%s in %s", path,
-	    json_object_to_json_string(o));
-}
-
-static void
-copy_id(char dst[ID], json_object *o, const char *path)
-{
-	api_assert_uuid(o, path);
-	snprintf(dst, ID, "%s", api_json_string(o, path));
-}
 
 #define SESSION_STATS_KEYS "sessionId groupId courseId status startsAt " \
 			"endsAt enrolledCount totalRounds rounds students"
@@ -149,52 +85,28 @@ new_group(struct world *w, const char *name, char group[ID])
 	char	 body[128];
 
 	snprintf(body, sizeof(body), "{\"name\": \"%s\"}", name);
-	req(w->c.professor, "POST", body, &w->r, "/api/courses/%s/groups",
+	api_reqf(w->c.professor, "POST", body, &w->r, "/api/courses/%s/groups",
 	    w->c.course_id);
-	expect_status(&w->r, 201);
-	copy_id(group, w->r.json, "group.id");
-}
-
-/* A new student enrolled in group through the API, logged in. */
-static struct api_client *
-new_student(struct world *w, const char *group, char id[ID])
-{
-	struct api_client	*c;
-	char			 username[80], body[128];
-
-	c = api_user_login("student", "stats", id, username);
-	snprintf(body, sizeof(body), "{\"student\": \"%s\"}", username);
-	req(w->c.professor, "POST", body, &w->r, "/api/groups/%s/enrollments",
-	    group);
-	expect_status(&w->r, 201);
-	return c;
+	api_expect_status(&w->r, 201);
+	api_copy_id(group, w->r.json, "group.id");
 }
 
 static void
 start(struct world *w, const char *group, char session[ID], char round[ID])
 {
-	req_nobody(w->c.professor, "POST", &w->r, "/api/groups/%s/sessions",
-	    group);
-	expect_status(&w->r, 201);
-	copy_id(session, w->r.json, "session.id");
-	copy_id(round, w->r.json, "round.id");
-}
-
-static void
-new_round(struct world *w, const char *session, char round[ID])
-{
-	req_nobody(w->c.professor, "POST", &w->r, "/api/sessions/%s/rounds",
-	    session);
-	expect_status(&w->r, 201);
-	copy_id(round, w->r.json, "round.id");
+	api_reqf_nobody(w->c.professor, "POST", &w->r,
+	    "/api/groups/%s/sessions", group);
+	api_expect_status(&w->r, 201);
+	api_copy_id(session, w->r.json, "session.id");
+	api_copy_id(round, w->r.json, "round.id");
 }
 
 static void
 end(struct world *w, const char *session)
 {
-	req_nobody(w->c.professor, "PATCH", &w->r, "/api/sessions/%s/end",
+	api_reqf_nobody(w->c.professor, "PATCH", &w->r, "/api/sessions/%s/end",
 	    session);
-	expect_status(&w->r, 200);
+	api_expect_status(&w->r, 200);
 }
 
 static void
@@ -204,10 +116,10 @@ set(struct world *w, const char *session, const char *round,
 	char	 body[64];
 
 	snprintf(body, sizeof(body), "{\"status\": \"%s\"}", status);
-	req(w->c.professor, "PUT", body, &w->r,
+	api_reqf(w->c.professor, "PUT", body, &w->r,
 	    "/api/sessions/%s/rounds/%s/records/%s", session, round, student);
-	expect_status(&w->r, 200);
-	jstr_eq(w->r.json, "record.status", status);
+	api_expect_status(&w->r, 200);
+	api_assert_string_at(w->r.json, "record.status", status);
 }
 
 /* The student scans a fresh token of the round: present. */
@@ -220,9 +132,9 @@ scan_in(struct world *w, struct api_client *student, const char *session,
 	json_object		*data = NULL;
 
 	ev = api_events_subscribe(session);
-	req_nobody(w->c.professor, "POST", &w->r,
+	api_reqf_nobody(w->c.professor, "POST", &w->r,
 	    "/api/sessions/%s/rounds/%s/qr", session, round);
-	expect_status(&w->r, 202);
+	api_expect_status(&w->r, 202);
 	for (;;) {
 		cr_assert(api_events_next(ev, 2000, &name, &data) != 0,
 		    "no round:qr-updated event");
@@ -231,17 +143,17 @@ scan_in(struct world *w, struct api_client *student, const char *session,
 		free(name);
 		json_object_put(data);
 	}
-	jstr_eq(data, "roundId", round);
+	api_assert_string_at(data, "roundId", round);
 	snprintf(token, sizeof(token), "%s", api_json_string(data, "token"));
 	free(name);
 	json_object_put(data);
 	api_events_free(ev);
 
 	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
-	req(student, "POST", body, &w->r, "/api/sessions/%s/rounds/%s/scan",
-	    session, round);
-	expect_status(&w->r, 201);
-	jstr_eq(w->r.json, "record.status", "present");
+	api_reqf(student, "POST", body, &w->r,
+	    "/api/sessions/%s/rounds/%s/scan", session, round);
+	api_expect_status(&w->r, 201);
+	api_assert_string_at(w->r.json, "record.status", "present");
 }
 
 /* Session S1 only (left active), or the whole world. */
@@ -252,20 +164,23 @@ world_build(struct world *w, int whole)
 	api_class_create(&w->c, 4, w->st, w->ids);
 	new_group(w, "Group 2", w->g2);
 	new_group(w, "Group 3", w->g3);
-	w->e = new_student(w, w->g2, w->e_id);
-	w->f = new_student(w, w->g2, w->f_id);
-	w->g = new_student(w, w->g3, w->g_id);
+	w->e = api_enrolled_student(w->c.professor, &w->r, w->g2, "stats",
+	    w->e_id);
+	w->f = api_enrolled_student(w->c.professor, &w->r, w->g2, "stats",
+	    w->f_id);
+	w->g = api_enrolled_student(w->c.professor, &w->r, w->g3, "stats",
+	    w->g_id);
 
 	start(w, w->c.group_id, w->s1, w->s1r[0]);
 	scan_in(w, w->st[0], w->s1, w->s1r[0]);
 	set(w, w->s1, w->s1r[0], w->ids[1], "late");
 	set(w, w->s1, w->s1r[0], w->ids[2], "excused");
-	new_round(w, w->s1, w->s1r[1]);
+	api_new_round(w->c.professor, &w->r, w->s1, w->s1r[1]);
 	set(w, w->s1, w->s1r[1], w->ids[0], "late");
 	scan_in(w, w->st[1], w->s1, w->s1r[1]);
 	set(w, w->s1, w->s1r[1], w->ids[2], "absent");
 	set(w, w->s1, w->s1r[1], w->ids[3], "present");
-	new_round(w, w->s1, w->s1r[2]);
+	api_new_round(w->c.professor, &w->r, w->s1, w->s1r[2]);
 	scan_in(w, w->st[0], w->s1, w->s1r[2]);
 	set(w, w->s1, w->s1r[2], w->ids[2], "excused");
 	set(w, w->s1, w->s1r[2], w->ids[3], "present");
@@ -281,7 +196,7 @@ world_build(struct world *w, int whole)
 	start(w, w->g2, w->s3, w->s3r[0]);
 	scan_in(w, w->e, w->s3, w->s3r[0]);
 	set(w, w->s3, w->s3r[0], w->f_id, "present");
-	new_round(w, w->s3, w->s3r[1]);
+	api_new_round(w->c.professor, &w->r, w->s3, w->s3r[1]);
 	set(w, w->s3, w->s3r[1], w->e_id, "late");
 	set(w, w->s3, w->s3r[1], w->f_id, "excused");
 }
@@ -360,8 +275,8 @@ student_row(json_object *students, const char *id, const char *keys,
 	api_assert_keys(s, "", keys);
 	username = user_field(id, "username");
 	name = user_field(id, "display_name");
-	jstr_eq(s, "username", username);
-	jstr_eq(s, "displayName", name);
+	api_assert_string_at(s, "username", username);
+	api_assert_string_at(s, "displayName", name);
 	counts(s, p, l, x, a);
 	rate(s, "attendanceRate", want);
 	free(username);
@@ -375,13 +290,7 @@ round_row(json_object *rounds, const char *id, int64_t number, int active,
 	json_object	*r = find(rounds, "roundId", id);
 
 	api_assert_keys(r, "", ROUND_STATS_KEYS);
-	cr_assert_eq(api_json_int(r, "roundNumber"), number);
-	cr_assert_eq(jbool(r, "isActive"), active);
-	api_assert_timestamp(r, "startsAt");
-	if (active)
-		api_assert_null(r, "endsAt");
-	else
-		api_assert_timestamp(r, "endsAt");
+	api_assert_round_state(r, number, active);
 	counts(r, p, l, x, a);
 }
 
@@ -391,15 +300,15 @@ check_s1(struct world *w, int active)
 {
 	json_object	*j, *rounds, *students;
 
-	req(w->c.professor, "GET", NULL, &w->r,
+	api_reqf(w->c.professor, "GET", NULL, &w->r,
 	    "/api/professor/sessions/%s/stats", w->s1);
-	expect_status(&w->r, 200);
+	api_expect_status(&w->r, 200);
 	j = w->r.json;
 	api_assert_keys(j, "", SESSION_STATS_KEYS);
-	jstr_eq(j, "sessionId", w->s1);
-	jstr_eq(j, "groupId", w->c.group_id);
-	jstr_eq(j, "courseId", w->c.course_id);
-	jstr_eq(j, "status", active ? "active" : "ended");
+	api_assert_string_at(j, "sessionId", w->s1);
+	api_assert_string_at(j, "groupId", w->c.group_id);
+	api_assert_string_at(j, "courseId", w->c.course_id);
+	api_assert_string_at(j, "status", active ? "active" : "ended");
 	api_assert_timestamp(j, "startsAt");
 	if (active)
 		api_assert_null(j, "endsAt");
@@ -443,12 +352,12 @@ Test(stats, course_stats_count_groups_and_students)
 	char		*name;
 
 	world_build(&w, 1);
-	req(w.c.professor, "GET", NULL, &w.r,
+	api_reqf(w.c.professor, "GET", NULL, &w.r,
 	    "/api/professor/courses/%s/stats", w.c.course_id);
-	expect_status(&w.r, 200);
+	api_expect_status(&w.r, 200);
 	j = w.r.json;
 	api_assert_keys(j, "", COURSE_STATS_KEYS);
-	jstr_eq(j, "courseId", w.c.course_id);
+	api_assert_string_at(j, "courseId", w.c.course_id);
 	cr_assert_eq(api_json_int(j, "enrolledCount"), 7);
 	cr_assert_eq(api_json_int(j, "totalSessions"), 3);
 	cr_assert_eq(api_json_int(j, "totalRounds"), 6);
@@ -459,7 +368,7 @@ Test(stats, course_stats_count_groups_and_students)
 	api_assert_keys(g, "", GROUP_STATS_KEYS);
 	name = api_db_value("SELECT name FROM groups WHERE id = $1",
 	    w.c.group_id, NULL);
-	jstr_eq(g, "name", name);
+	api_assert_string_at(g, "name", name);
 	free(name);
 	cr_assert_eq(api_json_int(g, "enrolledCount"), 4);
 	cr_assert_eq(api_json_int(g, "sessions"), 2);
@@ -467,14 +376,14 @@ Test(stats, course_stats_count_groups_and_students)
 	rate(g, "attendanceRate", 7.0 / 16.0);
 	g = find(groups, "groupId", w.g2);
 	api_assert_keys(g, "", GROUP_STATS_KEYS);
-	jstr_eq(g, "name", "Group 2");
+	api_assert_string_at(g, "name", "Group 2");
 	cr_assert_eq(api_json_int(g, "enrolledCount"), 2);
 	cr_assert_eq(api_json_int(g, "sessions"), 1);
 	cr_assert_eq(api_json_int(g, "rounds"), 2);
 	rate(g, "attendanceRate", 3.0 / 4.0);
 	g = find(groups, "groupId", w.g3);
 	api_assert_keys(g, "", GROUP_STATS_KEYS);
-	jstr_eq(g, "name", "Group 3");
+	api_assert_string_at(g, "name", "Group 3");
 	cr_assert_eq(api_json_int(g, "enrolledCount"), 1);
 	cr_assert_eq(api_json_int(g, "sessions"), 0);
 	cr_assert_eq(api_json_int(g, "rounds"), 0);
@@ -489,13 +398,16 @@ Test(stats, course_stats_count_groups_and_students)
 	student_row(students, w.e_id, COURSE_STUDENT_KEYS, 1, 1, 0, 0, 1.0);
 	student_row(students, w.f_id, COURSE_STUDENT_KEYS, 1, 0, 1, 0, 0.5);
 	student_row(students, w.g_id, COURSE_STUDENT_KEYS, 0, 0, 0, 0, 0.0);
-	jstr_eq(find(students, "studentId", w.ids[0]), "groupId",
+	api_assert_string_at(find(students, "studentId", w.ids[0]), "groupId",
 	    w.c.group_id);
-	jstr_eq(find(students, "studentId", w.ids[3]), "groupId",
+	api_assert_string_at(find(students, "studentId", w.ids[3]), "groupId",
 	    w.c.group_id);
-	jstr_eq(find(students, "studentId", w.e_id), "groupId", w.g2);
-	jstr_eq(find(students, "studentId", w.f_id), "groupId", w.g2);
-	jstr_eq(find(students, "studentId", w.g_id), "groupId", w.g3);
+	api_assert_string_at(find(students, "studentId", w.e_id), "groupId",
+	    w.g2);
+	api_assert_string_at(find(students, "studentId", w.f_id), "groupId",
+	    w.g2);
+	api_assert_string_at(find(students, "studentId", w.g_id), "groupId",
+	    w.g3);
 	world_free(&w);
 }
 
@@ -516,11 +428,11 @@ my_course(json_object *courses, const char *course, const char *group,
 	    NULL);
 	gname = api_db_value("SELECT name FROM groups WHERE id = $1", group,
 	    NULL);
-	jstr_eq(c, "code", code);
-	jstr_eq(c, "name", name);
-	jstr_eq(c, "term", term);
-	jstr_eq(c, "groupId", group);
-	jstr_eq(c, "groupName", gname);
+	api_assert_string_at(c, "code", code);
+	api_assert_string_at(c, "name", name);
+	api_assert_string_at(c, "term", term);
+	api_assert_string_at(c, "groupId", group);
+	api_assert_string_at(c, "groupName", gname);
 	cr_assert_eq(api_json_int(c, "totalRounds"), rounds);
 	counts(c, p, l, x, a);
 	rate(c, "attendanceRate", want);
@@ -535,8 +447,8 @@ my_stats(struct world *w, struct api_client *student, size_t ncourses)
 {
 	json_object	*courses;
 
-	req(student, "GET", NULL, &w->r, "/api/students/me/stats");
-	expect_status(&w->r, 200);
+	api_reqf(student, "GET", NULL, &w->r, "/api/students/me/stats");
+	api_expect_status(&w->r, 200);
 	api_assert_keys(w->r.json, "", "courses");
 	courses = api_json_get(w->r.json, "courses");
 	cr_assert(courses != NULL && json_object_is_type(courses,
@@ -559,9 +471,9 @@ Test(stats, student_stats_per_course)
 	memset(&other, 0, sizeof(other));
 	api_class_create(&other, 0, none, none_ids);
 	snprintf(body, sizeof(body), "{\"student\": \"%s\"}", w.ids[0]);
-	req(other.professor, "POST", body, &w.r,
+	api_reqf(other.professor, "POST", body, &w.r,
 	    "/api/groups/%s/enrollments", other.group_id);
-	expect_status(&w.r, 201);
+	api_expect_status(&w.r, 201);
 
 	courses = my_stats(&w, w.st[0], 2);
 	my_course(courses, w.c.course_id, w.c.group_id, 4, 3, 1, 0, 0, 1.0);
@@ -592,7 +504,7 @@ Test(stats, a_student_without_courses_has_an_empty_list)
 
 	c = api_user_login("student", "lonely", id, username);
 	api_request(c, "GET", "/api/students/me/stats", NULL, &r);
-	expect_status(&r, 200);
+	api_expect_status(&r, 200);
 	api_assert_keys(r.json, "", "courses");
 	cr_assert(json_object_is_type(api_json_get(r.json, "courses"),
 	    json_type_array));
@@ -611,22 +523,22 @@ Test(stats, stats_list_the_students_currently_enrolled)
 	json_object		*students;
 
 	api_class_create(&c, 3, st, ids);
-	req_nobody(c.professor, "POST", &r, "/api/groups/%s/sessions",
+	api_reqf_nobody(c.professor, "POST", &r, "/api/groups/%s/sessions",
 	    c.group_id);
-	expect_status(&r, 201);
-	copy_id(session, r.json, "session.id");
-	copy_id(round, r.json, "round.id");
-	req(c.professor, "PUT", "{\"status\": \"present\"}", &r,
+	api_expect_status(&r, 201);
+	api_copy_id(session, r.json, "session.id");
+	api_copy_id(round, r.json, "round.id");
+	api_reqf(c.professor, "PUT", "{\"status\": \"present\"}", &r,
 	    "/api/sessions/%s/rounds/%s/records/%s", session, round, ids[0]);
-	expect_status(&r, 200);
+	api_expect_status(&r, 200);
 	/* The third student, with no record, leaves the group. */
-	req(c.professor, "DELETE", NULL, &r,
+	api_reqf(c.professor, "DELETE", NULL, &r,
 	    "/api/groups/%s/enrollments/%s", c.group_id, ids[2]);
 	cr_assert_eq(r.status, 204, "HTTP %ld: %s", r.status, r.body);
 
-	req(c.professor, "GET", NULL, &r, "/api/professor/sessions/%s/stats",
-	    session);
-	expect_status(&r, 200);
+	api_reqf(c.professor, "GET", NULL, &r,
+	    "/api/professor/sessions/%s/stats", session);
+	api_expect_status(&r, 200);
 	cr_assert_eq(api_json_int(r.json, "enrolledCount"), 2);
 	students = api_json_get(r.json, "students");
 	cr_assert_eq(json_object_array_length(students), 2);
@@ -635,17 +547,17 @@ Test(stats, stats_list_the_students_currently_enrolled)
 	counts(find(api_json_get(r.json, "rounds"), "roundId", round), 1, 0,
 	    0, 1);
 
-	req(c.professor, "GET", NULL, &r, "/api/professor/courses/%s/stats",
-	    c.course_id);
-	expect_status(&r, 200);
+	api_reqf(c.professor, "GET", NULL, &r,
+	    "/api/professor/courses/%s/stats", c.course_id);
+	api_expect_status(&r, 200);
 	cr_assert_eq(api_json_int(r.json, "enrolledCount"), 2);
 	cr_assert_eq(json_object_array_length(api_json_get(r.json,
 	    "students")), 2);
 	rate(find(api_json_get(r.json, "groups"), "groupId", c.group_id),
 	    "attendanceRate", 0.5);
 
-	req(st[2], "GET", NULL, &r, "/api/students/me/stats");
-	expect_status(&r, 200);
+	api_reqf(st[2], "GET", NULL, &r, "/api/students/me/stats");
+	api_expect_status(&r, 200);
 	cr_assert_eq(json_object_array_length(api_json_get(r.json,
 	    "courses")), 0);
 	api_response_free(&r);
@@ -666,65 +578,65 @@ Test(stats, stats_are_for_their_owner_and_role)
 	api_class_create(&c, 1, st, ids);
 	memset(&other, 0, sizeof(other));
 	api_class_create(&other, 0, none, none_ids);
-	req_nobody(c.professor, "POST", &r, "/api/groups/%s/sessions",
+	api_reqf_nobody(c.professor, "POST", &r, "/api/groups/%s/sessions",
 	    c.group_id);
-	expect_status(&r, 201);
-	copy_id(session, r.json, "session.id");
-	copy_id(round, r.json, "round.id");
+	api_expect_status(&r, 201);
+	api_copy_id(session, r.json, "session.id");
+	api_copy_id(round, r.json, "round.id");
 
 	/* Another professor: as if it did not exist. */
-	req(other.professor, "GET", NULL, &r,
+	api_reqf(other.professor, "GET", NULL, &r,
 	    "/api/professor/sessions/%s/stats", session);
 	api_assert_error(&r, 404, "not_found");
-	req(other.professor, "GET", NULL, &r,
+	api_reqf(other.professor, "GET", NULL, &r,
 	    "/api/professor/courses/%s/stats", c.course_id);
 	api_assert_error(&r, 404, "not_found");
 	/* Unknown and malformed ids, and ids of the wrong kind. */
-	req(c.professor, "GET", NULL, &r, "/api/professor/sessions/%s/stats",
-	    UNKNOWN_ID);
+	api_reqf(c.professor, "GET", NULL, &r,
+	    "/api/professor/sessions/%s/stats", UNKNOWN_ID);
 	api_assert_error(&r, 404, "not_found");
-	req(c.professor, "GET", NULL, &r, "/api/professor/sessions/%s/stats",
-	    "abc");
+	api_reqf(c.professor, "GET", NULL, &r,
+	    "/api/professor/sessions/%s/stats", "abc");
 	api_assert_error(&r, 404, "not_found");
-	req(c.professor, "GET", NULL, &r, "/api/professor/sessions/%s/stats",
-	    round);
+	api_reqf(c.professor, "GET", NULL, &r,
+	    "/api/professor/sessions/%s/stats", round);
 	api_assert_error(&r, 404, "not_found");
-	req(c.professor, "GET", NULL, &r, "/api/professor/courses/%s/stats",
-	    UNKNOWN_ID);
+	api_reqf(c.professor, "GET", NULL, &r,
+	    "/api/professor/courses/%s/stats", UNKNOWN_ID);
 	api_assert_error(&r, 404, "not_found");
-	req(c.professor, "GET", NULL, &r, "/api/professor/courses/%s/stats",
-	    "abc");
+	api_reqf(c.professor, "GET", NULL, &r,
+	    "/api/professor/courses/%s/stats", "abc");
 	api_assert_error(&r, 404, "not_found");
-	req(c.professor, "GET", NULL, &r, "/api/professor/courses/%s/stats",
-	    c.group_id);
+	api_reqf(c.professor, "GET", NULL, &r,
+	    "/api/professor/courses/%s/stats", c.group_id);
 	api_assert_error(&r, 404, "not_found");
 	/* The wrong role. */
-	req(st[0], "GET", NULL, &r, "/api/professor/sessions/%s/stats",
+	api_reqf(st[0], "GET", NULL, &r, "/api/professor/sessions/%s/stats",
 	    session);
 	api_assert_error(&r, 403, "forbidden");
-	req(st[0], "GET", NULL, &r, "/api/professor/courses/%s/stats",
+	api_reqf(st[0], "GET", NULL, &r, "/api/professor/courses/%s/stats",
 	    c.course_id);
 	api_assert_error(&r, 403, "forbidden");
-	req(c.professor, "GET", NULL, &r, "/api/students/me/stats");
+	api_reqf(c.professor, "GET", NULL, &r, "/api/students/me/stats");
 	api_assert_error(&r, 403, "forbidden");
 	/* Nobody. */
 	anonymous = api_client_new();
-	req(anonymous, "GET", NULL, &r, "/api/professor/sessions/%s/stats",
+	api_reqf(anonymous, "GET", NULL, &r, "/api/professor/sessions/%s/stats",
 	    session);
 	api_assert_error(&r, 401, "unauthenticated");
-	req(anonymous, "GET", NULL, &r, "/api/professor/courses/%s/stats",
+	api_reqf(anonymous, "GET", NULL, &r, "/api/professor/courses/%s/stats",
 	    c.course_id);
 	api_assert_error(&r, 401, "unauthenticated");
-	req(anonymous, "GET", NULL, &r, "/api/students/me/stats");
+	api_reqf(anonymous, "GET", NULL, &r, "/api/students/me/stats");
 	api_assert_error(&r, 401, "unauthenticated");
 
 	/* The owner sees them. */
-	req(c.professor, "GET", NULL, &r, "/api/professor/sessions/%s/stats",
-	    session);
-	expect_status(&r, 200);
-	req(c.professor, "GET", NULL, &r, "/api/professor/courses/%s/stats",
-	    c.course_id);
-	expect_status(&r, 200);
+	api_reqf(c.professor, "GET", NULL, &r,
+	    "/api/professor/sessions/%s/stats", session);
+	api_expect_status(&r, 200);
+	api_reqf(c.professor, "GET", NULL, &r,
+	    "/api/professor/courses/%s/stats", c.course_id);
+	api_expect_status(&r, 200);
 	api_response_free(&r);
 	api_client_free(anonymous);
 	api_client_free(st[0]);

@@ -121,6 +121,13 @@ api_repeat(const char *s, size_t n)
 	return out;
 }
 
+void
+api_uppercase(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (char)toupper((unsigned char)*s);
+}
+
 /* --- HTTP ----------------------------------------------------------- */
 
 #define API_SETOPT(c, opt, val) \
@@ -378,6 +385,109 @@ api_assert_error(const struct api_response *r, long status,
 	    "empty message: %s", r->body);
 }
 
+void
+api_reqf(struct api_client *c, const char *method, const char *body,
+    struct api_response *r, const char *fmt, ...)
+{
+	char	 path[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	api_response_free(r);
+	api_request(c, method, path, body, r);
+}
+
+void
+api_reqf_nobody(struct api_client *c, const char *method,
+    struct api_response *r, const char *fmt, ...)
+{
+	char	 path[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	api_response_free(r);
+	api_request_raw(c, method, path, NULL, NULL, 0, NULL, r);
+}
+
+void
+api_reqf_raw(struct api_client *c, const char *method, const char *type,
+    const char *body, const char *const *headers, struct api_response *r,
+    const char *fmt, ...)
+{
+	char	 path[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	api_response_free(r);
+	api_request_raw(c, method, path, type, body,
+	    body != NULL ? strlen(body) : 0, headers, r);
+}
+
+void
+api_expect_status(const struct api_response *r, long status)
+{
+	cr_assert_eq(r->status, status, "HTTP %ld, wanted %ld: %s", r->status,
+	    status, r->body != NULL ? r->body : "");
+	cr_assert(r->json != NULL, "no JSON body: %s",
+	    r->body != NULL ? r->body : "");
+}
+
+void
+api_expect_error(struct api_client *c, const char *method, const char *path,
+    const char *body, long status, const char *code)
+{
+	struct api_response	 r;
+
+	api_request(c, method, path, body, &r);
+	cr_assert_eq(r.status, status, "%s %s %s: %ld, expected %ld %s: %s",
+	    method, path, body != NULL ? body : "", r.status, status, code,
+	    r.body);
+	api_assert_error(&r, status, code);
+	api_response_free(&r);
+}
+
+void
+api_expect_item_error(struct api_client *c, const char *path,
+    const char *patch_body, long status, const char *code)
+{
+	api_expect_error(c, "GET", path, NULL, status, code);
+	api_expect_error(c, "PATCH", path, patch_body, status, code);
+	api_expect_error(c, "DELETE", path, NULL, status, code);
+}
+
+void
+api_assert_allow(const struct api_response *r, const char *methods,
+    const char *refused)
+{
+	char		*allow, tok[16];
+	const char	*p = methods;
+	size_t		 len;
+
+	api_assert_error(r, 405, "method_not_allowed");
+	allow = api_header(r, "Allow");
+	cr_assert(allow != NULL, "405 without Allow: %s", r->headers);
+	while (*p != '\0') {
+		len = strcspn(p, " ");
+		cr_assert(len < sizeof(tok));
+		memcpy(tok, p, len);
+		tok[len] = '\0';
+		cr_assert(strstr(allow, tok) != NULL, "Allow: %s lacks %s",
+		    allow, tok);
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	cr_assert(strstr(allow, refused) == NULL, "Allow: %s lists %s",
+	    allow, refused);
+	free(allow);
+}
+
 /* --- JSON ----------------------------------------------------------- */
 
 /*
@@ -462,6 +572,24 @@ api_json_int(json_object *obj, const char *path)
 	return (long long)json_object_get_int64(v);
 }
 
+int
+api_json_bool(json_object *obj, const char *path)
+{
+	json_object	*v = api_json_get(obj, path);
+
+	cr_assert(v != NULL && json_object_is_type(v, json_type_boolean),
+	    "%s is not a boolean in %s", path,
+	    json_object_to_json_string(obj));
+	return json_object_get_boolean(v);
+}
+
+void
+api_assert_string_at(json_object *obj, const char *path, const char *want)
+{
+	cr_assert_str_eq(api_json_string(obj, path), want, "%s in %s", path,
+	    json_object_to_json_string(obj));
+}
+
 void
 api_assert_null(json_object *obj, const char *path)
 {
@@ -541,6 +669,13 @@ api_assert_timestamp(json_object *obj, const char *path)
 	cr_assert(api_shape(s, "9999-99-99T99:99:99.999Z"),
 	    "%s is not an RFC 3339 UTC timestamp with milliseconds: %s",
 	    path, s);
+}
+
+void
+api_copy_id(char dst[API_ID_SIZE], json_object *obj, const char *path)
+{
+	api_assert_uuid(obj, path);
+	snprintf(dst, API_ID_SIZE, "%s", api_json_string(obj, path));
 }
 
 /* --- fixtures ------------------------------------------------------- */
@@ -686,8 +821,30 @@ api_user_login(const char *role, const char *prefix, char id[API_ID_SIZE],
 	return c;
 }
 
-/* POSTs body to path as client and copies member of the 201 answer. */
-static void
+struct api_client *
+api_intruder(void)
+{
+	char	 id[API_ID_SIZE], username[80];
+
+	return api_user_login("professor", "intruder", id, username);
+}
+
+struct api_client *
+api_enrolled_student(struct api_client *professor, struct api_response *r,
+    const char *group, const char *prefix, char id[API_ID_SIZE])
+{
+	struct api_client	*c;
+	char			 username[80], body[128];
+
+	c = api_user_login("student", prefix, id, username);
+	snprintf(body, sizeof(body), "{\"student\": \"%s\"}", username);
+	api_reqf(professor, "POST", body, r, "/api/groups/%s/enrollments",
+	    group);
+	api_expect_status(r, 201);
+	return c;
+}
+
+void
 api_create(struct api_client *c, const char *path, const char *body,
     const char *member, char id[API_ID_SIZE])
 {
@@ -747,6 +904,108 @@ api_class_free(struct api_class *cls)
 		return;
 	api_client_free(cls->professor);
 	cls->professor = NULL;
+}
+
+void
+api_fixture_new(struct api_fixture *f, size_t n)
+{
+	memset(f, 0, sizeof(*f));
+	cr_assert(n <= API_FIXTURE_STUDENTS);
+	f->n = n;
+	api_class_create(&f->c, n, f->st, f->ids);
+}
+
+void
+api_fixture_free(struct api_fixture *f)
+{
+	size_t	 i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->n; i++)
+		api_client_free(f->st[i]);
+	api_response_free(&f->r);
+	api_class_free(&f->c);
+}
+
+void
+api_start_session(struct api_fixture *f, const char *body,
+    char session[API_ID_SIZE], char round[API_ID_SIZE])
+{
+	api_reqf(f->c.professor, "POST", body, &f->r,
+	    "/api/groups/%s/sessions", f->c.group_id);
+	api_expect_status(&f->r, 201);
+	api_copy_id(session, f->r.json, "session.id");
+	api_copy_id(round, f->r.json, "round.id");
+}
+
+void
+api_end_session(struct api_fixture *f, const char *session)
+{
+	api_reqf_nobody(f->c.professor, "PATCH", &f->r,
+	    "/api/sessions/%s/end", session);
+	api_expect_status(&f->r, 200);
+}
+
+void
+api_put_record(struct api_fixture *f, const char *session,
+    const char *round, const char *student, const char *status)
+{
+	char	 body[64];
+
+	snprintf(body, sizeof(body), "{\"status\": \"%s\"}", status);
+	api_reqf(f->c.professor, "PUT", body, &f->r,
+	    "/api/sessions/%s/rounds/%s/records/%s", session, round, student);
+}
+
+struct api_client *
+api_other_group_student(struct api_fixture *f, char student[API_ID_SIZE])
+{
+	char	 group[API_ID_SIZE], body[128];
+
+	snprintf(body, sizeof(body), "{\"name\": \"Other %s\"}",
+	    f->c.group_id);
+	api_reqf(f->c.professor, "POST", body, &f->r,
+	    "/api/courses/%s/groups", f->c.course_id);
+	api_expect_status(&f->r, 201);
+	api_copy_id(group, f->r.json, "group.id");
+	return api_enrolled_student(f->c.professor, &f->r, group, "other",
+	    student);
+}
+
+void
+api_new_round(struct api_client *professor, struct api_response *r,
+    const char *session, char round[API_ID_SIZE])
+{
+	api_reqf_nobody(professor, "POST", r, "/api/sessions/%s/rounds",
+	    session);
+	api_expect_status(r, 201);
+	api_copy_id(round, r->json, "round.id");
+}
+
+void
+api_assert_round_state(json_object *round, long long number, int active)
+{
+	cr_assert_eq(api_json_int(round, "roundNumber"), number);
+	cr_assert_eq(api_json_bool(round, "isActive"), active);
+	api_assert_timestamp(round, "startsAt");
+	if (active)
+		api_assert_null(round, "endsAt");
+	else
+		api_assert_timestamp(round, "endsAt");
+}
+
+void
+api_scan(struct api_client *c, const char *session, const char *round,
+    const char *token, struct api_response *r)
+{
+	char	 body[512];
+	int	 n;
+
+	n = snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
+	cr_assert(n > 0 && (size_t)n < sizeof(body), "token too long");
+	api_reqf(c, "POST", body, r, "/api/sessions/%s/rounds/%s/scan",
+	    session, round);
 }
 
 /* --- events --------------------------------------------------------- */
@@ -872,4 +1131,162 @@ api_events_expect_token(struct api_events *ev, const char *round_id,
 		free(name);
 		json_object_put(data);
 	}
+}
+
+json_object *
+api_events_expect(struct api_events *ev, const char *name)
+{
+	char		*got = NULL;
+	json_object	*data = NULL;
+
+	cr_assert(api_events_next(ev, 2000, &got, &data) != 0,
+	    "no %s event within 2 s", name);
+	cr_assert_str_eq(got, name, "event %s, wanted %s", got, name);
+	free(got);
+	return data;
+}
+
+void
+api_events_expect_none(struct api_events *ev, int ms)
+{
+	char		*got = NULL;
+	json_object	*data = NULL;
+
+	if (api_events_next(ev, ms, &got, &data) != 0)
+		cr_assert_fail("unexpected event %s: %s", got,
+		    json_object_to_json_string(data));
+}
+
+void
+api_events_expect_qr_updated(struct api_events *ev, const char *session,
+    const char *round, char token[API_TOKEN_SIZE], char *expires,
+    size_t size)
+{
+	json_object	*data = api_events_expect(ev, "round:qr-updated");
+
+	api_assert_keys(data, "", "sessionId roundId token expiresAt");
+	api_assert_string_at(data, "sessionId", session);
+	api_assert_string_at(data, "roundId", round);
+	api_assert_token_shape(api_json_string(data, "token"));
+	api_assert_timestamp(data, "expiresAt");
+	snprintf(token, API_TOKEN_SIZE, "%s", api_json_string(data, "token"));
+	if (expires != NULL)
+		snprintf(expires, size, "%s", api_json_string(data,
+		    "expiresAt"));
+	json_object_put(data);
+}
+
+void
+api_fresh_token(struct api_fixture *f, struct api_events *ev,
+    const char *session, const char *round, char token[API_TOKEN_SIZE])
+{
+	api_reqf_nobody(f->c.professor, "POST", &f->r,
+	    "/api/sessions/%s/rounds/%s/qr", session, round);
+	api_expect_status(&f->r, 202);
+	api_events_expect_qr_updated(ev, session, round, token, NULL, 0);
+}
+
+void
+api_events_expect_recorded(struct api_events *ev, const char *session,
+    const char *round, const char *student, const char *username,
+    const char *name, const char *status, const char *recorded)
+{
+	json_object	*data = api_events_expect(ev, "attendance:recorded");
+
+	api_assert_keys(data, "", API_RECORDED_KEYS);
+	api_assert_string_at(data, "sessionId", session);
+	api_assert_string_at(data, "roundId", round);
+	api_assert_string_at(data, "studentId", student);
+	api_assert_string_at(data, "username", username);
+	api_assert_string_at(data, "displayName", name);
+	api_assert_string_at(data, "status", status);
+	api_assert_string_at(data, "recordedAt", recorded);
+	json_object_put(data);
+}
+
+/* --- raw tokens ----------------------------------------------------- */
+
+void
+api_assert_token_shape(const char *s)
+{
+	size_t	 i, n = strlen(s);
+
+	cr_assert_eq(n, 43, "token '%s' is not 43 characters", s);
+	for (i = 0; i < n; i++)
+		cr_assert(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+		    "qrstuvwxyz0123456789-_", s[i]) != NULL,
+		    "token '%s' is not base64url", s);
+}
+
+void
+api_assert_not_in_response(const struct api_response *r, const char *token)
+{
+	cr_assert(r->body == NULL || strstr(r->body, token) == NULL,
+	    "the raw token is in the response body: %s", r->body);
+	cr_assert(r->headers == NULL || strstr(r->headers, token) == NULL,
+	    "the raw token is in the response headers");
+}
+
+void
+api_assert_token_not_in_db(const char *token)
+{
+	char	*tables;
+
+	tables = api_db_value("SELECT coalesce(string_agg(c.relname, ','), '') "
+	    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	    "CROSS JOIN LATERAL (SELECT query_to_xml(format("
+	    "'SELECT * FROM %I.%I', n.nspname, c.relname), true, false, '')"
+	    "::text AS x) q "
+	    "WHERE c.relkind IN ('r', 'p') "
+	    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+	    "AND n.nspname NOT LIKE 'pg\\_toast%' "
+	    "AND n.nspname NOT LIKE 'pg\\_temp%' "
+	    "AND (strpos(q.x, $1) > 0 "
+	    "OR strpos(q.x, translate($1, '-_', '+/')) > 0)", token, NULL);
+	cr_assert_str_eq(tables, "", "the raw token is stored in: %s", tables);
+	free(tables);
+}
+
+void
+api_assert_token_hashed(const char *token, const char *round)
+{
+	unsigned char	 digest[32];
+	char		 hex[2 * sizeof(digest) + 1];
+
+	cr_assert(sodium_init() >= 0);
+	crypto_generichash(digest, sizeof(digest),
+	    (const unsigned char *)token, strlen(token), NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens "
+	    "WHERE token_hash = decode($1, 'hex') AND round_id = $2 "
+	    "AND NOT consumed AND superseded_at IS NULL", hex, round, NULL), 1,
+	    "the round's live token is not stored as its hash");
+}
+
+void
+api_assert_session_invariants(const char *session)
+{
+	cr_assert_eq(api_db_long("SELECT count(*) FROM (SELECT round_id "
+	    "FROM qr_tokens WHERE NOT consumed AND superseded_at IS NULL "
+	    "AND expires_at > now() GROUP BY round_id HAVING count(*) > 1) x",
+	    NULL), 0, "a round has two live tokens");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records a "
+	    "LEFT JOIN qr_tokens t ON t.id = a.qr_token_id "
+	    "WHERE a.session_id = $1 AND a.qr_token_id IS NOT NULL "
+	    "AND (t.id IS NULL OR NOT t.consumed "
+	    "OR t.consumed_by <> a.student_id)", session, NULL), 0,
+	    "a record's token is not consumed by its student");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens t "
+	    "JOIN attendance_rounds r ON r.id = t.round_id "
+	    "WHERE r.session_id = $1 AND t.consumed AND NOT EXISTS "
+	    "(SELECT 1 FROM attendance_records a WHERE a.id = t.record_id "
+	    "AND a.round_id = t.round_id AND a.student_id = t.consumed_by)",
+	    session, NULL), 0, "a consumed token has no record");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions s "
+	    "JOIN attendance_rounds r ON r.session_id = s.id "
+	    "JOIN qr_tokens t ON t.round_id = r.id "
+	    "WHERE s.id = $1 AND (s.status = 'ended' OR r.ends_at IS NOT NULL) "
+	    "AND NOT t.consumed AND t.superseded_at IS NULL "
+	    "AND t.expires_at > now()", session, NULL), 0,
+	    "a closed round still has a live token");
 }
