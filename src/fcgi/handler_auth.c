@@ -129,7 +129,8 @@ int
 handler_me(struct app *app, struct request *req)
 {
 	json_object	*root, *user;
-	char		 created[UTIL_TIMESTAMP_SIZE], login[UTIL_TIMESTAMP_SIZE];
+	char		 created[UTIL_TIMESTAMP_SIZE];
+	char		 login[UTIL_TIMESTAMP_SIZE];
 	const char	*text;
 
 	if (util_timestamp(req->user_created_at, created) == -1 ||
@@ -144,7 +145,8 @@ handler_me(struct app *app, struct request *req)
 		return AT_ENOMEM;
 	}
 	json_object_object_add(root, "user", user);
-	json_object_object_add(user, "id", json_object_new_string(req->user_id));
+	json_object_object_add(user, "id",
+	    json_object_new_string(req->user_id));
 	json_object_object_add(user, "role", json_object_new_string(
 	    req->role == ROLE_PROFESSOR ? "professor" : "student"));
 	json_object_object_add(user, "email",
