@@ -6,8 +6,13 @@
 DEV_PACKAGES="build-essential autoconf automake pkg-config
 	libfcgi-dev libpq-dev libjson-c-dev libsodium-dev libhiredis-dev
 	libcriterion-dev libcurl4-openssl-dev
+	libev-dev libwslay-dev nettle-dev python3-websockets
 	postgresql redis-server nginx spawn-fcgi multiwatch
-	curl mandoc openssl"
+	curl mandoc openssl chromium"
+# Node.js and npm (the pages' QR library, the browser test): Debian's,
+# unless one with npm is there already (NodeSource's nodejs conflicts with
+# Debian's npm).
+command -v npm >/dev/null 2>&1 || DEV_PACKAGES="$DEV_PACKAGES nodejs npm"
 
 dev_say() {
 	printf '%s\n' "$*" >&2
@@ -45,6 +50,12 @@ dev_install_packages() {
 	dev_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    --no-install-recommends $missing >/dev/null ||
 	    dev_die "apt-get install failed:$missing"
+}
+
+# The npm packages of tools/package-lock.json, and the QR library the
+# pages load, copied into web/vendor/ (see tools/web-deps.sh).
+dev_web_deps() {
+	sh tools/web-deps.sh || dev_die "tools/web-deps.sh failed"
 }
 
 # dev_build DIR [CONFIGURE-ARGS...]: an out-of-tree build in DIR.

@@ -168,7 +168,8 @@ svc_stop_pid() {
 }
 
 # svc_nginx_start STATE LISTEN: LISTEN is "127.0.0.1:8080" or
-# "unix:/path/to/socket".
+# "unix:/path/to/socket".  The pages come from $svc_webroot when set (the
+# browser test's copy), else from the source tree's web/.
 svc_nginx_start() {
 	state=$1
 	listen=$2
@@ -183,7 +184,8 @@ svc_nginx_start() {
 	fi
 	sed -e "s|@USER_LINE@|$user_line|" -e "s|@PREFIX@|$state/nginx|g" \
 	    -e "s|@RUN@|$state/run|g" -e "s|@LOG@|$state/log|g" \
-	    -e "s|@LISTEN@|$listen|g" -e "s|@WEBROOT@|$svc_srcdir/web|g" \
+	    -e "s|@LISTEN@|$listen|g" \
+	    -e "s|@WEBROOT@|${svc_webroot:-$svc_srcdir/web}|g" \
 	    "$svc_srcdir/nginx/dev.conf.in" >"$state/nginx/nginx.conf"
 	if svc_pid_alive "$state/run/nginx.pid"; then
 		"$nginx" -p "$state/nginx" -c "$state/nginx/nginx.conf" \
@@ -232,8 +234,38 @@ svc_fcgi_stop() {
 	rm -f "$1/run/fcgi.sock"
 }
 
+# svc_relay_start STATE RELAY CONFIG: the WebSocket relay (attendance-relay)
+# on STATE/run/relay.sock, where nginx/dev.conf.in sends /ws, whatever
+# relay_listen CONFIG says; its log goes to STATE/log/relay.log.
+svc_relay_start() {
+	state=$1
+	relay=$2
+	config=$3
+	mkdir -p "$state/run" "$state/log"
+	svc_pid_alive "$state/run/relay.pid" && svc_relay_stop "$state"
+	rm -f "$state/run/relay.sock"
+	ATTENDANCE_RELAY_LISTEN="unix:$state/run/relay.sock" \
+	    "$relay" -c "$config" >>"$state/log/relay.log" 2>&1 &
+	echo $! >"$state/run/relay.pid"
+	i=0
+	until [ -S "$state/run/relay.sock" ]; do
+		i=$((i + 1))
+		if [ $i -ge 50 ] || ! svc_pid_alive "$state/run/relay.pid"; then
+			tail -n 20 "$state/log/relay.log" >&2
+			svc_die "the relay did not start"
+		fi
+		sleep 0.1
+	done
+}
+
+svc_relay_stop() {
+	svc_stop_pid "$1/run/relay.pid"
+	rm -f "$1/run/relay.sock"
+}
+
 svc_stop_all() {
 	svc_fcgi_stop "$1"
+	svc_relay_stop "$1"
 	svc_nginx_stop "$1"
 	svc_redis_stop "$1"
 	svc_pg_stop "$1"

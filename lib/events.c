@@ -111,8 +111,21 @@ events_publish(struct events *ev, const char *session_id, const char *name,
 		goto out;
 	reply = redisCommand(ev->redis, "PUBLISH %s %s", channel, message);
 	if (reply == NULL) {
+		/*
+		 * The connection died since the last publish (a Redis
+		 * restart): one fresh connection, one more try, before the
+		 * message counts as lost.
+		 */
 		events_drop(ev, ev->redis->errstr);
-		goto out;
+		ev->retry_at = 0;
+		if (events_connect(ev) == -1)
+			goto out;
+		reply = redisCommand(ev->redis, "PUBLISH %s %s", channel,
+		    message);
+		if (reply == NULL) {
+			events_drop(ev, ev->redis->errstr);
+			goto out;
+		}
 	}
 	if (reply->type == REDIS_REPLY_ERROR)
 		log_warn("redis PUBLISH: %s", reply->str);

@@ -273,6 +273,18 @@ relay_pg_poll(struct relay_pg *pg)
 	}
 }
 
+/* Server notices (and errors that arrive while idle) go to our log, not
+ * to libpq's default of standard error. */
+static void
+relay_pg_notice(void *arg, const char *message)
+{
+	struct relay_pg	*pg = arg;
+	size_t		 len = strcspn(message, "\n");
+
+	log_debug("database connection %u: %.*s", pg->index, (int)len,
+	    message);
+}
+
 static void
 relay_pg_connect(struct relay_pg *pg)
 {
@@ -283,6 +295,7 @@ relay_pg_connect(struct relay_pg *pg)
 		relay_pg_lost(pg, "cannot connect");
 		return;
 	}
+	PQsetNoticeProcessor(pg->conn, relay_pg_notice, pg);
 	pg->state = RELAY_PG_CONNECTING;
 	ev_timer_set(&pg->timer, RELAY_AUTH_TIMEOUT, 0);
 	ev_timer_start(auth->relay->loop, &pg->timer);

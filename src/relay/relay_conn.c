@@ -23,6 +23,7 @@
 #include "token.h"
 
 #define RELAY_ACCEPT_BATCH	64	/* accepts per readable event */
+#define RELAY_READ_BUDGET	65536	/* bytes read per readable event */
 
 enum relay_conn_state {
 	RELAY_CONN_HEAD,	/* reading the request head */
@@ -32,6 +33,7 @@ enum relay_conn_state {
 	RELAY_CONN_ANSWER,	/* writing a plain answer, then closing */
 	RELAY_CONN_OPEN,	/* a WebSocket */
 	RELAY_CONN_CLOSING,	/* our close frame is queued or sent */
+	RELAY_CONN_LINGER,	/* all sent, write side shut: draining */
 	RELAY_CONN_DEAD		/* waiting for the reaper */
 };
 
@@ -48,7 +50,7 @@ struct relay_pending {
 	size_t			 inlen;
 	char			*out;		/* raw bytes: answer or 101 */
 	size_t			 outlen, outoff;
-	char			*first;		/* round:started, after the 101 */
+	char			*first;		/* round:started, after 101 */
 	size_t			 firstlen;
 	char			 accept[RELAY_HTTP_ACCEPT_SIZE];
 	char			 session_id[HTTP_UUID_SIZE];
@@ -76,6 +78,15 @@ struct relay_conn {
 
 static void	relay_conn_kill(struct relay_conn *);
 static void	relay_conn_kick(struct relay_conn *);
+static void	relay_conn_linger(struct relay_conn *);
+static void	relay_conn_drain(struct relay_conn *);
+
+/*
+ * What one socket may still read in this readable event, so a client
+ * that writes as fast as we read does not hold the loop; the descriptor
+ * stays readable and the loop comes back to it.  One loop, one thread.
+ */
+static size_t	relay_conn_budget;
 
 static struct relay_conn *
 relay_conn_of(struct relay_member *m)
@@ -186,9 +197,17 @@ relay_conn_recv(void *arg, uint8_t *buf, size_t len)
 	struct relay_conn	*c = arg;
 	ssize_t			 n;
 
+	if (relay_conn_budget == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (len > relay_conn_budget)
+		len = relay_conn_budget;
 	n = recv(c->io.fd, buf, len, 0);
-	if (n > 0)
+	if (n > 0) {
+		relay_conn_budget -= (size_t)n;
 		relay_conn_alive(c);
+	}
 	return n;
 }
 
@@ -275,7 +294,7 @@ relay_conn_kick(struct relay_conn *c)
 	if (relay_ws_finished(&c->ws)) {
 		log_debug("conn %u: closed (code %u)", c->id,
 		    relay_ws_close_sent(&c->ws));
-		relay_conn_kill(c);
+		relay_conn_linger(c);
 		return;
 	}
 	if (relay_ws_want_read(&c->ws))
@@ -292,8 +311,12 @@ relay_conn_answer(struct relay_conn *c, int status, const char *body)
 	struct relay_pending	*p;
 	size_t			 size = RELAY_HTTP_ANSWER_MAX + strlen(body);
 
-	if ((p = relay_conn_pending(c)) == NULL ||
-	    (p->out = malloc(size)) == NULL) {
+	if ((p = relay_conn_pending(c)) == NULL) {
+		relay_conn_kill(c);
+		return;
+	}
+	free(p->out);
+	if ((p->out = malloc(size)) == NULL) {
 		relay_conn_kill(c);
 		return;
 	}
@@ -306,8 +329,7 @@ relay_conn_answer(struct relay_conn *c, int status, const char *body)
 		relay_list_append(c, RELAY_LIST_WAITING);
 	switch (relay_conn_flush_raw(c)) {
 	case 0:
-		shutdown(c->io.fd, SHUT_WR);
-		relay_conn_kill(c);
+		relay_conn_linger(c);
 		break;
 	case 1:
 		relay_conn_watch(c, EV_WRITE);
@@ -553,8 +575,7 @@ relay_conn_io(struct ev_loop *loop, ev_io *w, int revents)
 	case RELAY_CONN_ANSWER:
 		switch (relay_conn_flush_raw(c)) {
 		case 0:
-			shutdown(c->io.fd, SHUT_WR);
-			relay_conn_kill(c);
+			relay_conn_linger(c);
 			break;
 		case 1:
 			break;
@@ -563,8 +584,12 @@ relay_conn_io(struct ev_loop *loop, ev_io *w, int revents)
 			break;
 		}
 		break;
+	case RELAY_CONN_LINGER:
+		relay_conn_drain(c);
+		break;
 	case RELAY_CONN_OPEN:
 	case RELAY_CONN_CLOSING:
+		relay_conn_budget = RELAY_READ_BUDGET;
 		if ((revents & EV_READ) &&
 		    relay_ws_read(&c->ws) == RELAY_WS_DONE) {
 			relay_conn_kill(c);
@@ -579,6 +604,45 @@ relay_conn_io(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 /* --- life and death ---------------------------------------------------- */
+
+/*
+ * Everything is sent: shut our side and read until the peer closes (or
+ * the waiting list's deadline).  Closing at once with unread bytes from
+ * the client would reset the connection and could destroy the answer or
+ * close frame still on its way (a lingering close, as HTTP servers do).
+ */
+static void
+relay_conn_linger(struct relay_conn *c)
+{
+	if (shutdown(c->io.fd, SHUT_WR) == -1) {
+		relay_conn_kill(c);
+		return;
+	}
+	c->state = RELAY_CONN_LINGER;
+	relay_list_append(c, RELAY_LIST_WAITING);
+	relay_conn_watch(c, EV_READ);
+}
+
+static void
+relay_conn_drain(struct relay_conn *c)
+{
+	static char	 sink[4096];
+	size_t		 total = 0;
+	ssize_t		 n;
+
+	while (total < RELAY_READ_BUDGET) {
+		n = recv(c->io.fd, sink, sizeof(sink), 0);
+		if (n > 0) {
+			total += (size_t)n;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR))
+			return;
+		relay_conn_kill(c);	/* end of file, or an error */
+		return;
+	}
+}
 
 /* Queues a close frame; the socket goes once the handshake completes. */
 static void
@@ -630,15 +694,22 @@ relay_conn_free(struct relay_conn *c)
 }
 
 static void
-relay_conn_reap(struct ev_loop *loop, ev_prepare *w, int revents)
+relay_conn_reap_all(struct relay *relay)
 {
-	struct relay		*relay = w->data;
 	struct relay_conn	*c;
 
 	while ((c = relay->dead) != NULL) {
 		relay->dead = c->next;
 		relay_conn_free(c);
 	}
+}
+
+static void
+relay_conn_reap(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct relay	*relay = w->data;
+
+	relay_conn_reap_all(relay);
 	if (relay->stopping && relay->nconns == 0)
 		ev_break(loop, EVBREAK_ALL);
 }
@@ -712,8 +783,9 @@ static void
 relay_conn_turn_away(struct relay *relay, int fd)
 {
 	static ev_tstamp	 warned;
-	static const char	 body[] = "{\"error\":{\"code\":\"unavailable\","
-				    "\"message\":\"too many connections\"}}";
+	static const char	 body[] =
+	    "{\"error\":{\"code\":\"unavailable\","
+	    "\"message\":\"too many connections\"}}";
 	char			 out[RELAY_HTTP_ANSWER_MAX + sizeof(body)];
 	size_t			 len;
 
@@ -827,7 +899,7 @@ relay_conn_free_all(struct relay *relay)
 		relay_conn_kill(relay->open.head);
 	while (relay->waiting.head != NULL)
 		relay_conn_kill(relay->waiting.head);
-	relay_conn_reap(relay->loop, &relay->reaper, 0);
+	relay_conn_reap_all(relay);
 	ev_timer_stop(relay->loop, &relay->waiting.timer);
 	ev_timer_stop(relay->loop, &relay->open.timer);
 	ev_prepare_stop(relay->loop, &relay->reaper);

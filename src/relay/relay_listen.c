@@ -90,7 +90,7 @@ relay_listen_unix(const struct relay_address *addr, int backlog, int *out,
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1 ||
 	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(addr->path, 0666) == -1 || listen(fd, backlog) == -1) {
+	    listen(fd, backlog) == -1) {
 		*cause = util_printf("%s: %s", addr->path, strerror(errno));
 		goto out;
 	}

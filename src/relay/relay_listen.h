@@ -26,10 +26,9 @@ int	 relay_listen_parse(const char *text, struct relay_address *out,
 
 /*
  * Opens a non-blocking listening socket on addr.  A unix socket replaces
- * a stale file but not a live relay's socket, and gets mode 0666: the
- * relay authenticates every request itself, so the directory's mode is
- * what limits who can connect.  On failure returns AT_EINVALID with
- * *cause a malloc'd line.
+ * a stale file but not a live relay's socket; its mode follows the umask
+ * (the systemd unit's UMask= lets the web server's group in).  On
+ * failure returns AT_EINVALID with *cause a malloc'd line.
  */
 int	 relay_listen_open(const struct relay_address *addr, int backlog,
 	    int *fd, char **cause) AT_MUSTCHECK;

@@ -43,7 +43,8 @@ relay_msg_sendable(const char *msg, size_t len)
 char *
 relay_msg_round_started(const char *data, size_t *len)
 {
-	static const char	 head[] = "{\"event\":\"round:started\",\"data\":";
+	static const char	 head[] =
+	    "{\"event\":\"round:started\",\"data\":";
 	size_t			 dlen = strlen(data);
 	char			*out;
 

@@ -31,11 +31,14 @@ struct relay_redis {
 	redisAsyncContext	*sub;		/* SUBSCRIBE */
 	redisAsyncContext	*cmd;		/* PUBLISH of the heartbeat */
 	int			 sub_up, cmd_up;
-	int			 was_up;	/* for one log line per outage */
+	int			 beat_subscribed;
+	int			 beat_seen;	/* one came back on these */
+	int			 was_up;	/* one log line per outage */
+	int			 warned;	/* this outage was logged */
 	int			 closing;
 	ev_timer		 retry;
 	ev_timer		 beat;
-	ev_tstamp		 alive_at;	/* last heartbeat (or connect) */
+	ev_tstamp		 alive_at;	/* last heartbeat or connect */
 	ev_tstamp		 backoff;
 	unsigned long		 beats;
 	char			 beat_channel[64];
@@ -110,6 +113,7 @@ relay_redis_lost(struct relay_redis *rr, const char *why)
 	ev_tstamp	 delay;
 
 	rr->sub_up = rr->cmd_up = 0;
+	rr->beat_subscribed = rr->beat_seen = 0;
 	relay_redis_drop(&rr->sub);
 	relay_redis_drop(&rr->cmd);
 	if (rr->closing)
@@ -117,16 +121,40 @@ relay_redis_lost(struct relay_redis *rr, const char *why)
 	relay_sessions_each(&rr->relay->sessions, relay_redis_forget, rr);
 	delay = relay_backoff(&rr->backoff, RELAY_REDIS_BACKOFF_MIN,
 	    RELAY_REDIS_BACKOFF_MAX);
-	if (rr->was_up)
+	if (rr->was_up || !rr->warned)
 		log_warn("redis %s: %s; reconnecting in %.1f s",
 		    relay_redis_where(rr), why, delay);
 	else
 		log_debug("redis %s: %s; retrying in %.1f s",
 		    relay_redis_where(rr), why, delay);
 	rr->was_up = 0;
+	rr->warned = 1;
 	ev_timer_stop(loop, &rr->retry);
 	ev_timer_set(&rr->retry, delay, 0);
 	ev_timer_start(loop, &rr->retry);
+}
+
+static void
+relay_redis_publish_beat(struct relay_redis *rr)
+{
+	if (rr->cmd_up && rr->beat_subscribed)
+		(void)redisAsyncCommand(rr->cmd, NULL, NULL, "PUBLISH %s %lu",
+		    rr->beat_channel, ++rr->beats);
+}
+
+/* A heartbeat came back: Redis works, both ways. */
+static void
+relay_redis_alive(struct relay_redis *rr)
+{
+	rr->alive_at = ev_now(rr->relay->loop);
+	rr->backoff = 0;
+	if (rr->beat_seen)
+		return;
+	rr->beat_seen = 1;
+	if (!rr->was_up)
+		log_info("redis %s: connected", relay_redis_where(rr));
+	rr->was_up = 1;
+	rr->warned = 0;
 }
 
 static void
@@ -147,9 +175,11 @@ relay_redis_on_reply(redisAsyncContext *ac, void *r, void *privdata)
 		return;
 	if (channel->len == strlen(rr->beat_channel) &&
 	    memcmp(channel->str, rr->beat_channel, channel->len) == 0) {
-		if (strcmp(kind->str, "message") == 0) {
-			rr->alive_at = ev_now(rr->relay->loop);
-			rr->backoff = 0;
+		if (strcmp(kind->str, "message") == 0)
+			relay_redis_alive(rr);
+		else if (strcmp(kind->str, "subscribe") == 0) {
+			rr->beat_subscribed = 1;
+			relay_redis_publish_beat(rr);
 		}
 		return;
 	}
@@ -215,20 +245,22 @@ relay_redis_on_connect(const redisAsyncContext *cac, int status)
 	}
 	if (ac == rr->sub) {
 		rr->sub_up = 1;
+		/* Not torn down from inside hiredis's callback: without the
+		 * heartbeat channel, the watchdog rebuilds the contexts. */
 		if (redisAsyncCommand(ac, relay_redis_on_reply, NULL,
 		    "SUBSCRIBE %s", rr->beat_channel) != REDIS_OK) {
-			relay_redis_lost(rr, "cannot subscribe");
+			log_warn("redis %s: cannot subscribe",
+			    relay_redis_where(rr));
 			return;
 		}
 		relay_sessions_each(&rr->relay->sessions,
 		    relay_redis_resubscribe, rr);
-	} else
+	} else {
 		rr->cmd_up = 1;
-	if (rr->sub_up && rr->cmd_up) {
-		rr->alive_at = ev_now(rr->relay->loop);
-		log_info("redis %s: connected", relay_redis_where(rr));
-		rr->was_up = 1;
+		relay_redis_publish_beat(rr);
 	}
+	log_debug("redis %s: %s context connected", relay_redis_where(rr),
+	    ac == rr->sub ? "subscriber" : "command");
 }
 
 static void
@@ -303,13 +335,12 @@ relay_redis_beat(struct ev_loop *loop, ev_timer *w, int revents)
 	if (rr->sub == NULL && rr->cmd == NULL)
 		return;		/* waiting to reconnect */
 	if (silent > RELAY_REDIS_DEAD) {
-		relay_redis_lost(rr, rr->sub_up && rr->cmd_up ?
-		    "heartbeat lost" : "connect timed out");
+		relay_redis_lost(rr, rr->beat_seen ? "heartbeat lost" :
+		    rr->sub_up && rr->cmd_up ? "no heartbeat came back" :
+		    "connect timed out");
 		return;
 	}
-	if (rr->sub_up && rr->cmd_up)
-		(void)redisAsyncCommand(rr->cmd, NULL, NULL, "PUBLISH %s %lu",
-		    rr->beat_channel, ++rr->beats);
+	relay_redis_publish_beat(rr);
 }
 
 int
@@ -343,7 +374,6 @@ relay_redis_open(struct relay *relay, const char *address,
 	    RELAY_REDIS_BEAT);
 	rr->beat.data = rr;
 	ev_timer_start(relay->loop, &rr->beat);
-	rr->was_up = 1;		/* the first failure is worth a warning */
 	relay_redis_connect(rr);
 	*out = rr;
 	return AT_OK;
@@ -403,6 +433,6 @@ relay_redis_release(struct relay_redis *rr, struct relay_session *session)
 int
 relay_redis_up(const struct relay_redis *rr)
 {
-	return rr->sub_up && rr->cmd_up &&
+	return rr->sub_up && rr->cmd_up && rr->beat_seen &&
 	    ev_now(rr->relay->loop) - rr->alive_at <= RELAY_REDIS_DEAD;
 }

@@ -1,0 +1,135 @@
+#!/bin/sh
+# The web pages end to end in headless Chromium (Debian's chromium, driven
+# by npm playwright-core; tests/browser.mjs holds the steps), against the
+# whole stack started here: PostgreSQL (migrated, demo data), Redis, the
+# FastCGI workers, the WebSocket relay, and nginx on a free loopback TCP
+# port (Chromium cannot reach a unix socket).  The professor logs in, opens
+# the demo group, starts a session; the QR code is read from the live
+# screen's pixels; students scan it from phones, logged out first; the live
+# list, the code's renewal, a relay outage, a new round, the end, and the
+# reports are checked.  Prints the time from a scan to the new QR drawn,
+# and the folder of the screenshots (copied to $top_builddir/
+# browser-screenshots).
+set -eu
+svc_srcdir=$top_srcdir
+. "$top_srcdir/dev/services.sh"
+
+for tool in node npm redis-server redis-cli spawn-fcgi multiwatch curl; do
+	if ! command -v $tool >/dev/null; then
+		echo "SKIP: $tool is not installed (./dev/test installs it)"
+		exit 77
+	fi
+done
+if ! [ -x /usr/bin/chromium ]; then
+	echo "SKIP: /usr/bin/chromium is not installed (./dev/test installs it)"
+	exit 77
+fi
+if ! svc_pg_bindir >/dev/null || ! [ -x /usr/bin/python3 ] ||
+    { ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; }; then
+	echo "SKIP: PostgreSQL, nginx or python3 is not installed"
+	exit 77
+fi
+if ! [ -x "$top_builddir/attendance-fcgi" ]; then
+	echo "ERROR: $top_builddir/attendance-fcgi is not built" >&2
+	exit 99
+fi
+relay=$top_builddir/attendance-relay
+[ -x "$relay" ] ||
+    echo "browser: $relay is not built: the live screen gets no QR code" >&2
+
+state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-browser.XXXXXX")
+chmod 755 "$state"
+trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"' EXIT
+
+# The configuration written here is the whole truth.
+for key in DATABASE REDIS ALLOWED_ORIGINS PUBLIC_BASE_URL COOKIE_SECURE \
+    SESSION_LIFETIME QR_TTL_DEFAULT LATE_AFTER_DEFAULT \
+    LOGIN_FAILURES_PER_NAME LOGIN_FAILURES_PER_ADDRESS \
+    LOGIN_FAILURE_WINDOW LOG_LEVEL RELAY_LISTEN; do
+	unset "ATTENDANCE_$key"
+done
+
+# The npm packages: the source tree's, when ./dev/up or ./dev/test
+# installed them from the current lock file, else our own copy in the
+# build tree (make distcheck's source tree is read-only).
+node_dir=$top_srcdir/tools
+if ! cmp -s "$top_srcdir/tools/package-lock.json" \
+    "$node_dir/node_modules/.attendance-lock.json" 2>/dev/null; then
+	node_dir=$top_builddir/web-deps
+fi
+# The pages as nginx serves them: a copy with the QR library in vendor/.
+cp -R "$top_srcdir/web" "$state/web"
+chmod -R u+w "$state/web"
+sh "$top_srcdir/tools/web-deps.sh" "$node_dir" "$state/web" || {
+	echo "ERROR: could not install the npm packages (tools/web-deps.sh)" >&2
+	exit 99
+}
+svc_webroot=$state/web
+
+port=$(/usr/bin/python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+base=http://127.0.0.1:$port
+
+fail() {
+	echo "FAIL: $*" >&2
+	svc_print_logs "$state"
+	exit 1
+}
+
+svc_pg_start "$state"
+svc_pg_createdb "$state" attendance
+svc_redis_start "$state"
+cat >"$state/attendance.conf" <<CONF
+database = $(svc_pg_conninfo "$state")
+redis = unix:$(svc_redis_socket "$state")
+allowed_origins = $base
+public_base_url = $base
+log_level = info
+CONF
+admin="$top_builddir/attendance-admin -c $state/attendance.conf"
+$admin migrate >/dev/null
+$admin demo >/dev/null
+svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
+    "$state/attendance.conf" 2
+[ -x "$relay" ] && svc_relay_start "$state" "$relay" "$state/attendance.conf"
+svc_nginx_start "$state" "127.0.0.1:$port"
+i=0
+until [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/health")" = 200 ]; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "$base/api/health does not answer 200"
+	sleep 0.1
+done
+
+# What the test calls for an outage: "relay stop", "redis start", ...
+cat >"$state/ctl" <<CTL
+#!/bin/sh
+set -eu
+svc_srcdir='$top_srcdir'
+. '$top_srcdir/dev/services.sh'
+case \$1-\$2 in
+relay-stop) svc_relay_stop '$state' ;;
+relay-start) svc_relay_start '$state' '$relay' '$state/attendance.conf' ;;
+redis-stop) svc_redis_stop '$state' ;;
+redis-start) svc_redis_start '$state' ;;
+*) exit 2 ;;
+esac
+CTL
+
+status=0
+ATT_BASE=$base ATT_NODE_DIR=$node_dir ATT_SHOTS=$state/shots \
+ATT_CTL="sh $state/ctl" \
+    node "$top_srcdir/tests/browser.mjs" || status=1
+
+out=$top_builddir/browser-screenshots
+rm -rf "$out"
+cp -R "$state/shots" "$out" 2>/dev/null || true
+echo "browser: screenshots in $out"
+if [ $status -ne 0 ]; then
+	fail "tests/browser.mjs failed"
+fi
+# In the sanitizer build, a worker's leak or error shows in its log.
+! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+    "$state"/log/*.log || fail "sanitizer report in a server log"
+echo "browser: the pages work end to end in Chromium"

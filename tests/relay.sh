@@ -1,0 +1,135 @@
+#!/bin/sh
+# The WebSocket relay against the real stack (PostgreSQL, Redis, the
+# FastCGI workers, attendance-relay, nginx on a unix socket), driven by
+# tests/relay_client.py with Debian's python3-websockets (a strict RFC
+# 6455 client): round:started on connect, every event of a class session
+# in order on every socket of its professor, session:ended then close
+# 1000, the refused upgrades (401, 403, 404), Redis restarted (relay:resync,
+# later events arrive), /healthz with Redis or PostgreSQL down, a reader
+# that stops reading dropped at the queue bound, oversized and malformed
+# frames, a socket that misses its pong, SIGTERM (close 1001).  Every wait
+# is bounded; the relay's log is printed when anything fails.
+set -eu
+svc_srcdir=$top_srcdir
+. "$top_srcdir/dev/services.sh"
+
+python=/usr/bin/python3
+if ! svc_pg_bindir >/dev/null; then
+	echo "SKIP: PostgreSQL is not installed (./dev/test installs it)"
+	exit 77
+fi
+for tool in redis-server redis-cli spawn-fcgi multiwatch curl; do
+	if ! command -v $tool >/dev/null; then
+		echo "SKIP: $tool is not installed (./dev/test installs it)"
+		exit 77
+	fi
+done
+if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
+	echo "SKIP: nginx is not installed (./dev/test installs it)"
+	exit 77
+fi
+if ! [ -x $python ] || ! $python -c 'import websockets' 2>/dev/null; then
+	echo "SKIP: /usr/bin/python3 with websockets (python3-websockets)" \
+	    "is not installed"
+	exit 77
+fi
+for prog in attendance-admin attendance-fcgi attendance-relay; do
+	if ! [ -x "$top_builddir/$prog" ]; then
+		echo "ERROR: $top_builddir/$prog is not built" >&2
+		exit 99
+	fi
+done
+
+state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-relay.XXXXXX")
+chmod 755 "$state"
+cleanup() {
+	svc_stop_all "$state"
+	rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -f "$state/log/relay.log" ]; then
+		echo "----- relay log" >&2
+		cat "$state/log/relay.log" >&2
+	fi
+	svc_print_logs "$state"
+	exit 1
+}
+
+# The configuration written here is the whole truth.
+for key in DATABASE REDIS ALLOWED_ORIGINS PUBLIC_BASE_URL COOKIE_SECURE \
+    SESSION_LIFETIME QR_TTL_DEFAULT LATE_AFTER_DEFAULT \
+    LOGIN_FAILURES_PER_NAME LOGIN_FAILURES_PER_ADDRESS \
+    LOGIN_FAILURE_WINDOW LOG_LEVEL RELAY_LISTEN RELAY_PING_INTERVAL \
+    RELAY_MAX_QUEUE RELAY_MAX_SOCKETS; do
+	unset "ATTENDANCE_$key"
+done
+
+svc_pg_start "$state"
+svc_pg_createdb "$state" attendance
+svc_redis_start "$state"
+conninfo=$(svc_pg_conninfo "$state" attendance)
+# A ping after 2 s of silence (so a missed pong shows within seconds) and
+# a small queue bound (so a reader that stops is dropped quickly).
+cat >"$state/attendance.conf" <<CONF
+database = $conninfo
+redis = unix:$(svc_redis_socket "$state")
+allowed_origins = http://localhost
+public_base_url = http://localhost
+relay_listen = unix:$state/run/relay.sock
+relay_ping_interval = 2
+relay_max_queue = 262144
+log_level = debug
+CONF
+admin="$top_builddir/attendance-admin -c $state/attendance.conf"
+$admin migrate >/dev/null || fail "migrate"
+$admin demo >/dev/null || fail "demo data"
+printf 'prof2-secret\n' | $admin user add --role professor --username prof2 \
+    --email prof2@example.edu --display-name "Second Professor" \
+    --password-stdin >/dev/null || fail "second professor"
+svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
+    "$state/attendance.conf" 2
+svc_relay_start "$state" "$top_builddir/attendance-relay" \
+    "$state/attendance.conf"
+svc_nginx_start "$state" "unix:$state/run/http.sock"
+
+# What the client needs to stop and start the servers mid-test.
+cat >"$state/ctl" <<CTL
+#!/bin/sh
+set -eu
+svc_srcdir='$top_srcdir'
+. '$top_srcdir/dev/services.sh'
+case \$1 in
+redis-stop) svc_redis_stop '$state' ;;
+redis-start) svc_redis_start '$state' ;;
+redis-pause) kill -STOP "\$(cat '$state/run/redis.pid')" ;;
+redis-resume) kill -CONT "\$(cat '$state/run/redis.pid')" ;;
+pg-stop) svc_pg_stop '$state' ;;
+pg-start) svc_pg_start '$state' ;;
+fcgi-restart) svc_fcgi_start '$state' '$top_builddir/attendance-fcgi' \
+    '$state/attendance.conf' 2 ;;
+esac
+CTL
+chmod +x "$state/ctl"
+
+i=0
+until curl -sf -o /dev/null --max-time 5 --unix-socket "$state/run/http.sock" \
+    http://localhost/api/health; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "the stack did not become healthy"
+	sleep 0.1
+done
+
+RELAY_TEST_STATE=$state RELAY_TEST_CTL=$state/ctl \
+    timeout 300 $python "$top_srcdir/tests/relay_client.py" ||
+    fail "tests/relay_client.py (status $?)"
+
+# The client ended with SIGTERM: the relay must be gone, cleanly.
+! svc_pid_alive "$state/run/relay.pid" || fail "the relay outlived SIGTERM"
+grep -q "stopped" "$state/log/relay.log" ||
+    fail "the relay did not stop cleanly"
+! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+    "$state/log/relay.log" || fail "sanitizer report in the relay log"
+echo "relay: every check passed"

@@ -1,0 +1,61 @@
+// Professor: the list of their courses, and a new one.
+import { api, explain } from './api.js';
+import { $, h, startPage, fatal, say, clear, busy, ready } from './ui.js';
+
+function row(c) {
+	return h('tr', {},
+	    h('td', {}, h('a', { href: '/course.html?id=' + c.id }, c.code)),
+	    h('td', {}, c.name),
+	    h('td', { class: 'nowrap' }, c.term),
+	    h('td', { class: 'muted' }, c.description || ''));
+}
+
+async function load() {
+	const { courses } = await api('GET', '/courses');
+	$('#courses tbody').replaceChildren(...courses.map(row));
+	$('#courses').hidden = courses.length === 0;
+	$('#no-courses').hidden = courses.length !== 0;
+}
+
+async function main() {
+	await startPage('professor');
+	try {
+		await load();
+	} catch (e) {
+		fatal(e);
+		return;
+	}
+	const form = $('#create-form');
+	const msg = $('#create-msg');
+	form.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		clear(msg);
+		const body = {
+			code: form.code.value.trim(),
+			name: form.name.value.trim(),
+			term: form.term.value.trim(),
+		};
+		const description = form.description.value.trim();
+		if (description)
+			body.description = description;
+		for (const [field, label] of [['code', 'a code'],
+		    ['term', 'a term'], ['name', 'a name']]) {
+			if (!body[field]) {
+				say(msg, 'error', `Give the course ${label}.`);
+				form[field].focus();
+				return;
+			}
+		}
+		busy($('#create-submit'), async () => {
+			try {
+				const { course } = await api('POST', '/courses', body);
+				location.assign('/course.html?id=' + course.id);
+			} catch (e) {
+				say(msg, 'error', explain(e));
+			}
+		});
+	});
+	ready('create-submit');
+}
+
+main();

@@ -1,0 +1,513 @@
+// The live screen of a running session (?id=SESSION), made for a
+// projector.  It keeps working by itself:
+//
+//  - The QR code's token travels only on the WebSocket (/ws?sessionId=):
+//    round:qr-updated.  The screen asks for one with POST .../qr after each
+//    (re)connection (once the relay's round:started arrived, or after a
+//    second without it), on relay:resync, shortly before the shown token
+//    expires, and when an asked-for token does not come.
+//  - Expiry is counted from when the token ARRIVED (performance.now()) and
+//    the session's qrTtlSeconds, never from expiresAt against this
+//    computer's clock, which may be wrong.
+//  - While the socket is down, the QR is hidden behind "Reconnecting": a
+//    scan meanwhile would consume the shown token and the screen would not
+//    hear of the next one, so the code shown would be dead.  Reconnection
+//    backs off (0.5 s doubling to 10 s, with jitter) and first asks the REST
+//    API whether the session is still running.
+//  - The check-ins of the round come from attendance:recorded; those made
+//    before the screen opened (or during an outage) are counted from the
+//    session's stats, without names.
+import qrcode from '/vendor/qrcode.js';
+import { api, ApiError, explain } from './api.js';
+import {
+	$, h, param, startPage, fatal, say, clear, busy, confirmDialog,
+	fmtDateTime, toLogin, ready,
+} from './ui.js';
+
+const sessionId = param('id');
+
+const st = {
+	session: null,
+	roundId: null,
+	roundNumber: null,
+	enrolled: null,
+	checked: new Map(),	// studentId -> attendance:recorded data
+	unnamed: 0,		// checked in, but before we listened
+	ttlMs: 30000,
+	token: null,
+	arrivedAt: 0,		// performance.now() when the token arrived
+	seq: 0,			// tokens drawn so far
+	qrInFlight: false,
+	wantQrAt: null,		// performance.now() to ask for a token at
+	ws: null,
+	open: false,
+	firstStart: false,	// waiting for the relay's round:started
+	backoff: 0,
+	retryTimer: null,
+	ended: false,
+};
+
+const RENEW_MARGIN_MAX = 2000;	// ask this long before expiry (ms)
+const TOKEN_WAIT = 4000;	// ask again when an asked-for token is late
+
+function renewMargin() {
+	return Math.min(RENEW_MARGIN_MAX, st.ttlMs / 4);
+}
+
+// --- the QR code --------------------------------------------------------
+
+function scanUrl(token) {
+	// The page's own origin is the public base URL: the professor opened
+	// the service at that address (docs/decisions.md).
+	return `${location.origin}/scan#s=${encodeURIComponent(sessionId)}` +
+	    `&r=${encodeURIComponent(st.roundId)}&t=${encodeURIComponent(token)}`;
+}
+
+function drawQr() {
+	const canvas = $('#qr');
+	if (!st.token)
+		return;
+	const qr = qrcode(0, 'M');
+	qr.addData(scanUrl(st.token));
+	qr.make();
+	const n = qr.getModuleCount();
+	const quiet = 4;	// the quiet zone the standard asks for
+	const total = n + 2 * quiet;
+	const box = $('#qr-box');
+	const side = Math.min(box.clientWidth, box.clientHeight) || 600;
+	const cell = Math.max(2, Math.floor(side * (window.devicePixelRatio || 1) / total));
+	canvas.width = canvas.height = cell * total;
+	const ctx = canvas.getContext('2d');
+	ctx.fillStyle = '#fff';
+	ctx.fillRect(0, 0, canvas.width, canvas.height);
+	ctx.fillStyle = '#000';
+	for (let r = 0; r < n; r++)
+		for (let c = 0; c < n; c++)
+			if (qr.isDark(r, c))
+				ctx.fillRect((c + quiet) * cell, (r + quiet) * cell, cell, cell);
+	canvas.dataset.seq = String(st.seq);
+	// For the browser test: when it was drawn, by the real clock
+	// (performance.timeOrigin does not move with Date).
+	canvas.dataset.drawnAt = String(Math.round(performance.timeOrigin +
+	    performance.now()));
+}
+
+// Covers the QR with a message (or uncovers it: text null).
+function overlay(text, kind) {
+	const o = $('#qr-overlay');
+	o.hidden = text === null;
+	o.textContent = text || '';
+	o.className = kind || '';
+	$('#qr').style.visibility = text === null ? 'visible' : 'hidden';
+}
+
+function setConn(text, kind) {
+	const c = $('#conn');
+	c.textContent = text;
+	c.className = 'conn ' + (kind || '');
+	document.body.dataset.conn = kind || '';
+}
+
+function showToken(token) {
+	st.token = token;
+	st.arrivedAt = performance.now();
+	st.seq++;
+	st.wantQrAt = null;
+	overlay(null);
+	drawQr();
+	tick();
+}
+
+function dropToken(text, kind) {
+	st.token = null;
+	overlay(text, kind);
+	$('#countdown').textContent = '–';
+}
+
+// --- asking for a token -----------------------------------------------
+
+async function requestQr() {
+	if (st.ended || !st.roundId || st.qrInFlight)
+		return;
+	st.qrInFlight = true;
+	const roundId = st.roundId;
+	const seq = st.seq;
+	try {
+		await api('POST', `/sessions/${sessionId}/rounds/${roundId}/qr`);
+		// The token comes on the socket, often before this answer;
+		// ask again only if it does not come.
+		if (st.seq === seq)
+			st.wantQrAt = performance.now() + TOKEN_WAIT;
+	} catch (e) {
+		await qrRefused(e).catch(() => {
+			st.wantQrAt = performance.now() + 2000;
+		});
+	} finally {
+		st.qrInFlight = false;
+	}
+}
+
+async function qrRefused(e) {
+	switch (e.code) {
+	case 'round_closed':
+		// A new round was started elsewhere (another screen).
+		await syncSession();
+		st.wantQrAt = performance.now();
+		break;
+	case 'session_ended':
+		await endedElsewhere();
+		break;
+	case 'unauthenticated':
+		toLogin();
+		break;
+	case 'not_found':
+		fatal(e, 'session');
+		stop();
+		break;
+	default:
+		st.wantQrAt = performance.now() + 2000;
+	}
+}
+
+// --- rounds and check-ins ---------------------------------------------
+
+function setRound(roundId, roundNumber) {
+	if (roundId === st.roundId)
+		return;
+	st.roundId = roundId;
+	st.roundNumber = roundNumber;
+	st.checked.clear();
+	st.unnamed = 0;
+	dropToken('New round: getting its code…');
+	$('#round').textContent = roundNumber;
+	$('#round-stage').textContent = roundNumber;
+	renderChecked(null);
+}
+
+function renderChecked(freshId) {
+	const list = [...st.checked.values()].sort((a, b) =>
+	    b.recordedAt.localeCompare(a.recordedAt));
+	$('#checked-list').replaceChildren(...list.map((d) => h('li', {
+		class: d.studentId === freshId ? 'fresh' : null,
+		dataset: { username: d.username },
+	}, d.displayName, ' ', h('span', { class: 'muted' }, '(' + d.username + ')'),
+	    d.status === 'late' ? [' ', h('span', { class: 'badge late' }, 'late')] : null)));
+	$('#count').textContent = String(st.unnamed + st.checked.size);
+	$('#enrolled').textContent = st.enrolled === null ? '–' : String(st.enrolled);
+	const before = $('#before');
+	before.hidden = st.unnamed === 0;
+	before.textContent = `+ ${st.unnamed} checked in while this screen was not listening.`;
+	$('#nobody').hidden = st.unnamed + st.checked.size > 0;
+}
+
+function recorded(d) {
+	if (d.roundId !== st.roundId)
+		return;
+	if (d.status === 'present' || d.status === 'late')
+		st.checked.set(d.studentId, d);
+	else
+		st.checked.delete(d.studentId);	// an override to absent/excused
+	renderChecked(d.studentId);
+}
+
+// The session's stats: enrolled count and this round's check-ins, those
+// whose names we did not hear counted without them.
+async function syncCounts() {
+	try {
+		const stats = await api('GET', `/professor/sessions/${sessionId}/stats`);
+		st.enrolled = stats.enrolledCount;
+		const round = stats.rounds.find((r) => r.roundId === st.roundId);
+		if (round)
+			st.unnamed = Math.max(0, round.present + round.late - st.checked.size);
+		renderChecked(null);
+	} catch (e) {
+		// Counts only: the next sync corrects them.
+	}
+}
+
+// Reads the session from the REST API: its state and its active round.
+async function syncSession() {
+	const { session, rounds } = await api('GET', `/sessions/${sessionId}`);
+	st.session = session;
+	st.ttlMs = session.qrTtlSeconds * 1000;
+	if (session.status !== 'active')
+		return false;
+	const active = rounds.find((r) => r.isActive);
+	if (active)
+		setRound(active.id, active.roundNumber);
+	return true;
+}
+
+// --- the end ------------------------------------------------------------
+
+function stop() {
+	st.ended = true;
+	clearTimeout(st.retryTimer);
+	if (st.ws) {
+		const ws = st.ws;
+		st.ws = null;
+		ws.onclose = null;
+		ws.close(1000);
+	}
+}
+
+function showEnded(summary, endedAt) {
+	if (!st.ended)
+		stop();
+	if (!$('#summary').hidden)
+		return;
+	dropToken('Session ended', 'ended');
+	setConn('Ended', 'ended');
+	if (document.fullscreenElement)
+		document.exitFullscreen().catch(() => {});
+	$('#running').hidden = true;
+	$('#sum-ended').textContent = fmtDateTime(endedAt);
+	$('#sum-rounds').textContent = String(summary.totalRounds);
+	$('#sum-count').textContent = String(summary.attendanceCount);
+	$('#sum-enrolled').textContent = st.enrolled === null ? '–' : String(st.enrolled);
+	$('#summary').hidden = false;
+	$('#summary-title').focus?.();
+}
+
+// Ended by someone else (another screen, the group page): the summary
+// from the stats (attendanceCount = present + late over the rounds).
+async function endedElsewhere() {
+	stop();
+	try {
+		const stats = await api('GET', `/professor/sessions/${sessionId}/stats`);
+		st.enrolled = stats.enrolledCount;
+		const count = stats.rounds.reduce((n, r) => n + r.present + r.late, 0);
+		showEnded({ totalRounds: stats.totalRounds, attendanceCount: count },
+		    stats.endsAt);
+	} catch (e) {
+		fatal(e);
+	}
+}
+
+// --- the socket -----------------------------------------------------------
+
+function connect() {
+	if (st.ended)
+		return;
+	const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+	const ws = new WebSocket(`${proto}//${location.host}/ws?sessionId=${encodeURIComponent(sessionId)}`);
+	st.ws = ws;
+	ws.onopen = () => {
+		st.open = true;
+		st.backoff = 0;
+		setConn('Live', 'live');
+		overlay('Getting a code…');
+		// The relay says round:started first when a round is active;
+		// ask for a token then, or after a second without it.
+		st.firstStart = true;
+		st.wantQrAt = performance.now() + 1000;
+		syncCounts();
+	};
+	ws.onmessage = (ev) => {
+		let msg;
+		try {
+			msg = JSON.parse(ev.data);
+		} catch (e) {
+			return;
+		}
+		if (msg && msg.data && msg.data.sessionId === sessionId)
+			onEvent(msg.event, msg.data);
+	};
+	ws.onclose = () => {
+		if (st.ws !== ws)
+			return;
+		st.ws = null;
+		st.open = false;
+		if (st.ended)
+			return;
+		dropToken('Reconnecting…', 'reconnecting');
+		retry();
+	};
+}
+
+function retry() {
+	const step = Math.min(10000, 500 * 2 ** st.backoff);
+	const delay = step / 2 + Math.random() * step / 2;
+	st.backoff = Math.min(st.backoff + 1, 5);
+	setConn(`Reconnecting… (next try in ${Math.ceil(delay / 1000)} s)`, 'reconnecting');
+	clearTimeout(st.retryTimer);
+	st.retryTimer = setTimeout(async () => {
+		// Still running?  Also tells a lost login from a lost relay.
+		try {
+			if (!await syncSession()) {
+				await endedElsewhere();
+				return;
+			}
+		} catch (e) {
+			if (e instanceof ApiError && e.code === 'unauthenticated') {
+				toLogin();
+				return;
+			}
+			if (e instanceof ApiError && e.code === 'not_found') {
+				fatal(e, 'session');
+				stop();
+				return;
+			}
+			// The server is unreachable too: try the socket anyway.
+		}
+		connect();
+	}, delay);
+}
+
+function onEvent(name, d) {
+	switch (name) {
+	case 'round:started':
+		setRound(d.roundId, d.roundNumber);
+		if (st.firstStart) {
+			st.firstStart = false;
+			st.wantQrAt = performance.now();
+		} else if (!st.token) {
+			// Its token follows when this screen started it.
+			st.wantQrAt = performance.now() + 1500;
+		}
+		break;
+	case 'round:qr-updated':
+		if (d.roundId === st.roundId)
+			showToken(d.token);
+		break;
+	case 'attendance:recorded':
+		recorded(d);
+		break;
+	case 'session:ended':
+		showEnded(d.summary, d.endedAt);
+		break;
+	case 'relay:resync':
+		// Events were lost: the shown token may be spent, the counts
+		// behind.
+		st.wantQrAt = performance.now();
+		syncCounts();
+		break;
+	default:
+		// Clients ignore events they do not know.
+	}
+}
+
+// --- the clock ----------------------------------------------------------
+
+function tick() {
+	if (st.ended || !st.open)
+		return;
+	const now = performance.now();
+	if (st.token) {
+		const left = st.ttlMs - (now - st.arrivedAt);
+		const cd = $('#countdown');
+		cd.textContent = `${Math.max(0, Math.ceil(left / 1000))} s`;
+		cd.className = left < 5000 ? 'soon' : '';
+		if (left <= 0)
+			dropToken('Getting a new code…');
+		if (left <= renewMargin() && st.wantQrAt === null)
+			st.wantQrAt = now;
+	}
+	if (st.wantQrAt !== null && now >= st.wantQrAt && !st.qrInFlight) {
+		st.firstStart = false;
+		st.wantQrAt = now + TOKEN_WAIT;
+		requestQr();
+	}
+}
+
+// --- buttons --------------------------------------------------------------
+
+function wireButtons() {
+	const msg = $('#action-msg');
+	$('#new-round').addEventListener('click', (ev) => busy(ev.currentTarget, async () => {
+		clear(msg);
+		try {
+			// The events (round:started, its token) may come first.
+			const { round } = await api('POST', `/sessions/${sessionId}/rounds`);
+			setRound(round.id, round.roundNumber);
+			if (!st.token && st.wantQrAt === null)
+				st.wantQrAt = performance.now() + 1500;
+		} catch (e) {
+			if (e.code === 'session_ended')
+				await endedElsewhere();
+			else
+				say(msg, 'error', explain(e));
+		}
+	}));
+	$('#end').addEventListener('click', async (ev) => {
+		clear(msg);
+		const button = ev.currentTarget;
+		if (!await confirmDialog('End this session? Students can no longer check in.',
+		    'End session', 'Keep running'))
+			return;
+		await busy(button, async () => {
+			try {
+				const r = await api('PATCH', `/sessions/${sessionId}/end`);
+				showEnded(r.summary, r.session.endsAt);
+			} catch (e) {
+				if (e.code === 'session_ended')
+					await endedElsewhere();
+				else
+					say(msg, 'error', explain(e));
+			}
+		});
+	});
+	const full = $('#fullscreen');
+	const toggle = () => {
+		if (document.fullscreenElement)
+			document.exitFullscreen().catch(() => {});
+		else
+			$('#stage').requestFullscreen().catch((e) => say(msg, 'error',
+			    'Full screen refused by the browser: ' + e.message));
+	};
+	full.addEventListener('click', toggle);
+	document.addEventListener('keydown', (ev) => {
+		if ((ev.key === 'f' || ev.key === 'F') && !ev.ctrlKey && !ev.metaKey &&
+		    !ev.altKey && !(ev.target instanceof HTMLInputElement) &&
+		    !document.querySelector('dialog[open]') && !st.ended) {
+			ev.preventDefault();
+			toggle();
+		}
+	});
+	document.addEventListener('fullscreenchange', () => {
+		full.setAttribute('aria-pressed', document.fullscreenElement ? 'true' : 'false');
+		full.textContent = document.fullscreenElement ? 'Leave full screen (F)' : 'Full screen (F)';
+	});
+	let resizeTimer = null;
+	window.addEventListener('resize', () => {
+		clearTimeout(resizeTimer);
+		resizeTimer = setTimeout(drawQr, 100);
+	});
+	document.addEventListener('visibilitychange', tick);
+}
+
+async function main() {
+	await startPage('professor');
+	if (!sessionId) {
+		fatal(new ApiError(404, 'not_found', 'no session'), 'session');
+		return;
+	}
+	let running;
+	try {
+		running = await syncSession();
+		const s = st.session;
+		const [{ group }, { course }] = await Promise.all([
+			api('GET', '/groups/' + s.groupId),
+			api('GET', '/courses/' + s.courseId),
+		]);
+		const name = `${course.code} · ${group.name}`;
+		document.title = `${name} (live) · Attendance`;
+		$('#title').textContent = name;
+		$('#group-link').href = $('#sum-group').href = '/group.html?id=' + group.id;
+		$('#sum-stats').href = '/session-stats.html?id=' + sessionId;
+	} catch (e) {
+		fatal(e, 'session');
+		return;
+	}
+	wireButtons();
+	ready('fullscreen', 'new-round', 'end');
+	if (!running) {
+		await endedElsewhere();
+		return;
+	}
+	await syncCounts();
+	setInterval(tick, 200);
+	connect();
+}
+
+main();

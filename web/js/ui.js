@@ -1,0 +1,186 @@
+// Small helpers every page shares: building elements, the top bar and its
+// logout, the login guard, formats.  No framework: a page is a static HTML
+// file and one module that fills it.
+import { api, ApiError, explain } from './api.js';
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+
+// h('a', {href: '/x', class: 'button'}, 'text', child...): an element.
+// Attributes starting with "on" are listeners; false/null ones are left out.
+export function h(tag, attrs, ...children) {
+	const el = document.createElement(tag);
+	for (const [k, v] of Object.entries(attrs || {})) {
+		if (v === false || v === null || v === undefined)
+			continue;
+		if (k.startsWith('on') && typeof v === 'function')
+			el.addEventListener(k.slice(2), v);
+		else if (k === 'class')
+			el.className = v;
+		else if (k === 'dataset')
+			Object.assign(el.dataset, v);
+		else
+			el.setAttribute(k, v === true ? '' : v);
+	}
+	for (const c of children.flat()) {
+		if (c === null || c === undefined || c === false)
+			continue;
+		el.append(c instanceof Node ? c : String(c));
+	}
+	return el;
+}
+
+export function param(name) {
+	return new URLSearchParams(location.search).get(name);
+}
+
+export function homeOf(user) {
+	return user.role === 'professor' ? '/courses.html' : '/me.html';
+}
+
+// Only a path of this site: never another origin (no "//host").
+export function safeNext(next) {
+	if (!next || !next.startsWith('/') || next.startsWith('//') ||
+	    next.startsWith('/\\'))
+		return null;
+	return next;
+}
+
+export function toLogin() {
+	location.replace('/?next=' +
+	    encodeURIComponent(location.pathname + location.search));
+}
+
+const never = () => new Promise(() => {});
+
+// Shows a message in the page's #page-error and gives up on the page.
+export function fatal(err, what) {
+	const box = $('#page-error');
+	if (box) {
+		box.textContent = explain(err, what);
+		box.hidden = false;
+	}
+	const body = $('#page-body');
+	if (body)
+		body.hidden = true;
+}
+
+// The login guard of a page: the user, or a redirect (to the login page,
+// or to the home of the other role) and a promise that never settles.
+export async function startPage(role) {
+	let user;
+	try {
+		({ user } = await api('GET', '/auth/me'));
+	} catch (e) {
+		if (e instanceof ApiError && e.code === 'unauthenticated') {
+			toLogin();
+			return never();
+		}
+		fatal(e);
+		return never();
+	}
+	if (role && user.role !== role) {
+		location.replace(homeOf(user));
+		return never();
+	}
+	fillTopBar(user);
+	return user;
+}
+
+export function fillTopBar(user) {
+	const nav = $('#nav');
+	if (nav) {
+		nav.replaceChildren(...(user.role === 'professor'
+		    ? [h('a', { href: '/courses.html' }, 'Courses')]
+		    : [h('a', { href: '/me.html' }, 'My attendance'),
+			h('a', { href: '/scan' }, 'Scan')]));
+	}
+	const who = $('#who');
+	if (who)
+		who.textContent = user.displayName + ' (' + user.username + ')';
+	const out = $('#logout');
+	if (out) {
+		out.hidden = false;
+		out.onclick = logout;
+	}
+}
+
+export async function logout() {
+	try {
+		await api('POST', '/auth/logout');
+	} catch (e) {
+		// Logged out already, or unreachable: the login page tells.
+	}
+	sessionStorage.clear();
+	location.assign('/?bye=1');
+}
+
+// Formats.  The browser's locale; times in the browser's time zone.
+const dateTime = new Intl.DateTimeFormat(undefined,
+    { dateStyle: 'medium', timeStyle: 'short' });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const percent = new Intl.NumberFormat(undefined,
+    { style: 'percent', maximumFractionDigits: 1 });
+
+export function fmtDateTime(iso) {
+	return iso ? dateTime.format(new Date(iso)) : '';
+}
+
+export function fmtTime(iso) {
+	return iso ? timeOnly.format(new Date(iso)) : '';
+}
+
+export function fmtPercent(rate) {
+	return percent.format(Number(rate) || 0);
+}
+
+// The buttons of a page come disabled in its HTML, so nothing is sent
+// (nor a form submitted the browser's way) before the page is wired.
+export function ready(...ids) {
+	for (const id of ids)
+		$('#' + id).disabled = false;
+}
+
+// Puts a message in a .msg box: kind "error", "ok" or "info".
+export function say(box, kind, text) {
+	box.className = 'msg ' + kind;
+	box.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+	box.textContent = text;
+}
+
+export function clear(box) {
+	box.textContent = '';
+}
+
+// Runs fn with the button disabled, so a double click sends one request.
+export async function busy(button, fn) {
+	if (button.disabled)
+		return undefined;
+	button.disabled = true;
+	try {
+		return await fn();
+	} finally {
+		button.disabled = false;
+	}
+}
+
+// Asks with a <dialog>: resolves true when the person confirms.
+export function confirmDialog(text, yes, no = 'Cancel') {
+	return new Promise((resolve) => {
+		const dlg = h('dialog', { 'aria-labelledby': 'confirm-text' },
+		    h('p', { id: 'confirm-text' }, text),
+		    h('form', { method: 'dialog', class: 'actions' },
+			h('button', { value: 'no', class: 'secondary', autofocus: true }, no),
+			h('button', { value: 'yes', class: 'danger', id: 'confirm-yes' }, yes)));
+		dlg.addEventListener('close', () => {
+			resolve(dlg.returnValue === 'yes');
+			dlg.remove();
+		});
+		document.body.append(dlg);
+		dlg.showModal();
+	});
+}
+
+export function statusBadge(session) {
+	return h('span', { class: 'badge ' + session.status },
+	    session.status === 'active' ? 'running' : 'ended');
+}
