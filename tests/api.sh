@@ -120,3 +120,12 @@ if [ $status -ne 0 ]; then
 	svc_print_logs "$state"
 	exit 1
 fi
+# The workers leave (SIGTERM); in the sanitizer build a leak or an error
+# of theirs over every request of the suites is in their log.
+svc_fcgi_stop "$state"
+if grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+    "$state/log/fcgi.log"; then
+	echo "FAIL: sanitizer report in the workers' log" >&2
+	svc_print_logs "$state"
+	exit 1
+fi
