@@ -57,6 +57,9 @@ log_level_name(int level)
 	return log_level_names[level];
 }
 
+static void	log_vmessage(int, const char *, const char *, va_list)
+	    AT_PRINTF(3, 0);
+
 static void
 log_vmessage(int level, const char *function, const char *fmt, va_list ap)
 {
