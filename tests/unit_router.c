@@ -35,7 +35,7 @@ static const struct {
 	{ "POST", "/api/courses", handler_course_create, ROUTE_PROFESSOR, 1,
 	    { NULL } },
 	{ "GET", "/api/courses", handler_course_list, 0, 0, { NULL } },
-	{ "GET", "/api/courses/" ID1, handler_course_get, ROUTE_PROFESSOR, 0,
+	{ "GET", "/api/courses/" ID1, handler_read, ROUTE_PROFESSOR, 0,
 	    { ID1 } },
 	{ "PATCH", "/api/courses/" ID1, handler_course_update,
 	    ROUTE_PROFESSOR, 1, { ID1 } },
@@ -43,9 +43,9 @@ static const struct {
 	    ROUTE_PROFESSOR, 0, { ID1 } },
 	{ "POST", "/api/courses/" ID1 "/groups", handler_group_create,
 	    ROUTE_PROFESSOR, 1, { ID1 } },
-	{ "GET", "/api/courses/" ID1 "/groups", handler_group_list,
+	{ "GET", "/api/courses/" ID1 "/groups", handler_read,
 	    ROUTE_PROFESSOR, 0, { ID1 } },
-	{ "GET", "/api/groups/" ID1, handler_group_get, ROUTE_PROFESSOR, 0,
+	{ "GET", "/api/groups/" ID1, handler_read, ROUTE_PROFESSOR, 0,
 	    { ID1 } },
 	{ "PATCH", "/api/groups/" ID1, handler_group_update, ROUTE_PROFESSOR,
 	    1, { ID1 } },
@@ -54,16 +54,16 @@ static const struct {
 
 	{ "POST", "/api/groups/" ID1 "/enrollments", handler_enrollment_add,
 	    ROUTE_PROFESSOR, 1, { ID1 } },
-	{ "GET", "/api/groups/" ID1 "/enrollments", handler_enrollment_list,
+	{ "GET", "/api/groups/" ID1 "/enrollments", handler_read,
 	    ROUTE_PROFESSOR, 0, { ID1 } },
 	{ "DELETE", "/api/groups/" ID1 "/enrollments/" ID2,
 	    handler_enrollment_delete, ROUTE_PROFESSOR, 0, { ID1, ID2 } },
 
 	{ "POST", "/api/groups/" ID1 "/sessions", handler_session_start,
 	    ROUTE_PROFESSOR, 0, { ID1 } },
-	{ "GET", "/api/groups/" ID1 "/sessions", handler_session_list,
+	{ "GET", "/api/groups/" ID1 "/sessions", handler_read,
 	    ROUTE_PROFESSOR, 0, { ID1 } },
-	{ "GET", "/api/sessions/" ID1, handler_session_get, ROUTE_PROFESSOR,
+	{ "GET", "/api/sessions/" ID1, handler_read, ROUTE_PROFESSOR,
 	    0, { ID1 } },
 	{ "POST", "/api/sessions/" ID1 "/rounds", handler_round_start,
 	    ROUTE_PROFESSOR, 0, { ID1 } },
@@ -78,9 +78,9 @@ static const struct {
 	    ROUTE_STUDENT, 1, { ID1, ID2 } },
 
 	{ "GET", "/api/professor/sessions/" ID1 "/stats",
-	    handler_session_stats, ROUTE_PROFESSOR, 0, { ID1 } },
+	    handler_read, ROUTE_PROFESSOR, 0, { ID1 } },
 	{ "GET", "/api/professor/courses/" ID1 "/stats",
-	    handler_course_stats, ROUTE_PROFESSOR, 0, { ID1 } },
+	    handler_read, ROUTE_PROFESSOR, 0, { ID1 } },
 	{ "GET", "/api/students/me/stats", handler_student_stats,
 	    ROUTE_STUDENT, 0, { NULL } },
 };
@@ -343,4 +343,28 @@ Test(router, allow_buffer_bound)
 	cr_assert_eq(strncmp(allow, "GET, PA", strlen(allow)), 0, "%s",
 	    allow);
 	cr_assert_eq(allow[8], '#');
+}
+
+/* A read route runs its statement: one must be there, and only there. */
+Test(router, reads_carry_their_statement)
+{
+	const struct route	*route;
+	const char		*params[REQUEST_PARAMS_MAX];
+	char			 allow[64];
+	size_t			 i, reads = 0;
+
+	for (i = 0; i < sizeof(contract) / sizeof(contract[0]); i++) {
+		route = match(contract[i].method, contract[i].path, params,
+		    allow, sizeof(allow));
+		cr_assert_not_null(route, "%s %s", contract[i].method,
+		    contract[i].path);
+		if (route->handler == handler_read) {
+			cr_assert_not_null(route->statement, "%s",
+			    contract[i].path);
+			reads++;
+		} else
+			cr_assert_null(route->statement, "%s",
+			    contract[i].path);
+	}
+	cr_assert_eq(reads, 8);
 }

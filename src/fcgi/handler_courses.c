@@ -74,15 +74,6 @@ handler_course_list(struct app *app, struct request *req)
 }
 
 int
-handler_course_get(struct app *app, struct request *req)
-{
-	const char	*params[2] = { req->params[0], req->user_id };
-
-	return app_reply_json(app, req, &course_store_statements[COURSE_GET],
-	    params, 200);
-}
-
-int
 handler_course_update(struct app *app, struct request *req)
 {
 	struct course_fields	 f;
@@ -166,24 +157,6 @@ handler_group_create(struct app *app, struct request *req)
 	    params, 201);
 	return handler_conflict(req, rc,
 	    "the course already has a group with this name");
-}
-
-int
-handler_group_list(struct app *app, struct request *req)
-{
-	const char	*params[2] = { req->params[0], req->user_id };
-
-	return app_reply_json(app, req, &course_store_statements[GROUP_LIST],
-	    params, 200);
-}
-
-int
-handler_group_get(struct app *app, struct request *req)
-{
-	const char	*params[2] = { req->params[0], req->user_id };
-
-	return app_reply_json(app, req, &course_store_statements[GROUP_GET],
-	    params, 200);
 }
 
 int
@@ -353,15 +326,6 @@ out:
 	json_object_put(root);
 	PQclear(res);
 	return rc;
-}
-
-int
-handler_enrollment_list(struct app *app, struct request *req)
-{
-	const char	*params[2] = { req->params[0], req->user_id };
-
-	return app_reply_json(app, req,
-	    &course_store_statements[ENROLLMENT_LIST], params, 200);
 }
 
 int

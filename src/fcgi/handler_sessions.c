@@ -102,24 +102,6 @@ handler_session_start(struct app *app, struct request *req)
 }
 
 int
-handler_session_list(struct app *app, struct request *req)
-{
-	const char	*params[2] = { req->params[0], req->user_id };
-
-	return app_reply_json(app, req, &class_store_statements[SESSION_LIST],
-	    params, 200);
-}
-
-int
-handler_session_get(struct app *app, struct request *req)
-{
-	const char	*params[2] = { req->params[0], req->user_id };
-
-	return app_reply_json(app, req, &class_store_statements[SESSION_GET],
-	    params, 200);
-}
-
-int
 handler_round_start(struct app *app, struct request *req)
 {
 	PGresult	*res = NULL;

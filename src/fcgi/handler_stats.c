@@ -2,21 +2,11 @@
 #include "stats_store.h"
 
 int
-handler_session_stats(struct app *app, struct request *req)
+handler_read(struct app *app, struct request *req)
 {
 	const char	*params[2] = { req->params[0], req->user_id };
 
-	return app_reply_json(app, req, &stats_store_statements[STATS_SESSION],
-	    params, 200);
-}
-
-int
-handler_course_stats(struct app *app, struct request *req)
-{
-	const char	*params[2] = { req->params[0], req->user_id };
-
-	return app_reply_json(app, req, &stats_store_statements[STATS_COURSE],
-	    params, 200);
+	return app_reply_json(app, req, req->statement, params, 200);
 }
 
 int

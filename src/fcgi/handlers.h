@@ -20,22 +20,16 @@ int	handler_health(struct app *, struct request *);
 /* handler_courses.c */
 int	handler_course_create(struct app *, struct request *);
 int	handler_course_list(struct app *, struct request *);
-int	handler_course_get(struct app *, struct request *);
 int	handler_course_update(struct app *, struct request *);
 int	handler_course_delete(struct app *, struct request *);
 int	handler_group_create(struct app *, struct request *);
-int	handler_group_list(struct app *, struct request *);
-int	handler_group_get(struct app *, struct request *);
 int	handler_group_update(struct app *, struct request *);
 int	handler_group_delete(struct app *, struct request *);
 int	handler_enrollment_add(struct app *, struct request *);
-int	handler_enrollment_list(struct app *, struct request *);
 int	handler_enrollment_delete(struct app *, struct request *);
 
 /* handler_sessions.c */
 int	handler_session_start(struct app *, struct request *);
-int	handler_session_list(struct app *, struct request *);
-int	handler_session_get(struct app *, struct request *);
 int	handler_round_start(struct app *, struct request *);
 int	handler_qr_refresh(struct app *, struct request *);
 int	handler_session_end(struct app *, struct request *);
@@ -43,8 +37,11 @@ int	handler_record_set(struct app *, struct request *);
 int	handler_scan(struct app *, struct request *);
 
 /* handler_stats.c */
-int	handler_session_stats(struct app *, struct request *);
-int	handler_course_stats(struct app *, struct request *);
+/*
+ * A read of one resource of the caller's: the route's statement run with
+ * the path's id and the caller, its one JSON column the reply.
+ */
+int	handler_read(struct app *, struct request *);
 int	handler_student_stats(struct app *, struct request *);
 
 #endif

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "db.h"
 #include "error.h"
 #include "http.h"
 
@@ -40,6 +41,7 @@ struct request {
 	char		 params[REQUEST_PARAMS_MAX][HTTP_UUID_SIZE];
 	const char	*raw_params[REQUEST_PARAMS_MAX];	/* into path */
 	json_object	*body;		/* the parsed object, or NULL */
+	const struct db_statement *statement;	/* the route's, if any */
 	char		 user_id[HTTP_UUID_SIZE];
 	enum request_role role;
 	/* The caller's row, as PostgreSQL gave it (arena copies). */

@@ -2,10 +2,13 @@
 #include <string.h>
 
 #include "auth_store.h"
+#include "class_store.h"
+#include "course_store.h"
 #include "handlers.h"
 #include "json.h"
 #include "log.h"
 #include "router.h"
+#include "stats_store.h"
 #include "token.h"
 
 static const struct route routes[] = {
@@ -17,29 +20,33 @@ static const struct route routes[] = {
 	{ "POST", "/api/courses", handler_course_create,
 	    ROUTE_PROFESSOR | ROUTE_BODY },
 	{ "GET", "/api/courses", handler_course_list, 0 },
-	{ "GET", "/api/courses/:", handler_course_get, ROUTE_PROFESSOR },
+	{ "GET", "/api/courses/:", handler_read, ROUTE_PROFESSOR,
+	    &course_store_statements[COURSE_GET] },
 	{ "PATCH", "/api/courses/:", handler_course_update,
 	    ROUTE_PROFESSOR | ROUTE_BODY | ROUTE_FIELDS },
 	{ "DELETE", "/api/courses/:", handler_course_delete, ROUTE_PROFESSOR },
 	{ "POST", "/api/courses/:/groups", handler_group_create,
 	    ROUTE_PROFESSOR | ROUTE_BODY | ROUTE_FIELDS },
-	{ "GET", "/api/courses/:/groups", handler_group_list, ROUTE_PROFESSOR },
-	{ "GET", "/api/groups/:", handler_group_get, ROUTE_PROFESSOR },
+	{ "GET", "/api/courses/:/groups", handler_read, ROUTE_PROFESSOR,
+	    &course_store_statements[GROUP_LIST] },
+	{ "GET", "/api/groups/:", handler_read, ROUTE_PROFESSOR,
+	    &course_store_statements[GROUP_GET] },
 	{ "PATCH", "/api/groups/:", handler_group_update,
 	    ROUTE_PROFESSOR | ROUTE_BODY | ROUTE_FIELDS },
 	{ "DELETE", "/api/groups/:", handler_group_delete, ROUTE_PROFESSOR },
 	{ "POST", "/api/groups/:/enrollments", handler_enrollment_add,
 	    ROUTE_PROFESSOR | ROUTE_BODY | ROUTE_FIELDS },
-	{ "GET", "/api/groups/:/enrollments", handler_enrollment_list,
-	    ROUTE_PROFESSOR },
+	{ "GET", "/api/groups/:/enrollments", handler_read, ROUTE_PROFESSOR,
+	    &course_store_statements[ENROLLMENT_LIST] },
 	{ "DELETE", "/api/groups/:/enrollments/:", handler_enrollment_delete,
 	    ROUTE_PROFESSOR },
 
 	{ "POST", "/api/groups/:/sessions", handler_session_start,
 	    ROUTE_PROFESSOR | ROUTE_FIELDS },
-	{ "GET", "/api/groups/:/sessions", handler_session_list,
-	    ROUTE_PROFESSOR },
-	{ "GET", "/api/sessions/:", handler_session_get, ROUTE_PROFESSOR },
+	{ "GET", "/api/groups/:/sessions", handler_read, ROUTE_PROFESSOR,
+	    &class_store_statements[SESSION_LIST] },
+	{ "GET", "/api/sessions/:", handler_read, ROUTE_PROFESSOR,
+	    &class_store_statements[SESSION_GET] },
 	{ "POST", "/api/sessions/:/rounds", handler_round_start,
 	    ROUTE_PROFESSOR },
 	{ "POST", "/api/sessions/:/rounds/:/qr", handler_qr_refresh,
@@ -51,10 +58,10 @@ static const struct route routes[] = {
 	{ "POST", "/api/sessions/:/rounds/:/scan", handler_scan,
 	    ROUTE_STUDENT | ROUTE_BODY | ROUTE_FIELDS },
 
-	{ "GET", "/api/professor/sessions/:/stats", handler_session_stats,
-	    ROUTE_PROFESSOR },
-	{ "GET", "/api/professor/courses/:/stats", handler_course_stats,
-	    ROUTE_PROFESSOR },
+	{ "GET", "/api/professor/sessions/:/stats", handler_read,
+	    ROUTE_PROFESSOR, &stats_store_statements[STATS_SESSION] },
+	{ "GET", "/api/professor/courses/:/stats", handler_read,
+	    ROUTE_PROFESSOR, &stats_store_statements[STATS_COURSE] },
 	{ "GET", "/api/students/me/stats", handler_student_stats,
 	    ROUTE_STUDENT },
 };
@@ -243,6 +250,7 @@ router_dispatch(struct app *app, struct request *req)
 	if ((rc = router_read_body(req, route->flags & ROUTE_BODY)) != AT_OK)
 		goto fail;
 	memcpy(req->raw_params, found, sizeof(found));
+	req->statement = route->statement;
 	if (!(route->flags & ROUTE_FIELDS) &&
 	    (rc = request_check_ids(req)) != AT_OK)
 		goto fail;

@@ -28,6 +28,8 @@ struct route {
 	const char	*pattern;	/* ":id" matches one segment */
 	route_handler	 handler;
 	int		 flags;
+	/* What handler_read() runs: ($1 the path's id, $2 the caller). */
+	const struct db_statement *statement;
 };
 
 /*
