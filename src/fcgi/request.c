@@ -13,6 +13,32 @@ request_param(struct request *req, const char *name)
 	return FCGX_GetParam(name, req->fcgi->envp);
 }
 
+/*
+ * A header sent more than once reaches us as one parameter per copy
+ * from nginx before 1.23, and FCGX_GetParam() finds only the first; join
+ * them into one list as HTTP (RFC 9110, 5.3), Apache and later nginx do.
+ * "Origin: good" then "Origin: evil" is the origin "good, evil", which
+ * no allowed origin equals.
+ */
+static const char *
+request_header(struct request *req, const char *name)
+{
+	const char	*value = NULL;
+	char		**p;
+	size_t		 len = strlen(name);
+
+	for (p = req->fcgi->envp; p != NULL && *p != NULL; p++) {
+		if (strncmp(*p, name, len) != 0 || (*p)[len] != '=')
+			continue;
+		if (value == NULL)
+			value = *p + len + 1;
+		else if ((value = arena_printf(&req->arena, "%s, %s", value,
+		    *p + len + 1)) == NULL)
+			return "";	/* present, and matches nothing */
+	}
+	return value;
+}
+
 void
 request_start(struct request *req, FCGX_Request *fcgi, unsigned long n)
 {
@@ -35,7 +61,7 @@ request_start(struct request *req, FCGX_Request *fcgi, unsigned long n)
 	req->path = arena_strndup(&req->arena, uri, strcspn(uri, "?#"));
 	req->content_type = request_param(req, "CONTENT_TYPE");
 	req->cookie = request_param(req, "HTTP_COOKIE");
-	req->origin = request_param(req, "HTTP_ORIGIN");
+	req->origin = request_header(req, "HTTP_ORIGIN");
 	req->remote_addr = request_param(req, "REMOTE_ADDR");
 	if (req->remote_addr == NULL)
 		req->remote_addr = "unknown";

@@ -33,7 +33,7 @@ struct request {
 	const char	*path;		/* arena copy, without the query */
 	const char	*content_type;
 	const char	*cookie;
-	const char	*origin;
+	const char	*origin;	/* copies sent joined, in the arena */
 	const char	*remote_addr;
 	long		 content_length;	/* -1 when absent */
 
