@@ -1,0 +1,64 @@
+-- bench/scan_replay.sql: one scan of the classroom loop (bench/scan_loop.c)
+-- as the database sees it, for pgbench: what attendance-fcgi runs for
+-- POST /api/sessions/:id/rounds/:rid/scan, the same two prepared
+-- statements in the same order, each its own transaction as in the
+-- worker (lib/auth_store.c auth_session_user, then lib/class_store.c
+-- scan), on the data of bench/scan_replay_setup.sql:
+--
+--     pgbench -n -M prepared -c N -j 2 -T SECONDS -D ready=0 \
+--         -D students=50 -f bench/scan_replay.sql attendance_replay
+--
+-- Client k plays classroom k (at most as many clients as classrooms;
+-- run SELECT replay_new_run() before each run).  Like the loop, each
+-- classroom's students scan in turn, each with the live token, and after
+-- every STUDENTS scans the professor starts a new round: that
+-- transaction also runs the two statements of POST .../rounds
+-- (auth_session_user for the professor, then api_round_start).  So one
+-- pgbench transaction is one scan, and tps is scans per second.
+--
+-- The only change to the worker's statements: a hash the worker computes
+-- (BLAKE2b of the sid cookie, of the token, of the next token) is here
+-- computed by PostgreSQL, sha256 of a decimal key, since pgbench cannot
+-- make byte strings; a 32-byte bytea either way (keys: see the setup).
+-- api_scan's answer is not checked here (pgbench cannot compare text):
+-- bench/run checks afterwards that the records grew by the number of
+-- transactions, which a single refused scan would break (the token
+-- chain carried forward would stop matching).
+
+-- The first transaction of a client: its classroom's session, live
+-- round and live token.
+\if :ready = 0
+SELECT session_id, round_id, token_key AS tok
+FROM replay_classroom WHERE classroom = :client_id
+\gset
+\set n 0
+\set ready 1
+\endif
+
+-- Everyone has scanned: the professor starts a new round.
+\if :n = :students
+\set professor :client_id * 1000 + 999
+SELECT u.id, u.role, u.email, u.username, u.display_name,
+    u.created_at, u.last_login_at
+FROM auth_sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = sha256(:professor::text::bytea) AND s.expires_at > now()
+\gset professor_
+\set tok :tok + 1
+SELECT * FROM api_round_start(:session_id, :professor_id,
+    sha256(:tok::text::bytea))
+\gset
+\set n 0
+\endif
+
+-- The scan of student n with the live token, minting the next one.
+\set student :client_id * 1000 + :n
+SELECT u.id, u.role, u.email, u.username, u.display_name,
+    u.created_at, u.last_login_at
+FROM auth_sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = sha256(:student::text::bytea) AND s.expires_at > now()
+\gset student_
+\set next :tok + 1
+SELECT * FROM api_scan(:session_id, :round_id, :student_id,
+    sha256(:tok::text::bytea), sha256(:next::text::bytea));
+\set tok :next
+\set n :n + 1
