@@ -1,9 +1,11 @@
 -- bench/scan_replay.sql: one scan of the classroom loop (bench/scan_loop.c)
 -- as the database sees it, for pgbench: what attendance-fcgi runs for
--- POST /api/sessions/:id/rounds/:rid/scan, the same two prepared
--- statements in the same order, each its own transaction as in the
--- worker (lib/auth_store.c auth_session_user, then lib/class_store.c
--- scan), on the data of bench/scan_replay_setup.sql:
+-- POST /api/sessions/:id/rounds/:rid/scan, the same prepared statement
+-- in one transaction as in the worker (lib/class_store.c scan, which
+-- looks the login up itself since sql/005_scan_speed.sql; the new
+-- round below is still two statements, as the worker runs it,
+-- lib/auth_store.c auth_session_user then api_round_start), on the data
+-- of bench/scan_replay_setup.sql:
 --
 --     pgbench -n -M prepared -c N -j 2 -T SECONDS -D ready=0 \
 --         -D students=50 -f bench/scan_replay.sql attendance_replay
@@ -50,15 +52,11 @@ SELECT * FROM api_round_start(:session_id, :professor_id,
 \set n 0
 \endif
 
--- The scan of student n with the live token, minting the next one.
+-- The scan of student n with the live token, minting the next one: one
+-- statement, the login lookup included (sql/005_scan_speed.sql).
 \set student :client_id * 1000 + :n
-SELECT u.id, u.role, u.email, u.username, u.display_name,
-    u.created_at, u.last_login_at
-FROM auth_sessions s JOIN users u ON u.id = s.user_id
-WHERE s.token_hash = sha256(:student::text::bytea) AND s.expires_at > now()
-\gset student_
 \set next :tok + 1
-SELECT * FROM api_scan(:session_id, :round_id, :student_id,
-    sha256(:tok::text::bytea), sha256(:next::text::bytea));
+SELECT * FROM api_scan_as(sha256(:student::text::bytea), :session_id,
+    :round_id, sha256(:tok::text::bytea), sha256(:next::text::bytea));
 \set tok :next
 \set n :n + 1

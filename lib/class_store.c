@@ -26,7 +26,8 @@ const struct db_statement class_store_statements[] = {
 	[SESSION_END] = { "session_end",
 	    "SELECT * FROM api_session_end($1, $2)", 2 },
 	[SCAN] = { "scan",
-	    "SELECT * FROM api_scan($1, $2, $3, $4::bytea, $5::bytea)", 5 },
+	    "SELECT * FROM api_scan_as($1::bytea, $2, $3, $4::bytea,"
+	    " $5::bytea)", 5 },
 	[RECORD_SET] = { "record_set",
 	    "SELECT * FROM api_record_set($1, $2, $3, $4, $5)", 5 },
 };

@@ -23,8 +23,9 @@ enum class_statement {
 	/* $1 session, $2 round, $3 prof, $4 hash -> error, expires_at */
 	QR_REFRESH,
 	SESSION_END,		/* $1 session, $2 prof -> error, body, ended */
-	/* $1 session, $2 round, $3 student, $4 hash, $5 next hash
-	 * -> error, body, recorded, expires_at */
+	/* $1 sid hash, $2 session, $3 round, $4 hash, $5 next hash
+	 * -> error, body, recorded, expires_at, user_id: the login lookup
+	 * included (sql/005_scan_speed.sql) */
 	SCAN,
 	/* $1 session, $2 round, $3 student, $4 prof, $5 status
 	 * -> error, body, recorded, active */

@@ -229,6 +229,64 @@ Test(scan, needs_a_logged_in_student)
 	api_fixture_free(&f);
 }
 
+/*
+ * The scan looks the login up inside its own statement (one round trip);
+ * an unknown or expired sid must still be 401 before anything else,
+ * whether the statement runs (good body) or the pipeline stops first
+ * (bad body, bad id).
+ */
+Test(scan, an_unknown_or_expired_login_is_401_in_one_trip)
+{
+	static const char *const unknown[] = {
+		"Cookie: sid=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL
+	};
+	struct api_fixture	 f;
+	struct api_events	*ev;
+	struct api_client	*anonymous;
+	char			 session[ID], round[ID], token[TOKEN_SIZE];
+	char			 record[ID], body[128];
+
+	api_fixture_new(&f, 2);
+	ev = open_round(&f, NULL, session, round, token);
+	anonymous = api_client_new();
+	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
+	api_reqf_raw(anonymous, "POST", "application/json", body, unknown,
+	    &f.r, "/api/sessions/%s/rounds/%s/scan", session, round);
+	api_assert_error(&f.r, 401, "unauthenticated");
+	api_reqf_raw(anonymous, "POST", "application/json", "{\"token\": 5}",
+	    unknown, &f.r, "/api/sessions/%s/rounds/%s/scan", session, "x");
+	api_assert_error(&f.r, 401, "unauthenticated");
+	api_client_free(anonymous);
+
+	cr_assert_eq(api_db_long("WITH s AS (UPDATE auth_sessions SET "
+	    "created_at = now() - interval '2 days', "
+	    "expires_at = now() - interval '1 second' "
+	    "WHERE user_id = $1 RETURNING 1) SELECT count(*) FROM s",
+	    f.ids[1], NULL), 1);
+	api_scan(f.st[1], session, round, token, &f.r);
+	api_assert_error(&f.r, 401, "unauthenticated");
+	api_reqf(f.st[1], "POST", "{}", &f.r,
+	    "/api/sessions/%s/rounds/%s/scan", session, round);
+	api_assert_error(&f.r, 401, "unauthenticated");
+	api_reqf(f.st[1], "POST", body, &f.r,
+	    "/api/sessions/%s/rounds/%s/scan", session, "not-an-id");
+	api_assert_error(&f.r, 401, "unauthenticated");
+	api_events_expect_none(ev, 300);
+	cr_assert_eq(consumed_tokens(round), 0);
+
+	/* A logged-in student's bad body and bad id are hers to see. */
+	api_reqf(f.st[0], "POST", "{}", &f.r,
+	    "/api/sessions/%s/rounds/%s/scan", session, round);
+	api_assert_error(&f.r, 400, "invalid_request");
+	api_reqf(f.st[0], "POST", body, &f.r,
+	    "/api/sessions/%s/rounds/%s/scan", session, "not-an-id");
+	api_assert_error(&f.r, 404, "not_found");
+	scan_ok(&f, ev, 0, session, round, token, "present", record);
+	api_assert_session_invariants(session);
+	api_events_free(ev);
+	api_fixture_free(&f);
+}
+
 Test(scan, refuses_a_bad_body)
 {
 	static const char *const bad[] = {

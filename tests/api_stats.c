@@ -496,6 +496,149 @@ Test(stats, student_stats_per_course)
 	world_free(&w);
 }
 
+/* The member key of array's elements never decreases, in array order. */
+static void
+ascending(json_object *array, const char *key)
+{
+	json_object	*a, *b;
+	size_t		 i, n;
+
+	n = json_object_array_length(array);
+	for (i = 1; i < n; i++) {
+		a = json_object_object_get(json_object_array_get_idx(array,
+		    i - 1), key);
+		b = json_object_object_get(json_object_array_get_idx(array, i),
+		    key);
+		cr_assert(a != NULL && b != NULL, "no %s in %s", key,
+		    json_object_to_json_string(array));
+		if (json_object_is_type(a, json_type_int))
+			cr_assert(json_object_get_int64(a) <=
+			    json_object_get_int64(b), "%s out of order: %s",
+			    key, json_object_to_json_string(array));
+		else
+			cr_assert(strcmp(json_object_get_string(a),
+			    json_object_get_string(b)) <= 0,
+			    "%s out of order: %s", key,
+			    json_object_to_json_string(array));
+	}
+}
+
+/*
+ * A session's counts are its own, with the group's later sessions and
+ * another group's in the database; a student enrolled after the rounds is
+ * absent from each of them (they are rounds of the student's group with
+ * no record); a group without students has rate 0, not a division by
+ * zero; lists come in the order docs/decisions.md gives.
+ */
+Test(stats, later_sessions_late_enrollment_and_an_empty_group)
+{
+	struct world		 w;
+	struct api_client	*h;
+	char			 h_id[ID], g4[ID], s4[ID], s4r[ID];
+	json_object		*j, *rounds, *students, *groups, *g;
+
+	world_build(&w, 1);
+	h = api_enrolled_student(w.c.professor, &w.r, w.c.group_id, "stats",
+	    h_id);
+	new_group(&w, "Group 4", g4);
+	start(&w, g4, s4, s4r);
+
+	/* S1, as in check_s1 with H absent from its three rounds. */
+	api_reqf(w.c.professor, "GET", NULL, &w.r,
+	    "/api/professor/sessions/%s/stats", w.s1);
+	api_expect_status(&w.r, 200);
+	j = w.r.json;
+	cr_assert_eq(api_json_int(j, "enrolledCount"), 5);
+	cr_assert_eq(api_json_int(j, "totalRounds"), 3);
+	rounds = api_json_get(j, "rounds");
+	cr_assert_eq(json_object_array_length(rounds), 3);
+	round_row(rounds, w.s1r[0], 1, 0, 1, 1, 1, 2);
+	round_row(rounds, w.s1r[1], 2, 0, 2, 1, 0, 2);
+	round_row(rounds, w.s1r[2], 3, 0, 1, 0, 1, 3);
+	ascending(rounds, "roundNumber");
+	students = api_json_get(j, "students");
+	cr_assert_eq(json_object_array_length(students), 5);
+	student_row(students, w.ids[0], STUDENT_STATS_KEYS, 2, 1, 0, 0, 1.0);
+	student_row(students, w.ids[1], STUDENT_STATS_KEYS, 1, 1, 0, 1,
+	    2.0 / 3.0);
+	student_row(students, w.ids[2], STUDENT_STATS_KEYS, 0, 0, 2, 1, 0.0);
+	student_row(students, w.ids[3], STUDENT_STATS_KEYS, 1, 0, 0, 2,
+	    1.0 / 3.0);
+	student_row(students, h_id, STUDENT_STATS_KEYS, 0, 0, 0, 3, 0.0);
+	ascending(students, "username");
+
+	/* S2: one round, A present, the four others absent. */
+	api_reqf(w.c.professor, "GET", NULL, &w.r,
+	    "/api/professor/sessions/%s/stats", w.s2);
+	api_expect_status(&w.r, 200);
+	j = w.r.json;
+	cr_assert_eq(api_json_int(j, "enrolledCount"), 5);
+	cr_assert_eq(api_json_int(j, "totalRounds"), 1);
+	round_row(api_json_get(j, "rounds"), w.s2r, 1, 0, 1, 0, 0, 4);
+	students = api_json_get(j, "students");
+	cr_assert_eq(json_object_array_length(students), 5);
+	student_row(students, w.ids[0], STUDENT_STATS_KEYS, 1, 0, 0, 0, 1.0);
+	student_row(students, w.ids[2], STUDENT_STATS_KEYS, 0, 0, 0, 1, 0.0);
+	student_row(students, h_id, STUDENT_STATS_KEYS, 0, 0, 0, 1, 0.0);
+	ascending(students, "username");
+
+	/* S3, in group 2, still active: only E and F. */
+	api_reqf(w.c.professor, "GET", NULL, &w.r,
+	    "/api/professor/sessions/%s/stats", w.s3);
+	api_expect_status(&w.r, 200);
+	j = w.r.json;
+	cr_assert_eq(api_json_int(j, "enrolledCount"), 2);
+	rounds = api_json_get(j, "rounds");
+	round_row(rounds, w.s3r[0], 1, 0, 2, 0, 0, 0);
+	round_row(rounds, w.s3r[1], 2, 1, 0, 1, 1, 0);
+	students = api_json_get(j, "students");
+	cr_assert_eq(json_object_array_length(students), 2);
+	student_row(students, w.e_id, STUDENT_STATS_KEYS, 1, 1, 0, 0, 1.0);
+	student_row(students, w.f_id, STUDENT_STATS_KEYS, 1, 0, 1, 0, 0.5);
+
+	/* S4, in a group without students. */
+	api_reqf(w.c.professor, "GET", NULL, &w.r,
+	    "/api/professor/sessions/%s/stats", s4);
+	api_expect_status(&w.r, 200);
+	j = w.r.json;
+	cr_assert_eq(api_json_int(j, "enrolledCount"), 0);
+	cr_assert_eq(api_json_int(j, "totalRounds"), 1);
+	round_row(api_json_get(j, "rounds"), s4r, 1, 1, 0, 0, 0, 0);
+	cr_assert_eq(json_object_array_length(api_json_get(j, "students")),
+	    0);
+
+	api_reqf(w.c.professor, "GET", NULL, &w.r,
+	    "/api/professor/courses/%s/stats", w.c.course_id);
+	api_expect_status(&w.r, 200);
+	j = w.r.json;
+	cr_assert_eq(api_json_int(j, "enrolledCount"), 8);
+	cr_assert_eq(api_json_int(j, "totalSessions"), 4);
+	cr_assert_eq(api_json_int(j, "totalRounds"), 7);
+	groups = api_json_get(j, "groups");
+	cr_assert_eq(json_object_array_length(groups), 4);
+	g = find(groups, "groupId", w.c.group_id);
+	cr_assert_eq(api_json_int(g, "enrolledCount"), 5);
+	cr_assert_eq(api_json_int(g, "rounds"), 4);
+	rate(g, "attendanceRate", 7.0 / 20.0);
+	g = find(groups, "groupId", g4);
+	cr_assert_eq(api_json_int(g, "enrolledCount"), 0);
+	cr_assert_eq(api_json_int(g, "sessions"), 1);
+	cr_assert_eq(api_json_int(g, "rounds"), 1);
+	rate(g, "attendanceRate", 0.0);
+	ascending(groups, "name");
+	students = api_json_get(j, "students");
+	cr_assert_eq(json_object_array_length(students), 8);
+	student_row(students, w.ids[0], COURSE_STUDENT_KEYS, 3, 1, 0, 0, 1.0);
+	student_row(students, h_id, COURSE_STUDENT_KEYS, 0, 0, 0, 4, 0.0);
+	student_row(students, w.f_id, COURSE_STUDENT_KEYS, 1, 0, 1, 0, 0.5);
+	ascending(students, "username");
+
+	my_course(my_stats(&w, h, 1), w.c.course_id, w.c.group_id, 4, 0, 0,
+	    0, 4, 0.0);
+	api_client_free(h);
+	world_free(&w);
+}
+
 Test(stats, a_student_without_courses_has_an_empty_list)
 {
 	struct api_client	*c;

@@ -29,13 +29,18 @@ handler_transaction(struct app *app, struct request *req,
     PGresult **out)
 {
 	PGresult	*res = NULL;
-	const char	*error, *body;
+	const char	*error, *body, *user;
 	int		 rc;
 
 	*out = NULL;
 	rc = app_run(app, &class_store_statements[which], params, &res);
 	if (rc != AT_OK)
 		return rc;
+	/* A statement that looks the login up itself (ROUTE_ONE_TRIP) names
+	 * the caller, refused or not: for the log, and so that the pipeline
+	 * knows 401 and 403 were settled. */
+	if ((user = handler_column(res, "user_id")) != NULL)
+		snprintf(req->user_id, sizeof(req->user_id), "%s", user);
 	if ((error = handler_column(res, "error")) != NULL) {
 		rc = error_from_code(error);
 		PQclear(res);
@@ -235,9 +240,9 @@ handler_scan(struct app *app, struct request *req)
 		token = "";
 	token_hash(token, hash);
 	token_mint(next, next_hash);
-	params[0] = req->params[0];
-	params[1] = req->params[1];
-	params[2] = req->user_id;
+	params[0] = req->sid_hash;
+	params[1] = req->params[0];
+	params[2] = req->params[1];
 	params[3] = hash;
 	params[4] = next_hash;
 	rc = handler_transaction(app, req, SCAN, params, 201, &res);

@@ -56,7 +56,7 @@ static const struct route routes[] = {
 	{ "PUT", "/api/sessions/:/rounds/:/records/:", handler_record_set,
 	    ROUTE_PROFESSOR | ROUTE_BODY | ROUTE_FIELDS },
 	{ "POST", "/api/sessions/:/rounds/:/scan", handler_scan,
-	    ROUTE_STUDENT | ROUTE_BODY | ROUTE_FIELDS },
+	    ROUTE_STUDENT | ROUTE_BODY | ROUTE_FIELDS | ROUTE_ONE_TRIP },
 
 	{ "GET", "/api/professor/sessions/:/stats", handler_read,
 	    ROUTE_PROFESSOR, &stats_store_statements[STATS_SESSION] },
@@ -139,19 +139,29 @@ router_column(struct request *req, PGresult *res, int column)
 	    (size_t)PQgetlength(res, 0, column));
 }
 
-/* The sid cookie's session and its user, or 401. */
+/* The sid cookie's hash in req->sid_hash, or 401 when there is none. */
 static int
-router_authenticate(struct app *app, struct request *req)
+router_sid(struct request *req)
 {
-	PGresult	*res = NULL;
-	char		 sid[TOKEN_TEXT_SIZE + 1];
-	const char	*params[1];
-	int		 rc;
+	char	 sid[TOKEN_TEXT_SIZE + 1];
 
 	if (http_cookie_value(req->cookie, "sid", sid, sizeof(sid)) == -1 ||
 	    !token_is_well_formed(sid))
 		return AT_EUNAUTHENTICATED;
 	token_hash(sid, req->sid_hash);
+	return AT_OK;
+}
+
+/* The sid cookie's session and its user, or 401. */
+static int
+router_authenticate(struct app *app, struct request *req)
+{
+	PGresult	*res = NULL;
+	const char	*params[1];
+	int		 rc;
+
+	if ((rc = router_sid(req)) != AT_OK)
+		return rc;
 	params[0] = req->sid_hash;
 	rc = app_run(app, &auth_store_statements[AUTH_SESSION_USER], params,
 	    &res);
@@ -174,6 +184,21 @@ router_authenticate(struct app *app, struct request *req)
 	return req->user_email != NULL && req->user_username != NULL &&
 	    req->user_display_name != NULL && req->user_created_at != NULL ?
 	    AT_OK : AT_ENOMEM;
+}
+
+/* 401, then 403 when the route is another role's. */
+static int
+router_authorize(struct app *app, struct request *req,
+    const struct route *route)
+{
+	int	 rc;
+
+	if ((rc = router_authenticate(app, req)) != AT_OK)
+		return rc;
+	if (((route->flags & ROUTE_PROFESSOR) && req->role != ROLE_PROFESSOR) ||
+	    ((route->flags & ROUTE_STUDENT) && req->role != ROLE_STUDENT))
+		return AT_EFORBIDDEN;
+	return AT_OK;
 }
 
 /* 413, 415, 400: a body, when there is one, is a JSON object. */
@@ -237,15 +262,10 @@ router_dispatch(struct app *app, struct request *req)
 		return;
 	}
 	if (!(route->flags & ROUTE_PUBLIC)) {
-		if ((rc = router_authenticate(app, req)) != AT_OK)
+		rc = route->flags & ROUTE_ONE_TRIP ? router_sid(req) :
+		    router_authorize(app, req, route);
+		if (rc != AT_OK)
 			goto fail;
-		if (((route->flags & ROUTE_PROFESSOR) &&
-		    req->role != ROLE_PROFESSOR) ||
-		    ((route->flags & ROUTE_STUDENT) &&
-		    req->role != ROLE_STUDENT)) {
-			rc = AT_EFORBIDDEN;
-			goto fail;
-		}
 	}
 	if ((rc = router_read_body(req, route->flags & ROUTE_BODY)) != AT_OK)
 		goto fail;
@@ -257,5 +277,14 @@ router_dispatch(struct app *app, struct request *req)
 	if ((rc = route->handler(app, req)) == AT_OK)
 		return;
 fail:
+	/* A one-trip route failed before its statement knew the caller:
+	 * the contract puts 401 and 403 before that failure. */
+	if ((route->flags & ROUTE_ONE_TRIP) && req->user_id[0] == '\0' &&
+	    rc != AT_EUNAUTHENTICATED && rc != AT_EUNAVAILABLE) {
+		int	 auth = router_authorize(app, req, route);
+
+		if (auth != AT_OK)
+			rc = auth;
+	}
 	request_fail(req, rc, req->message);
 }

@@ -22,6 +22,14 @@ typedef int	(*route_handler)(struct app *, struct request *);
  * Without it the pipeline checks the ids before the handler runs.
  */
 #define ROUTE_FIELDS	0x10
+/*
+ * The handler's statement looks the login up itself, in the same round
+ * trip (the scan).  The pipeline then checks only that a well-formed sid
+ * cookie is there; it looks the login up on its own only when a check
+ * fails before the statement settled it, so 401 and 403 still come
+ * first.
+ */
+#define ROUTE_ONE_TRIP	0x20
 
 struct route {
 	const char	*method;

@@ -1,0 +1,109 @@
+-- The scan in one round trip: the login lookup that every other route
+-- makes first comes inside the scan's transaction, so the busiest route
+-- of the product costs one statement instead of two.  The worker checks
+-- what it can without the database first (the sid cookie's shape, the
+-- body, the ids); the contract's order then holds: unauthenticated, then
+-- forbidden, then the scan's checks as in api_scan (003), which this
+-- replaces.  user_id is the caller once the login is known.
+--
+-- Fewer statements than api_scan: the session and the round are looked
+-- up together, and the caller's row (read with the login) names the
+-- student in the attendance:recorded event.  The locks are taken in the
+-- same order: the enrollment row, the round (shared), the token.
+CREATE FUNCTION api_scan_as(p_sid bytea, p_session uuid, p_round uuid,
+    p_hash bytea, p_next_hash bytea,
+    OUT error text, OUT body json, OUT recorded json, OUT expires_at text,
+    OUT user_id uuid)
+LANGUAGE plpgsql AS $$
+DECLARE
+	caller users;
+	s sessions;
+	r attendance_rounds;
+	t qr_tokens;
+	a attendance_records;
+	late boolean;
+BEGIN
+	SELECT u.* INTO caller
+	FROM auth_sessions x JOIN users u ON u.id = x.user_id
+	WHERE x.token_hash = p_sid AND x.expires_at > now();
+	IF NOT FOUND THEN
+		error := 'unauthenticated';
+		RETURN;
+	END IF;
+	user_id := caller.id;
+	IF caller.role <> 'student' THEN
+		error := 'forbidden';
+		RETURN;
+	END IF;
+	SELECT s1.* INTO s
+	FROM sessions s1 JOIN attendance_rounds r1 ON r1.session_id = s1.id
+	WHERE s1.id = p_session AND r1.id = p_round;
+	IF NOT FOUND THEN
+		error := 'not_found';
+		RETURN;
+	END IF;
+	PERFORM 1 FROM enrollments
+	WHERE student_id = caller.id AND course_id = s.course_id
+	    AND group_id = s.group_id
+	FOR NO KEY UPDATE;
+	IF NOT FOUND THEN
+		error := 'not_enrolled';
+		RETURN;
+	END IF;
+	-- Read again once the round is share-locked: a session ended or a
+	-- round closed meanwhile shows now, and cannot change until commit.
+	SELECT * INTO r FROM attendance_rounds WHERE id = p_round FOR SHARE;
+	SELECT * INTO s FROM sessions WHERE id = p_session;
+	IF s.status <> 'active' THEN
+		error := 'session_ended';
+		RETURN;
+	END IF;
+	IF r.ends_at IS NOT NULL THEN
+		error := 'round_closed';
+		RETURN;
+	END IF;
+	PERFORM 1 FROM attendance_records
+	WHERE round_id = p_round AND student_id = caller.id
+	    AND status <> 'absent';
+	IF FOUND THEN
+		error := 'already_recorded';
+		RETURN;
+	END IF;
+	SELECT * INTO t FROM qr_tokens
+	WHERE token_hash = p_hash AND round_id = p_round FOR UPDATE;
+	IF NOT FOUND THEN
+		error := 'invalid_token';
+		RETURN;
+	END IF;
+	IF t.consumed OR t.superseded_at IS NOT NULL THEN
+		error := 'token_used';
+		RETURN;
+	END IF;
+	IF t.expires_at <= clock_timestamp() THEN
+		error := 'token_expired';
+		RETURN;
+	END IF;
+
+	late := now() > r.starts_at + make_interval(secs => s.late_after_seconds);
+	INSERT INTO attendance_records (round_id, session_id, group_id,
+	    course_id, student_id, status, qr_token_id)
+	VALUES (r.id, s.id, s.group_id, s.course_id, caller.id,
+	    CASE WHEN late THEN 'late' ELSE 'present' END, t.id)
+	ON CONFLICT (round_id, student_id) DO UPDATE
+	    SET status = excluded.status, qr_token_id = excluded.qr_token_id,
+		recorded_at = excluded.recorded_at
+	    WHERE attendance_records.status = 'absent'
+	RETURNING * INTO a;
+	UPDATE qr_tokens SET consumed = true, consumed_at = now(),
+	    consumed_by = caller.id, record_id = a.id
+	WHERE id = t.id;
+	expires_at := at_ts(qr_token_mint(r.id, p_next_hash, s.qr_ttl_seconds));
+	body := json_build_object('record', record_json(a));
+	recorded := json_build_object('sessionId', s.id, 'roundId', r.id,
+	    'studentId', caller.id, 'username', caller.username,
+	    'displayName', caller.display_name, 'status', a.status,
+	    'recordedAt', at_ts(a.recorded_at));
+END
+$$;
+
+DROP FUNCTION api_scan(uuid, uuid, uuid, bytea, bytea);
