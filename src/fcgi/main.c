@@ -147,6 +147,16 @@ main(int argc, char **argv)
 		request_start(&req, &fcgi, ++app.requests);
 		router_dispatch(&app, &req);
 		request_finish(&req);
+		/*
+		 * libfcgi closes a connection with shutdown() and then waits
+		 * (up to 2 s) for the web server to close first, so that
+		 * unread input cannot turn the close into a reset; meanwhile
+		 * this worker takes no request.  When the input was read to
+		 * its end, nothing is left to reset: detached, the connection
+		 * is closed at once.
+		 */
+		if (FCGX_GetChar(fcgi.in) == EOF)
+			(void)FCGX_Detach(&fcgi);
 		FCGX_Finish_r(&fcgi);
 	}
 	log_info("stopping after %lu requests (%lu events lost)",
