@@ -6,7 +6,7 @@
 DEV_PACKAGES="build-essential autoconf automake pkg-config
 	libfcgi-dev libpq-dev libjson-c-dev libsodium-dev libhiredis-dev
 	libcriterion-dev libcurl4-openssl-dev
-	libev-dev libwslay-dev nettle-dev python3-websockets
+	libev-dev nettle-dev python3-websockets
 	postgresql redis-server nginx spawn-fcgi multiwatch
 	curl mandoc openssl chromium clang"
 # Node.js and npm (the pages' QR library, the browser test): Debian's,
