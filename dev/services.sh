@@ -122,6 +122,26 @@ svc_redis_socket() {
 	echo "$1/run/redis.sock"
 }
 
+# svc_data_start STATE ADMIN [ORIGINS [LOG_LEVEL]]: PostgreSQL with the
+# database "attendance", Redis, and STATE/attendance.conf naming them
+# (allowed_origins ORIGINS, default http://localhost; log_level default
+# info), migrated with the attendance-admin at ADMIN: what every test
+# script's stack starts from.
+svc_data_start() {
+	state=$1
+	svc_pg_start "$state"
+	svc_pg_createdb "$state" attendance
+	svc_redis_start "$state"
+	cat >"$state/attendance.conf" <<CONF
+database = $(svc_pg_conninfo "$state")
+redis = unix:$(svc_redis_socket "$state")
+allowed_origins = ${3:-http://localhost}
+log_level = ${4:-info}
+CONF
+	"$2" -c "$state/attendance.conf" migrate >/dev/null ||
+	    svc_die "attendance-admin migrate failed"
+}
+
 svc_pid_alive() {
 	[ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null
 }

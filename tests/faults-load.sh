@@ -35,17 +35,8 @@ fail() {
 trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"' EXIT
 
 workers=3
-svc_pg_start "$state"
-svc_pg_createdb "$state" attendance
-svc_redis_start "$state"
+svc_data_start "$state" "$top_builddir/attendance-admin"
 conninfo=$(svc_pg_conninfo "$state")
-cat >"$state/attendance.conf" <<CONF
-database = $conninfo
-redis = unix:$(svc_redis_socket "$state")
-allowed_origins = http://localhost
-log_level = info
-CONF
-"$top_builddir/attendance-admin" -c "$state/attendance.conf" migrate >/dev/null
 start_stack() {
 	svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
 	    "$state/attendance.conf" $workers

@@ -67,18 +67,9 @@ for key in DATABASE REDIS ALLOWED_ORIGINS PUBLIC_BASE_URL COOKIE_SECURE \
     LOGIN_FAILURE_WINDOW LOG_LEVEL; do
 	unset "ATTENDANCE_$key"
 done
-svc_pg_start "$state"
-svc_pg_createdb "$state" attendance
-svc_redis_start "$state"
+svc_data_start "$state" "$top_builddir/attendance-admin"
 conninfo=$(svc_pg_conninfo "$state")
-cat >"$state/attendance.conf" <<CONF
-database = $conninfo
-redis = unix:$(svc_redis_socket "$state")
-allowed_origins = http://localhost
-log_level = info
-CONF
 admin="$top_builddir/attendance-admin -c $state/attendance.conf"
-$admin migrate >/dev/null 2>&1 || fail "attendance-admin migrate"
 $admin demo >/dev/null 2>&1 || fail "attendance-admin demo"
 svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
     "$state/attendance.conf" 2
