@@ -8,7 +8,7 @@
  *
  * The users, their login sessions, the course, the group and the
  * enrollments are created directly in the database, the way the server
- * would (a BLAKE2b hash of a random sid, as bench/scan_loop.c does); the
+ * would (a BLAKE2b hash of a random sid: see bench_user_create()); the
  * class session is started through the API, and the token comes the only
  * way a raw token travels: on the professor's WebSocket (GET /ws through
  * nginx), after POST .../qr.  Then every scan is added to one libcurl
@@ -31,47 +31,29 @@
  * token_used, 1 otherwise or when anything else fails, 2 on a usage
  * error.
  */
-#include <sys/socket.h>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
-
-#include <errno.h>
-#include <poll.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "bench_support.h"
 #include "token.h"
 
-#define ID_SIZE		40
 #define MAX_STUDENTS	1000	/* a socket each, under the usual 1024 */
 #define MAX_KINDS	32	/* distinct (status, code) answers counted */
 #define WAIT_MS		10000
-
-/* A response body, up to its buffer's size. */
-struct body {
-	char	 text[2048];
-	size_t	 length;
-};
 
 /* One student's scan. */
 struct shot {
 	CURL			*curl;
 	struct curl_slist	*headers;
 	char			 sid[TOKEN_TEXT_SIZE];
-	char			 cookie[8 + TOKEN_TEXT_SIZE];
 	char			 json[32 + TOKEN_TEXT_SIZE];
-	struct body		 answer;
+	struct bench_body	 answer;
 	long			 status;
 	double			 ms;
 };
@@ -84,60 +66,18 @@ struct kind {
 
 static const char	*base, *conninfo;
 
-static void
-die(const char *what)
-{
-	fprintf(stderr, "hot-token: %s\n", what);
-	exit(1);
-}
-
-static double
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static double
-cpu_seconds(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static PGresult *
-sql(PGconn *db, const char *query, int n, const char *const *params)
-{
-	PGresult	*res = PQexecParams(db, query, n, NULL, params, NULL,
-	    NULL, 0);
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK &&
-	    PQresultStatus(res) != PGRES_COMMAND_OK) {
-		fprintf(stderr, "hot-token: %s: %s", query,
-		    PQresultErrorMessage(res));
-		exit(1);
-	}
-	return res;
-}
-
 /*
  * The professor (sid to professor_sid), a course and a group, and the
  * students enrolled in it with their sids in shots; the group to group.
  */
 static void
 make_class(struct shot *shots, int n, char professor_sid[TOKEN_TEXT_SIZE],
-    char group[ID_SIZE])
+    char group[BENCH_ID_SIZE])
 {
 	PGconn		*db;
-	PGresult	*res;
 	unsigned char	 raw[4];
-	char		 stamp[9], name[64], email[128];
-	char		 course[ID_SIZE], hash[TOKEN_HASH_HEX_SIZE];
-	const char	*params[5];
+	char		 stamp[9], name[64];
+	char		 id[BENCH_ID_SIZE], course[BENCH_ID_SIZE];
 	int		 i;
 
 	/* Names unique across runs on the same database. */
@@ -145,264 +85,38 @@ make_class(struct shot *shots, int n, char professor_sid[TOKEN_TEXT_SIZE],
 	sodium_bin2hex(stamp, sizeof(stamp), raw, sizeof(raw));
 	db = PQconnectdb(conninfo);
 	if (PQstatus(db) != CONNECTION_OK)
-		die(PQerrorMessage(db));
-	PQclear(sql(db, "BEGIN", 0, NULL));
+		bench_die(PQerrorMessage(db));
+	PQclear(bench_sql(db, "BEGIN", 0, NULL));
 	snprintf(name, sizeof(name), "hot-prof-%s", stamp);
-	snprintf(email, sizeof(email), "%s@bench.example.edu", name);
-	token_mint(professor_sid, hash);
-	params[0] = name;
-	params[1] = email;
-	params[2] = hash;
-	res = sql(db, "WITH u AS (INSERT INTO users (role, username, email,"
-	    " display_name, password_hash) VALUES ('professor', $1, $2, $1,"
-	    " '$argon2id$bench') RETURNING id),"
-	    " a AS (INSERT INTO auth_sessions (token_hash, user_id, expires_at)"
-	    "  SELECT $3::bytea, id, now() + interval '1 day' FROM u),"
-	    " c AS (INSERT INTO courses (professor_id, code, name, term)"
-	    "  SELECT id, $1, 'Hot token', 'bench' FROM u RETURNING id)"
-	    " INSERT INTO groups (course_id, name) SELECT id, 'G' FROM c"
-	    " RETURNING course_id, id", 3, params);
-	snprintf(course, sizeof(course), "%s", PQgetvalue(res, 0, 0));
-	snprintf(group, ID_SIZE, "%s", PQgetvalue(res, 0, 1));
-	PQclear(res);
+	bench_user_create(db, "professor", name, id, professor_sid);
+	bench_course_create(db, id, name, "Hot token", course, group);
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "hot-s-%s-%d", stamp, i);
-		snprintf(email, sizeof(email), "%s@bench.example.edu", name);
-		token_mint(shots[i].sid, hash);
-		params[0] = name;
-		params[1] = email;
-		params[2] = hash;
-		params[3] = course;
-		params[4] = group;
-		PQclear(sql(db, "WITH u AS (INSERT INTO users (role, username,"
-		    " email, display_name, password_hash) VALUES ('student',"
-		    " $1, $2, $1, '$argon2id$bench') RETURNING id),"
-		    " a AS (INSERT INTO auth_sessions (token_hash, user_id,"
-		    "  expires_at) SELECT $3::bytea, id,"
-		    "  now() + interval '1 day' FROM u)"
-		    " INSERT INTO enrollments (student_id, course_id, group_id)"
-		    " SELECT id, $4, $5 FROM u", 5, params));
+		bench_user_create(db, "student", name, id, shots[i].sid);
+		bench_enroll(db, id, course, group);
 	}
-	PQclear(sql(db, "COMMIT", 0, NULL));
+	PQclear(bench_sql(db, "COMMIT", 0, NULL));
 	PQfinish(db);
 }
 
-static size_t
-collect(char *data, size_t size, size_t n, void *arg)
-{
-	struct body	*b = arg;
-	size_t		 take = size * n;
-
-	if (take > sizeof(b->text) - 1 - b->length)
-		take = sizeof(b->text) - 1 - b->length;
-	memcpy(b->text + b->length, data, take);
-	b->length += take;
-	b->text[b->length] = '\0';
-	return size * n;
-}
-
 /*
- * Prepares curl for a request of sid to path with a JSON body (or none);
- * headers must be freed by the caller after the transfer.
+ * One request on a connection of its own, waited for; returns the
+ * status, 0 if no answer came.
  */
-static struct curl_slist *
-request_setup(CURL *curl, const char *method, const char *sid,
-    const char *path, const char *json, char *cookie, size_t cookie_size,
-    struct body *answer)
-{
-	char			 url[512];
-	struct curl_slist	*headers;
-
-	snprintf(url, sizeof(url), "%s%s", base, path);
-	snprintf(cookie, cookie_size, "sid=%s", sid);
-	headers = curl_slist_append(NULL, "Content-Type: application/json");
-	if (headers == NULL)
-		die("out of memory");
-	answer->length = 0;
-	answer->text[0] = '\0';
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(curl, CURLOPT_COOKIE, cookie);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json != NULL ? json : "");
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, answer);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-	return headers;
-}
-
-/* One request, waited for; returns the status, 0 if no answer came. */
 static long
 request(const char *method, const char *sid, const char *path,
-    const char *json, struct body *answer)
+    const char *json, struct bench_body *answer)
 {
-	CURL			*curl;
-	struct curl_slist	*headers;
-	char			 cookie[8 + TOKEN_TEXT_SIZE];
-	long			 status = 0;
+	CURL	*curl;
+	long	 status;
 
 	if ((curl = curl_easy_init()) == NULL)
-		die("out of memory");
-	headers = request_setup(curl, method, sid, path, json, cookie,
-	    sizeof(cookie), answer);
-	if (curl_easy_perform(curl) == CURLE_OK)
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(headers);
+		bench_die("out of memory");
+	if (bench_request(curl, base, method, sid, path, json, answer,
+	    &status) == CURLE_OUT_OF_MEMORY)
+		bench_die("out of memory");
 	curl_easy_cleanup(curl);
 	return status;
-}
-
-/* Copies the string at "object.field" of a JSON text; -1 if absent. */
-static int
-json_string(const char *text, const char *object, const char *field,
-    char *out, size_t size)
-{
-	json_object	*root, *o, *v;
-	int		 rc = -1;
-
-	if ((root = json_tokener_parse(text)) == NULL)
-		return -1;
-	if (json_object_object_get_ex(root, object, &o) &&
-	    json_object_object_get_ex(o, field, &v) &&
-	    json_object_is_type(v, json_type_string)) {
-		snprintf(out, size, "%s", json_object_get_string(v));
-		rc = 0;
-	}
-	json_object_put(root);
-	return rc;
-}
-
-static int
-write_all(int fd, const void *data, size_t length)
-{
-	const char	*p = data;
-	ssize_t		 n;
-
-	while (length > 0) {
-		if ((n = write(fd, p, length)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += (size_t)n;
-		length -= (size_t)n;
-	}
-	return 0;
-}
-
-/* The professor's socket: what came in and is not read yet. */
-struct websocket {
-	int		 fd;
-	unsigned char	 buffer[65536];
-	size_t		 length;
-};
-
-/* Reads more of the socket, waiting until the monotonic time until. */
-static int
-websocket_read(struct websocket *ws, double until)
-{
-	struct pollfd	 pfd = { .fd = ws->fd, .events = POLLIN };
-	double		 left = until - now_ms();
-	ssize_t		 n;
-
-	if (left <= 0 || ws->length >= sizeof(ws->buffer) - 1 ||
-	    poll(&pfd, 1, (int)left + 1) <= 0)
-		return -1;
-	n = read(ws->fd, ws->buffer + ws->length,
-	    sizeof(ws->buffer) - 1 - ws->length);
-	if (n <= 0)
-		return -1;
-	ws->length += (size_t)n;
-	ws->buffer[ws->length] = '\0';
-	return 0;
-}
-
-/*
- * The professor's WebSocket on the session, through nginx: the upgrade
- * with an allowed Origin and the sid cookie; what follows the 101 stays
- * in the buffer.
- */
-static void
-websocket_open(struct websocket *ws, const char *sid, const char *session)
-{
-	struct sockaddr_in	 sin = { .sin_family = AF_INET };
-	char			 host[64], upgrade[1024], *end;
-	double			 until = now_ms() + WAIT_MS;
-	int			 port, one = 1;
-
-	if (sscanf(base, "http://%63[^:]:%d", host, &port) != 2 ||
-	    inet_pton(AF_INET, host, &sin.sin_addr) != 1)
-		die("BASE must be http://ADDRESS:PORT");
-	sin.sin_port = htons((uint16_t)port);
-	if ((ws->fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
-	    connect(ws->fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		die("cannot connect to BASE");
-	setsockopt(ws->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	snprintf(upgrade, sizeof(upgrade),
-	    "GET /ws?sessionId=%s HTTP/1.1\r\n"
-	    "Host: %s:%d\r\n"
-	    "Upgrade: websocket\r\n"
-	    "Connection: Upgrade\r\n"
-	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-	    "Sec-WebSocket-Version: 13\r\n"
-	    "Origin: %s\r\n"
-	    "Cookie: sid=%s\r\n\r\n", session, host, port, base, sid);
-	if (write_all(ws->fd, upgrade, strlen(upgrade)) != 0)
-		die("cannot send the WebSocket upgrade");
-	ws->length = 0;
-	ws->buffer[0] = '\0';
-	while ((end = strstr((char *)ws->buffer, "\r\n\r\n")) == NULL)
-		if (websocket_read(ws, until) != 0)
-			die("no answer to the WebSocket upgrade");
-	if (strncmp((char *)ws->buffer, "HTTP/1.1 101", 12) != 0) {
-		fprintf(stderr, "hot-token: the upgrade answered %.40s\n",
-		    (char *)ws->buffer);
-		exit(1);
-	}
-	end += 4;
-	ws->length -= (size_t)(end - (char *)ws->buffer);
-	memmove(ws->buffer, end, ws->length);
-}
-
-/*
- * The next text frame (server frames are not masked) into text, by the
- * monotonic time until: 0, or -1 if none came.  Control frames are
- * skipped (a ping needs no answer in the seconds this program lives); a
- * close is the end.
- */
-static int
-websocket_next(struct websocket *ws, char *text, size_t size, double until)
-{
-	size_t	 header, length;
-	int	 opcode;
-
-	for (;;) {
-		header = 2;
-		length = ws->length >= 2 ? ws->buffer[1] & 0x7f : 0;
-		if (length == 126) {
-			header = 4;
-			length = ws->length >= 4 ?
-			    (size_t)ws->buffer[2] << 8 | ws->buffer[3] : 0;
-		} else if (length == 127)
-			die("a WebSocket frame larger than any event");
-		if (ws->length >= header && ws->length >= header + length) {
-			opcode = ws->buffer[0] & 0x0f;
-			if (opcode == 0x8)
-				die("the relay closed the WebSocket");
-			if (opcode == 0x1)
-				snprintf(text, size, "%.*s", (int)length,
-				    (char *)ws->buffer + header);
-			ws->length -= header + length;
-			memmove(ws->buffer, ws->buffer + header + length,
-			    ws->length);
-			if (opcode == 0x1)
-				return 0;
-			continue;
-		}
-		if (websocket_read(ws, until) != 0)
-			return -1;
-	}
 }
 
 /*
@@ -410,16 +124,19 @@ websocket_next(struct websocket *ws, char *text, size_t size, double until)
  * token to token.  Returns 0, or -1 if none came.
  */
 static int
-websocket_token(struct websocket *ws, const char *round,
+websocket_token(struct bench_websocket *ws, const char *round,
     char token[TOKEN_TEXT_SIZE], int timeout_ms)
 {
 	json_object	*msg, *data, *v;
 	char		 text[4096];
-	double		 until = now_ms() + timeout_ms;
-	int		 found = 0;
+	double		 until = bench_now_ms() + timeout_ms;
+	int		 found = 0, rc;
 
 	while (!found) {
-		if (websocket_next(ws, text, sizeof(text), until) != 0)
+		rc = bench_websocket_next(ws, text, sizeof(text), until);
+		if (rc == BENCH_ECLOSED || rc == BENCH_ETOOLARGE)
+			bench_die(bench_strerror(rc));
+		if (rc != BENCH_OK)
 			return -1;
 		if ((msg = json_tokener_parse(text)) == NULL)
 			continue;
@@ -446,12 +163,12 @@ websocket_token(struct websocket *ws, const char *round,
  * channel a moment after the upgrade).
  */
 static void
-live_token(struct websocket *ws, const char *sid, const char *session,
+live_token(struct bench_websocket *ws, const char *sid, const char *session,
     const char *round, char token[TOKEN_TEXT_SIZE])
 {
-	struct body	 answer;
-	char		 path[256];
-	int		 tries;
+	struct bench_body	 answer;
+	char			 path[256];
+	int			 tries;
 
 	snprintf(path, sizeof(path), "/api/sessions/%s/rounds/%s/qr",
 	    session, round);
@@ -464,15 +181,7 @@ live_token(struct websocket *ws, const char *sid, const char *session,
 		if (websocket_token(ws, round, token, WAIT_MS / 5) == 0)
 			return;
 	}
-	die("no round:qr-updated on the professor's WebSocket");
-}
-
-static int
-compare(const void *a, const void *b)
-{
-	double	 x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	bench_die("no round:qr-updated on the professor's WebSocket");
 }
 
 /*
@@ -494,30 +203,31 @@ race(struct shot *shots, int n, const char *path, const char *token,
 	int		 i, running, left;
 
 	if ((multi = curl_multi_init()) == NULL)
-		die("out of memory");
+		bench_die("out of memory");
 	for (i = 0; i < n; i++) {
 		s = &shots[i];
 		if ((s->curl = curl_easy_init()) == NULL)
-			die("out of memory");
+			bench_die("out of memory");
 		snprintf(s->json, sizeof(s->json), "{\"token\":\"%s\"}",
 		    token);
-		s->headers = request_setup(s->curl, "POST", s->sid, path,
-		    s->json, s->cookie, sizeof(s->cookie), &s->answer);
+		if (bench_request_setup(s->curl, base, "POST", s->sid, path,
+		    s->json, &s->answer, &s->headers) != CURLE_OK)
+			bench_die("out of memory");
 		curl_easy_setopt(s->curl, CURLOPT_PRIVATE, (char *)s);
 		if (curl_multi_add_handle(multi, s->curl) != CURLM_OK)
-			die("curl_multi_add_handle failed");
+			bench_die("curl_multi_add_handle failed");
 	}
-	start = now_ms();
-	cpu_start = cpu_seconds();
+	start = bench_now_ms();
+	cpu_start = bench_cpu_seconds();
 	do {
 		if (curl_multi_perform(multi, &running) != CURLM_OK)
-			die("curl_multi_perform failed");
+			bench_die("curl_multi_perform failed");
 		if (running > 0 && curl_multi_poll(multi, NULL, 0, 1000,
 		    NULL) != CURLM_OK)
-			die("curl_multi_poll failed");
+			bench_die("curl_multi_poll failed");
 	} while (running > 0);
-	*seconds = (now_ms() - start) / 1e3;
-	*cpu = cpu_seconds() - cpu_start;
+	*seconds = (bench_now_ms() - start) / 1e3;
+	*cpu = bench_cpu_seconds() - cpu_start;
 	while ((msg = curl_multi_info_read(multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
@@ -560,12 +270,12 @@ report(struct shot *shots, int n, double seconds, double cpu)
 	int		 i, k, nkinds = 0, nlosers = 0, winner = -1;
 
 	if ((losers = calloc((size_t)n, sizeof(double))) == NULL)
-		die("out of memory");
+		bench_die("out of memory");
 	for (i = 0; i < n; i++) {
 		if (shots[i].status == 0)
 			snprintf(code, sizeof(code), "no_answer");
-		else if (json_string(shots[i].answer.text, "error", "code",
-		    code, sizeof(code)) != 0)
+		else if (bench_json_string(shots[i].answer.text, "error",
+		    "code", code, sizeof(code)) != 0)
 			snprintf(code, sizeof(code), "-");
 		for (k = 0; k < nkinds; k++)
 			if (kinds[k].status == shots[i].status &&
@@ -585,7 +295,7 @@ report(struct shot *shots, int n, double seconds, double cpu)
 		else
 			losers[nlosers++] = shots[i].ms;
 	}
-	qsort(losers, (size_t)nlosers, sizeof(double), compare);
+	bench_sort(losers, (size_t)nlosers);
 	qsort(kinds, (size_t)nkinds, sizeof(kinds[0]), compare_kinds);
 	printf("students %d\n", n);
 	for (k = 0; k < nkinds; k++)
@@ -614,15 +324,16 @@ int
 main(int argc, char **argv)
 {
 	struct shot		*shots;
-	struct websocket	*ws;
-	struct body		 answer;
+	struct bench_websocket	*ws;
+	struct bench_body	 answer;
 	char			 professor_sid[TOKEN_TEXT_SIZE];
-	char			 group[ID_SIZE], session[ID_SIZE];
-	char			 round[ID_SIZE], token[TOKEN_TEXT_SIZE];
+	char			 group[BENCH_ID_SIZE], session[BENCH_ID_SIZE];
+	char			 round[BENCH_ID_SIZE], token[TOKEN_TEXT_SIZE];
 	char			 path[256];
 	double			 seconds, cpu;
-	int			 n = 300, ok;
+	int			 n = 300, ok, rc;
 
+	bench_set_name("hot-token");
 	if (argc < 3 || argc > 4)
 		goto usage;
 	base = argv[1];
@@ -632,23 +343,35 @@ main(int argc, char **argv)
 	if (n < 2 || n > MAX_STUDENTS || strncmp(base, "http://", 7) != 0)
 		goto usage;
 	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_ALL) != 0)
-		die("cannot initialise libsodium or libcurl");
+		bench_die("cannot initialise libsodium or libcurl");
 	shots = calloc((size_t)n, sizeof(*shots));
 	ws = calloc(1, sizeof(*ws));
 	if (shots == NULL || ws == NULL)
-		die("out of memory");
+		bench_die("out of memory");
 	make_class(shots, n, professor_sid, group);
 
 	snprintf(path, sizeof(path), "/api/groups/%s/sessions", group);
 	if (request("POST", professor_sid, path, "{\"qrTtlSeconds\":600}",
-	    &answer) != 201 || json_string(answer.text, "session", "id",
-	    session, sizeof(session)) != 0 || json_string(answer.text,
+	    &answer) != 201 || bench_json_string(answer.text, "session", "id",
+	    session, sizeof(session)) != 0 || bench_json_string(answer.text,
 	    "round", "id", round, sizeof(round)) != 0) {
 		fprintf(stderr, "hot-token: POST %s: %s\n", path,
 		    answer.text);
 		return 1;
 	}
-	websocket_open(ws, professor_sid, session);
+	switch (rc = bench_websocket_open(ws, base, session, professor_sid,
+	    bench_now_ms() + WAIT_MS)) {
+	case BENCH_OK:
+		break;
+	case BENCH_EBASE:
+		bench_die("BASE must be http://ADDRESS:PORT");
+	case BENCH_EREFUSED:
+		fprintf(stderr, "hot-token: the upgrade answered %.40s\n",
+		    (char *)ws->buffer);
+		return 1;
+	default:
+		bench_die(bench_strerror(rc));
+	}
 	live_token(ws, professor_sid, session, round, token);
 
 	snprintf(path, sizeof(path), "/api/sessions/%s/rounds/%s/scan",
@@ -660,7 +383,7 @@ main(int argc, char **argv)
 	if (request("PATCH", professor_sid, path, NULL, &answer) != 200)
 		fprintf(stderr, "hot-token: ending the session: %s\n",
 		    answer.text);
-	close(ws->fd);
+	bench_websocket_close(ws);
 	free(ws);
 	free(shots);
 	curl_global_cleanup();

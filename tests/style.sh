@@ -4,5 +4,5 @@
 set -eu
 cd "$top_srcdir"
 LC_ALL=C sh build-aux/style-check lib/*.[ch] src/*/*.[ch] tests/*.[ch] \
-    fuzz/*.c
+    fuzz/*.c bench/*.[ch]
 echo "style: C sources keep 80 columns, tabs, no trailing space"
