@@ -477,8 +477,14 @@ main(int argc, char **argv)
 		pthread_join(threads[r], NULL);
 	report(rooms, nrooms, nstudents, (bench_now_ms() - start) / 1e3,
 	    bench_cpu_seconds() - cpu);
-	for (r = 0; r < nrooms; r++)
+	for (r = 0; r < nrooms; r++) {
 		failed += rooms[r].failed;
+		free(rooms[r].latencies);
+		free(rooms[r].student_sids);
+	}
+	free(rooms);
+	free(threads);
+	curl_global_cleanup();
 	return failed > 0 && !tolerant() ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: scan-loop [-e] [-d SECONDS] BASE CONNINFO "
