@@ -122,13 +122,23 @@ svc_redis_socket() {
 	echo "$1/run/redis.sock"
 }
 
+# svc_config_isolate: unsets every ATTENDANCE_<KEY> of the environment,
+# so that the configuration files a script writes are the whole truth.
+svc_config_isolate() {
+	for var in $(env | sed -n 's/^\(ATTENDANCE_[A-Z_]*\)=.*/\1/p'); do
+		unset "$var"
+	done
+}
+
 # svc_data_start STATE ADMIN [ORIGINS [LOG_LEVEL]]: PostgreSQL with the
 # database "attendance", Redis, and STATE/attendance.conf naming them
 # (allowed_origins ORIGINS, default http://localhost; log_level default
 # info), migrated with the attendance-admin at ADMIN: what every test
-# script's stack starts from.
+# script's stack starts from.  The caller's ATTENDANCE_<KEY> variables
+# are unset (svc_config_isolate).
 svc_data_start() {
 	state=$1
+	svc_config_isolate
 	svc_pg_start "$state"
 	svc_pg_createdb "$state" attendance
 	svc_redis_start "$state"

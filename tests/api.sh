@@ -39,12 +39,7 @@ trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null
 
 # The configuration files written here are the whole truth: no
 # ATTENDANCE_<KEY> of the caller's environment overrides them.
-for key in DATABASE REDIS ALLOWED_ORIGINS PUBLIC_BASE_URL COOKIE_SECURE \
-    SESSION_LIFETIME QR_TTL_DEFAULT LATE_AFTER_DEFAULT \
-    LOGIN_FAILURES_PER_NAME LOGIN_FAILURES_PER_ADDRESS \
-    LOGIN_FAILURE_WINDOW LOG_LEVEL; do
-	unset "ATTENDANCE_$key"
-done
+svc_config_isolate
 
 svc_pg_start "$state"
 svc_pg_createdb "$state" attendance

@@ -78,18 +78,9 @@ fail() {
 	exit 1
 }
 
-svc_pg_start "$state"
-svc_pg_createdb "$state" attendance
-svc_redis_start "$state"
-cat >"$state/attendance.conf" <<CONF
-database = $(svc_pg_conninfo "$state")
-redis = unix:$(svc_redis_socket "$state")
-allowed_origins = $base
-public_base_url = $base
-log_level = info
-CONF
+svc_data_start "$state" "$top_builddir/attendance-admin" "$base"
+echo "public_base_url = $base" >>"$state/attendance.conf"
 admin="$top_builddir/attendance-admin -c $state/attendance.conf"
-$admin migrate >/dev/null
 $admin demo >/dev/null
 svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
     "$state/attendance.conf" 2

@@ -60,13 +60,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# The configuration written here is the whole truth.
-for key in DATABASE REDIS ALLOWED_ORIGINS PUBLIC_BASE_URL COOKIE_SECURE \
-    SESSION_LIFETIME QR_TTL_DEFAULT LATE_AFTER_DEFAULT \
-    LOGIN_FAILURES_PER_NAME LOGIN_FAILURES_PER_ADDRESS \
-    LOGIN_FAILURE_WINDOW LOG_LEVEL; do
-	unset "ATTENDANCE_$key"
-done
 svc_data_start "$state" "$top_builddir/attendance-admin"
 conninfo=$(svc_pg_conninfo "$state")
 admin="$top_builddir/attendance-admin -c $state/attendance.conf"
