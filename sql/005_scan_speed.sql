@@ -7,8 +7,9 @@
 -- replaces.  user_id is the caller once the login is known.
 --
 -- Fewer statements than api_scan: the session and the round are looked
--- up together, and the caller's row (read with the login) names the
--- student in the attendance:recorded event.  The locks are taken in the
+-- up together, the caller's row (read with the login) names the student
+-- in the attendance:recorded event, and the next token is inserted
+-- without a supersede pass.  The locks are taken in the
 -- same order: the enrollment row, the round (shared), the token.
 CREATE FUNCTION api_scan_as(p_sid bytea, p_session uuid, p_round uuid,
     p_hash bytea, p_next_hash bytea,
@@ -97,7 +98,14 @@ BEGIN
 	UPDATE qr_tokens SET consumed = true, consumed_at = now(),
 	    consumed_by = caller.id, record_id = a.id
 	WHERE id = t.id;
-	expires_at := at_ts(qr_token_mint(r.id, p_next_hash, s.qr_ttl_seconds));
+	-- The next token.  No supersede pass as in qr_token_mint(): the token
+	-- just consumed was the round's only live one (the partial unique
+	-- index), and the round's share lock keeps a refresh or a new round
+	-- out until commit.
+	INSERT INTO qr_tokens (round_id, token_hash, expires_at)
+	VALUES (r.id, p_next_hash,
+	    now() + make_interval(secs => s.qr_ttl_seconds))
+	RETURNING at_ts(qr_tokens.expires_at) INTO expires_at;
 	body := json_build_object('record', record_json(a));
 	recorded := json_build_object('sessionId', s.id, 'roundId', r.id,
 	    'studentId', caller.id, 'username', caller.username,
