@@ -42,12 +42,15 @@ request_header(struct request *req, const char *name)
 void
 request_start(struct request *req, FCGX_Request *fcgi, unsigned long n)
 {
-	const char	*uri, *length;
-	char		*end;
+	static unsigned long	 pid;
+	const char		*uri, *length;
+	char			*end;
 
+	/* A worker never forks: its pid is asked once, not per request. */
+	if (pid == 0)
+		pid = (unsigned long)getpid();
 	req->fcgi = fcgi;
-	snprintf(req->id, sizeof(req->id), "%lx-%lu", (unsigned long)getpid(),
-	    n);
+	snprintf(req->id, sizeof(req->id), "%lx-%lu", pid, n);
 	log_set_request_id(req->id);
 	req->method = request_param(req, "REQUEST_METHOD");
 	if (req->method == NULL)
