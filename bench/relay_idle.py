@@ -22,13 +22,12 @@ limit to the hard one).  Debian's /usr/bin/python3, no websockets needed.
 """
 import asyncio
 import base64
-import http.client
-import json
 import os
 import resource
-import socket
 import sys
 import time
+
+import stack_http
 
 STATE = sys.argv[1]
 COUNT = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
@@ -37,30 +36,8 @@ HTTP_SOCK = STATE + "/run/http.sock"
 RELAY_SOCK = STATE + "/run/relay.sock"
 
 
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=10)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.unix_path)
-
-
 def api(path, method="GET", body=None, sid=None):
-    conn = UnixHTTPConnection(HTTP_SOCK)
-    headers = {"Content-Type": "application/json"}
-    if sid:
-        headers["Cookie"] = "sid=" + sid
-    conn.request(method, path, json.dumps(body) if body is not None
-                 else None, headers)
-    resp = conn.getresponse()
-    raw = resp.read()
-    cookie = None
-    for k, v in resp.getheaders():
-        if k.lower() == "set-cookie" and v.startswith("sid="):
-            cookie = v.split(";")[0][4:]
-    return resp.status, json.loads(raw) if raw else None, cookie
+    return stack_http.api(HTTP_SOCK, path, method, body, sid)
 
 
 def rss_kib(pid):

@@ -19,12 +19,12 @@ STATE is a stack's state directory (STATE/run/http.sock is nginx).
 Needs Debian's python3-websockets.
 """
 import asyncio
-import http.client
 import json
-import socket
 import statistics
 import sys
 import time
+
+import stack_http
 
 import websockets
 
@@ -35,30 +35,8 @@ REDIS_SOCK = STATE + "/run/redis.sock"
 PER_ROUND = 15
 
 
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path):
-        super().__init__("localhost", timeout=10)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(self.unix_path)
-
-
 def api(path, method="GET", body=None, sid=None):
-    conn = UnixHTTPConnection(HTTP_SOCK)
-    headers = {"Content-Type": "application/json"}
-    if sid:
-        headers["Cookie"] = "sid=" + sid
-    conn.request(method, path, json.dumps(body) if body is not None
-                 else None, headers)
-    resp = conn.getresponse()
-    raw = resp.read()
-    cookie = None
-    for k, v in resp.getheaders():
-        if k.lower() == "set-cookie" and v.startswith("sid="):
-            cookie = v.split(";")[0][4:]
-    return resp.status, json.loads(raw) if raw else None, cookie
+    return stack_http.api(HTTP_SOCK, path, method, body, sid)
 
 
 def login(name, password):

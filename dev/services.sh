@@ -122,6 +122,51 @@ svc_redis_socket() {
 	echo "$1/run/redis.sock"
 }
 
+# svc_require WHAT...: exits 77, automake's SKIP, naming the first of WHAT
+# that is not installed: "postgresql", "nginx" (often outside PATH) or a
+# command.  ./dev/test installs them all.
+svc_require() {
+	for what in "$@"; do
+		case $what in
+		postgresql) svc_pg_bindir >/dev/null && continue ;;
+		nginx)
+			if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]
+			then
+				continue
+			fi ;;
+		*) command -v "$what" >/dev/null && continue ;;
+		esac
+		echo "SKIP: $what is not installed (./dev/test installs it)"
+		exit 77
+	done
+}
+
+# svc_require_built DIR PROGRAM...: exits 99, automake's hard error,
+# unless each PROGRAM is built in DIR.
+svc_require_built() {
+	dir=$1
+	shift
+	for program in "$@"; do
+		[ -x "$dir/$program" ] && continue
+		echo "ERROR: $dir/$program is not built" >&2
+		exit 99
+	done
+}
+
+# svc_state NAME: prints a new state directory for a test's stack,
+# readable by the PostgreSQL user.  Pair it with svc_cleanup.
+svc_state() {
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/attendance-$1.XXXXXX") &&
+	    chmod 755 "$dir" && echo "$dir"
+}
+
+# svc_cleanup STATE: stops what runs in STATE and removes it, with the
+# PostgreSQL data it links to (a test's EXIT trap).
+svc_cleanup() {
+	svc_stop_all "$1"
+	rm -rf "$1" "$(readlink "$1/pg" 2>/dev/null || true)"
+}
+
 # svc_config_isolate: unsets every ATTENDANCE_<KEY> of the environment,
 # so that the configuration files a script writes are the whole truth.
 svc_config_isolate() {

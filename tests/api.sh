@@ -14,28 +14,11 @@ set -eu
 svc_srcdir=$top_srcdir
 . "$top_srcdir/dev/services.sh"
 
-if ! svc_pg_bindir >/dev/null; then
-	echo "SKIP: PostgreSQL is not installed (./dev/test installs it)"
-	exit 77
-fi
-for tool in redis-server redis-cli spawn-fcgi multiwatch curl; do
-	if ! command -v $tool >/dev/null; then
-		echo "SKIP: $tool is not installed (./dev/test installs it)"
-		exit 77
-	fi
-done
-if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
-	echo "SKIP: nginx is not installed (./dev/test installs it)"
-	exit 77
-fi
-if ! [ -x "$top_builddir/attendance-fcgi" ]; then
-	echo "ERROR: $top_builddir/attendance-fcgi is not built" >&2
-	exit 99
-fi
+svc_require postgresql nginx redis-server redis-cli spawn-fcgi multiwatch curl
+svc_require_built "$top_builddir" attendance-admin attendance-fcgi
 
-state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-api.XXXXXX")
-chmod 755 "$state"
-trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"' EXIT
+state=$(svc_state api)
+trap 'svc_cleanup "$state"' EXIT
 
 # The configuration files written here are the whole truth: no
 # ATTENDANCE_<KEY> of the caller's environment overrides them.

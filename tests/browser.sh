@@ -14,40 +14,15 @@ set -eu
 svc_srcdir=$top_srcdir
 . "$top_srcdir/dev/services.sh"
 
-for tool in node npm redis-server redis-cli spawn-fcgi multiwatch curl; do
-	if ! command -v $tool >/dev/null; then
-		echo "SKIP: $tool is not installed (./dev/test installs it)"
-		exit 77
-	fi
-done
-if ! [ -x /usr/bin/chromium ]; then
-	echo "SKIP: /usr/bin/chromium is not installed (./dev/test installs it)"
-	exit 77
-fi
-if ! svc_pg_bindir >/dev/null || ! [ -x /usr/bin/python3 ] ||
-    { ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; }; then
-	echo "SKIP: PostgreSQL, nginx or python3 is not installed"
-	exit 77
-fi
-if ! [ -x "$top_builddir/attendance-fcgi" ]; then
-	echo "ERROR: $top_builddir/attendance-fcgi is not built" >&2
-	exit 99
-fi
+svc_require postgresql nginx node npm redis-server redis-cli spawn-fcgi \
+    multiwatch curl /usr/bin/chromium /usr/bin/python3
+svc_require_built "$top_builddir" attendance-admin attendance-fcgi
 relay=$top_builddir/attendance-relay
 [ -x "$relay" ] ||
     echo "browser: $relay is not built: the live screen gets no QR code" >&2
 
-state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-browser.XXXXXX")
-chmod 755 "$state"
-trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"' EXIT
-
-# The configuration written here is the whole truth.
-for key in DATABASE REDIS ALLOWED_ORIGINS PUBLIC_BASE_URL COOKIE_SECURE \
-    SESSION_LIFETIME QR_TTL_DEFAULT LATE_AFTER_DEFAULT \
-    LOGIN_FAILURES_PER_NAME LOGIN_FAILURES_PER_ADDRESS \
-    LOGIN_FAILURE_WINDOW LOG_LEVEL RELAY_LISTEN; do
-	unset "ATTENDANCE_$key"
-done
+state=$(svc_state browser)
+trap 'svc_cleanup "$state"' EXIT
 
 # The npm packages: the source tree's, when ./dev/up or ./dev/test
 # installed them from the current lock file, else our own copy in the

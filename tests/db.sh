@@ -6,14 +6,10 @@ set -eu
 svc_srcdir=$top_srcdir
 . "$top_srcdir/dev/services.sh"
 
-if ! svc_pg_bindir >/dev/null; then
-	echo "SKIP: PostgreSQL is not installed (./dev/test installs it)"
-	exit 77
-fi
+svc_require postgresql
 
-state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-db.XXXXXX")
-chmod 755 "$state"
-trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"' EXIT
+state=$(svc_state db)
+trap 'svc_cleanup "$state"' EXIT
 svc_pg_start "$state"
 svc_pg_createdb "$state" attendance_template
 ATTENDANCE_DATABASE=$(svc_pg_conninfo "$state" attendance_template) \

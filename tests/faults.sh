@@ -14,19 +14,15 @@ set -eu
 svc_srcdir=$top_srcdir
 . "$top_srcdir/dev/services.sh"
 
-for tool in redis-server spawn-fcgi multiwatch curl; do
-	command -v $tool >/dev/null || { echo "SKIP: $tool missing"; exit 77; }
-done
-svc_pg_bindir >/dev/null || { echo "SKIP: PostgreSQL missing"; exit 77; }
+svc_require postgresql nginx redis-server spawn-fcgi multiwatch curl psql
 
-state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-faults.XXXXXX")
-chmod 755 "$state"
+state=$(svc_state faults)
 fail() {
 	echo "FAIL: $*" >&2
 	svc_print_logs "$state"
 	exit 1
 }
-trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"' EXIT
+trap 'svc_cleanup "$state"' EXIT
 
 svc_data_start "$state" "$top_builddir/attendance-admin"
 conninfo=$(svc_pg_conninfo "$state")

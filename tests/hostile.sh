@@ -28,24 +28,13 @@ svc_srcdir=$top_srcdir
 . "$top_srcdir/dev/services.sh"
 
 python=/usr/bin/python3
-for tool in redis-server redis-cli spawn-fcgi multiwatch curl psql; do
-	command -v $tool >/dev/null || { echo "SKIP: $tool missing"; exit 77; }
-done
-svc_pg_bindir >/dev/null || { echo "SKIP: PostgreSQL missing"; exit 77; }
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
-    { echo "SKIP: nginx missing"; exit 77; }
-[ -x $python ] || { echo "SKIP: $python missing"; exit 77; }
-for prog in attendance-admin attendance-fcgi; do
-	if ! [ -x "$top_builddir/$prog" ]; then
-		echo "ERROR: $top_builddir/$prog is not built" >&2
-		exit 99
-	fi
-done
+svc_require postgresql nginx redis-server redis-cli spawn-fcgi multiwatch \
+    curl psql $python
+svc_require_built "$top_builddir" attendance-admin attendance-fcgi
 helper="$python $top_srcdir/tests/hostile.py"
 started=$(date +%s)
 
-state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-hostile.XXXXXX")
-chmod 755 "$state"
+state=$(svc_state hostile)
 fail() {
 	echo "FAIL: $*" >&2
 	svc_print_logs "$state"
@@ -54,8 +43,7 @@ fail() {
 slow=
 cleanup() {
 	[ -z "$slow" ] || kill "$slow" 2>/dev/null || true
-	svc_stop_all "$state"
-	rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"
+	svc_cleanup "$state"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM

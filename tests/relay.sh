@@ -14,39 +14,17 @@ svc_srcdir=$top_srcdir
 . "$top_srcdir/dev/services.sh"
 
 python=/usr/bin/python3
-if ! svc_pg_bindir >/dev/null; then
-	echo "SKIP: PostgreSQL is not installed (./dev/test installs it)"
-	exit 77
-fi
-for tool in redis-server redis-cli spawn-fcgi multiwatch curl; do
-	if ! command -v $tool >/dev/null; then
-		echo "SKIP: $tool is not installed (./dev/test installs it)"
-		exit 77
-	fi
-done
-if ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
-	echo "SKIP: nginx is not installed (./dev/test installs it)"
-	exit 77
-fi
+svc_require postgresql nginx redis-server redis-cli spawn-fcgi multiwatch curl
 if ! [ -x $python ] || ! $python -c 'import websockets' 2>/dev/null; then
 	echo "SKIP: /usr/bin/python3 with websockets (python3-websockets)" \
 	    "is not installed"
 	exit 77
 fi
-for prog in attendance-admin attendance-fcgi attendance-relay; do
-	if ! [ -x "$top_builddir/$prog" ]; then
-		echo "ERROR: $top_builddir/$prog is not built" >&2
-		exit 99
-	fi
-done
+svc_require_built "$top_builddir" attendance-admin attendance-fcgi \
+    attendance-relay
 
-state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-relay.XXXXXX")
-chmod 755 "$state"
-cleanup() {
-	svc_stop_all "$state"
-	rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"
-}
-trap cleanup EXIT
+state=$(svc_state relay)
+trap 'svc_cleanup "$state"' EXIT
 trap 'exit 1' INT TERM
 fail() {
 	echo "FAIL: $*" >&2
@@ -59,13 +37,7 @@ fail() {
 }
 
 # The configuration written here is the whole truth.
-for key in DATABASE REDIS ALLOWED_ORIGINS PUBLIC_BASE_URL COOKIE_SECURE \
-    SESSION_LIFETIME QR_TTL_DEFAULT LATE_AFTER_DEFAULT \
-    LOGIN_FAILURES_PER_NAME LOGIN_FAILURES_PER_ADDRESS \
-    LOGIN_FAILURE_WINDOW LOG_LEVEL RELAY_LISTEN RELAY_PING_INTERVAL \
-    RELAY_MAX_QUEUE RELAY_MAX_SOCKETS; do
-	unset "ATTENDANCE_$key"
-done
+svc_config_isolate
 
 svc_pg_start "$state"
 svc_pg_createdb "$state" attendance

@@ -8,26 +8,15 @@ set -eu
 svc_srcdir=$top_srcdir
 . "$top_srcdir/dev/services.sh"
 
-for tool in redis-server redis-cli curl; do
-	if ! command -v $tool >/dev/null; then
-		echo "SKIP: $tool is not installed (./dev/test installs it)"
-		exit 77
-	fi
-done
-if ! svc_pg_bindir >/dev/null || ! { command -v nginx >/dev/null ||
-    [ -x /usr/sbin/nginx ]; }; then
-	echo "SKIP: PostgreSQL or nginx is not installed"
-	exit 77
-fi
+svc_require postgresql nginx redis-server redis-cli curl
 
-state=$(mktemp -d "${TMPDIR:-/tmp}/attendance-stack.XXXXXX")
-chmod 755 "$state"
+state=$(svc_state stack)
 fail() {
 	echo "FAIL: $*" >&2
 	svc_print_logs "$state"
 	exit 1
 }
-trap 'svc_stop_all "$state"; rm -rf "$state" "$(readlink "$state/pg" 2>/dev/null || true)"' EXIT
+trap 'svc_cleanup "$state"' EXIT
 
 svc_pg_start "$state"
 svc_pg_createdb "$state" attendance
