@@ -22,9 +22,13 @@
  *     of stopping at the first failure, count every answer and recover
  *     the way a professor screen does (ask for a fresh code with .../qr,
  *     also on relay:resync).  Prints "http STATUS COUNT" and
- *     "curl_error CODE COUNT" lines for every request made.
+ *     "curl_error CODE COUNT" lines for every request made.  SIGTERM
+ *     ends the run early, with the same report: a test waits for what
+ *     it checks, then stops the loop.
  */
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +69,7 @@ struct classroom {
 static const char	*base, *conninfo;
 static int		 end_sessions;
 static double		 deadline;	/* -d: ms on the monotonic clock */
+static atomic_int	 terminated;	/* -d: SIGTERM came */
 
 static int
 tolerant(void)
@@ -75,7 +80,20 @@ tolerant(void)
 static int
 time_is_up(void)
 {
-	return tolerant() && bench_now_ms() >= deadline;
+	return tolerant() && (atomic_load(&terminated) ||
+	    bench_now_ms() >= deadline);
+}
+
+/* -d: waits for SIGTERM, which every other thread blocks. */
+static void *
+terminate_wait(void *arg)
+{
+	sigset_t	*set = arg;
+	int		 sig;
+
+	if (sigwait(set, &sig) == 0)
+		atomic_store(&terminated, 1);
+	return NULL;
 }
 
 /*
@@ -430,7 +448,8 @@ int
 main(int argc, char **argv)
 {
 	struct classroom	*rooms;
-	pthread_t		*threads;
+	pthread_t		*threads, waiter;
+	sigset_t		 term;
 	double			 start, cpu, seconds = 0;
 	int			 nrooms, nstudents, nscans, r, ch, failed = 0;
 
@@ -467,8 +486,15 @@ main(int argc, char **argv)
 
 	start = bench_now_ms();
 	cpu = bench_cpu_seconds();
-	if (seconds > 0)
+	if (seconds > 0) {
 		deadline = start + seconds * 1e3;
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		if (pthread_sigmask(SIG_BLOCK, &term, NULL) != 0 ||
+		    pthread_create(&waiter, NULL, terminate_wait, &term) != 0 ||
+		    pthread_detach(waiter) != 0)
+			bench_die("cannot wait for SIGTERM");
+	}
 	for (r = 0; r < nrooms; r++)
 		if (pthread_create(&threads[r], NULL, classroom_run,
 		    &rooms[r]) != 0)

@@ -32,45 +32,69 @@ svc_pg_bindir() {
 # PostgreSQL refuses to run as root; then it runs as SVC_PG_USER.
 svc_as_pg() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u "$SVC_PG_USER" -- "$@"
+		# From /, since it may not enter the working directory.
+		(cd / && runuser -u "$SVC_PG_USER" -- "$@")
 	else
 		"$@"
 	fi
 }
 
-# The directory holding the cluster.  As root it must be reachable by the
-# PostgreSQL user: when the state directory is not (a checkout under a
-# private home), the cluster lives in /tmp behind a symlink.
-svc_pg_root() {
-	state=$1
-	if [ -L "$state/pg" ] || [ -d "$state/pg" ]; then
-		echo "$state/pg"
-		return 0
+# svc_pg_dir STATE: the directory holding the cluster (data/, run/ with
+# the socket, log/), as a path every command run as the PostgreSQL user
+# can follow.  As root, PostgreSQL runs as SVC_PG_USER, who may be unable
+# to enter STATE (a checkout under /root or another 0700 directory): the
+# cluster then lives in /var/tmp, and STATE/pg is a symlink to it.
+svc_pg_dir() {
+	if [ -L "$1/pg" ]; then
+		readlink "$1/pg"
+	else
+		echo "$1/pg"
 	fi
-	mkdir -p "$state/pg"
-	if [ "$(id -u)" = 0 ]; then
-		id "$SVC_PG_USER" >/dev/null 2>&1 ||
-		    svc_die "user $SVC_PG_USER missing (apt-get install postgresql)"
-		chown "$SVC_PG_USER" "$state/pg"
-		if ! runuser -u "$SVC_PG_USER" -- test -w "$state/pg"; then
-			rmdir "$state/pg"
-			elsewhere=$(mktemp -d /tmp/attendance-pg.XXXXXX)
-			chmod 755 "$elsewhere"
-			chown "$SVC_PG_USER" "$elsewhere"
-			ln -s "$elsewhere" "$state/pg"
-		fi
-	fi
-	echo "$state/pg"
 }
 
-# The libpq conninfo of the state directory's server, for database $2.
+# svc_pg_prepare STATE: makes the cluster's directory (svc_pg_dir) and
+# says in one line when it is not under STATE.
+svc_pg_prepare() {
+	state=$1
+	if [ -L "$state/pg" ] && [ ! -d "$state/pg/" ]; then
+		# Its target was removed (rm -rf /var/tmp/...): start afresh.
+		rm -f "$state/pg"
+	fi
+	if [ ! -e "$state/pg" ]; then
+		mkdir -p "$state/pg"
+		if [ "$(id -u)" = 0 ]; then
+			id "$SVC_PG_USER" >/dev/null 2>&1 ||
+			    svc_die "user $SVC_PG_USER missing (apt-get install postgresql)"
+			chown "$SVC_PG_USER" "$state/pg"
+			if ! runuser -u "$SVC_PG_USER" -- test -w "$state/pg"
+			then
+				rmdir "$state/pg"
+				elsewhere=$(mktemp -d /var/tmp/attendance-pg.XXXXXX) ||
+				    svc_die "cannot create a directory in /var/tmp"
+				chmod 700 "$elsewhere"
+				chown "$SVC_PG_USER" "$elsewhere"
+				ln -s "$elsewhere" "$state/pg"
+			fi
+		fi
+	fi
+	if [ -L "$state/pg" ]; then
+		echo "services: PostgreSQL's cluster lives in $(svc_pg_dir "$state")" \
+		    "($SVC_PG_USER cannot enter $state; $state/pg links to it)" >&2
+	fi
+	return 0
+}
+
+# The libpq conninfo of the state directory's server, for database $2;
+# the path is quoted, as it may hold spaces.
 svc_pg_conninfo() {
-	echo "host=$1/pg/run user=$SVC_PG_SUPERUSER dbname=${2:-attendance}"
+	host=$(printf '%s' "$(svc_pg_dir "$1")/run" | sed "s/[\\\\']/\\\\&/g")
+	echo "host='$host' user=$SVC_PG_SUPERUSER dbname=${2:-attendance}"
 }
 
 svc_pg_running() {
-	[ -f "$1/pg/data/postmaster.pid" ] &&
-	    svc_as_pg "$(svc_pg_bindir)/pg_ctl" -D "$1/pg/data" status \
+	pgdir=$(svc_pg_dir "$1")
+	[ -f "$pgdir/data/postmaster.pid" ] &&
+	    svc_as_pg "$(svc_pg_bindir)/pg_ctl" -D "$pgdir/data" status \
 	    >/dev/null 2>&1
 }
 
@@ -78,26 +102,30 @@ svc_pg_start() {
 	state=$1
 	bindir=$(svc_pg_bindir) || svc_die "PostgreSQL not installed"
 	mkdir -p "$state/log" "$state/run"
-	pgroot=$(svc_pg_root "$state")
-	if [ ! -f "$pgroot/data/PG_VERSION" ]; then
-		svc_as_pg mkdir -p "$pgroot/run" "$pgroot/log"
-		svc_as_pg "$bindir/initdb" -D "$pgroot/data" -A trust \
+	svc_pg_prepare "$state"
+	pgdir=$(svc_pg_dir "$state")
+	if [ ! -f "$pgdir/data/PG_VERSION" ]; then
+		svc_as_pg mkdir -p "$pgdir/run" "$pgdir/log"
+		svc_as_pg "$bindir/initdb" -D "$pgdir/data" -A trust \
 		    -U "$SVC_PG_SUPERUSER" -E UTF8 --locale=C.UTF-8 --nosync \
 		    >"$state/log/initdb.log" 2>&1 ||
 		    { cat "$state/log/initdb.log" >&2; svc_die "initdb failed"; }
 	fi
 	if ! svc_pg_running "$state"; then
 		# Unix socket only, mode 0700: trust auth reaches no other
-		# local user.  Durability is traded for speed: throwaway data.
-		svc_as_pg "$bindir/pg_ctl" -D "$pgroot/data" -w -t 60 \
-		    -l "$pgroot/log/postgres.log" -o "-k $pgroot/run \
+		# local user.  Durability is traded for speed: throwaway
+		# data.  pg_ctl hands -o to a shell: the socket directory,
+		# which may hold spaces, is quoted for it.
+		sockdir=$(printf '%s' "$pgdir/run" | sed "s/'/'\\\\''/g")
+		svc_as_pg "$bindir/pg_ctl" -D "$pgdir/data" -w -t 60 \
+		    -l "$pgdir/log/postgres.log" -o "-k '$sockdir' \
 		    -c listen_addresses= -c unix_socket_permissions=0700 \
 		    -c fsync=off -c synchronous_commit=off \
 		    -c full_page_writes=off -c max_connections=200" \
 		    start >/dev/null ||
-		    { cat "$pgroot/log/postgres.log" >&2; svc_die "PostgreSQL did not start"; }
+		    { cat "$pgdir/log/postgres.log" >&2; svc_die "PostgreSQL did not start"; }
 	fi
-	ln -sf "$pgroot/log/postgres.log" "$state/log/postgres.log" 2>/dev/null || true
+	ln -sf "$pgdir/log/postgres.log" "$state/log/postgres.log" 2>/dev/null || true
 }
 
 svc_pg_createdb() {
@@ -113,7 +141,7 @@ svc_pg_createdb() {
 svc_pg_stop() {
 	state=$1
 	if svc_pg_running "$state"; then
-		svc_as_pg "$(svc_pg_bindir)/pg_ctl" -D "$state/pg/data" -m fast \
+		svc_as_pg "$(svc_pg_bindir)/pg_ctl" -D "$(svc_pg_dir "$state")/data" -m fast \
 		    -w stop >/dev/null 2>&1 || true
 	fi
 }
@@ -164,7 +192,7 @@ svc_state() {
 # PostgreSQL data it links to (a test's EXIT trap).
 svc_cleanup() {
 	svc_stop_all "$1"
-	rm -rf "$1" "$(readlink "$1/pg" 2>/dev/null || true)"
+	rm -rf "$(svc_pg_dir "$1")" "$1"
 }
 
 # svc_config_isolate: unsets every ATTENDANCE_<KEY> of the environment,

@@ -578,6 +578,44 @@ Test(courses, patch_updates_only_what_it_names)
 	api_client_free(c);
 }
 
+/* The body of a PATCH is optional: none at all changes nothing. */
+Test(courses, patch_without_a_body_changes_nothing)
+{
+	char			 a[API_ID_SIZE], b[API_ID_SIZE];
+	char			 course[API_ID_SIZE], *path;
+	struct api_client	*pa = professor(a), *pb = professor(b);
+	struct api_response	 r, before;
+
+	course_new(pa, course, NULL, 0);
+	path = api_printf("/api/courses/%s", course);
+	get_ok(pa, path, &before);
+	api_request(pa, "PATCH", path, NULL, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	api_assert_keys(r.json, "", "course");
+	cr_assert_str_eq(json_object_to_json_string(json_object_object_get(
+	    r.json, "course")), json_object_to_json_string(
+	    json_object_object_get(before.json, "course")));
+	api_response_free(&r);
+	api_request(pa, "PATCH", path, "{}", &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(api_json_string(r.json, "course.name"),
+	    api_json_string(before.json, "course.name"));
+	api_response_free(&r);
+
+	/* Another professor's course, or none, is still 404. */
+	api_expect_error(pb, "PATCH", path, NULL, 404, "not_found");
+	api_expect_error(pa, "PATCH", "/api/courses/" UNKNOWN_ID, NULL, 404,
+	    "not_found");
+	get_ok(pa, path, &r);
+	cr_assert_str_eq(json_object_to_json_string(r.json),
+	    json_object_to_json_string(before.json));
+	api_response_free(&r);
+	api_response_free(&before);
+	free(path);
+	api_client_free(pa);
+	api_client_free(pb);
+}
+
 Test(courses, patch_validates)
 {
 	static const char *const bodies[] = {
@@ -980,6 +1018,44 @@ Test(groups, patch_updates_only_what_it_names)
 	api_response_free(&r);
 	free(path);
 	api_client_free(c);
+}
+
+/* The body of a PATCH is optional: none at all changes nothing. */
+Test(groups, patch_without_a_body_changes_nothing)
+{
+	char			 a[API_ID_SIZE], b[API_ID_SIZE];
+	char			 course[API_ID_SIZE], group[API_ID_SIZE], *path;
+	struct api_client	*pa = professor(a), *pb = professor(b);
+	struct api_response	 r, before;
+
+	course_new(pa, course, NULL, 0);
+	group_new(pa, course, "Lab A", group);
+	path = api_printf("/api/groups/%s", group);
+	get_ok(pa, path, &before);
+	api_request(pa, "PATCH", path, NULL, &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	api_assert_keys(r.json, "", "group");
+	api_assert_keys(r.json, "group", GROUP_KEYS);
+	cr_assert_str_eq(api_json_string(r.json, "group.name"), "Lab A");
+	cr_assert_str_eq(api_json_string(r.json, "group.id"), group);
+	api_response_free(&r);
+	api_request(pa, "PATCH", path, "{}", &r);
+	cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body);
+	cr_assert_str_eq(api_json_string(r.json, "group.name"), "Lab A");
+	api_response_free(&r);
+
+	/* Another professor's group, or none, is still 404. */
+	api_expect_error(pb, "PATCH", path, NULL, 404, "not_found");
+	api_expect_error(pa, "PATCH", "/api/groups/" UNKNOWN_ID, NULL, 404,
+	    "not_found");
+	get_ok(pa, path, &r);
+	cr_assert_str_eq(json_object_to_json_string(r.json),
+	    json_object_to_json_string(before.json));
+	api_response_free(&r);
+	api_response_free(&before);
+	free(path);
+	api_client_free(pa);
+	api_client_free(pb);
 }
 
 Test(groups, delete_then_404)

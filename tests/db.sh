@@ -15,7 +15,7 @@ svc_pg_createdb "$state" attendance_template
 ATTENDANCE_DATABASE=$(svc_pg_conninfo "$state" attendance_template) \
     "$top_builddir/attendance-admin" -c /dev/null migrate
 
-ATTENDANCE_TEST_PGHOST=$state/pg/run
+ATTENDANCE_TEST_PGHOST=$(svc_pg_dir "$state")/run
 ATTENDANCE_TEST_PGUSER=$SVC_PG_SUPERUSER
 ATTENDANCE_TEST_TEMPLATE=attendance_template
 ATTENDANCE_ADMIN=$top_builddir/attendance-admin

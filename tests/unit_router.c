@@ -38,7 +38,7 @@ static const struct {
 	{ "GET", "/api/courses/" ID1, handler_read, ROUTE_PROFESSOR, 0,
 	    { ID1 } },
 	{ "PATCH", "/api/courses/" ID1, handler_course_update,
-	    ROUTE_PROFESSOR, 1, { ID1 } },
+	    ROUTE_PROFESSOR, 0, { ID1 } },
 	{ "DELETE", "/api/courses/" ID1, handler_course_delete,
 	    ROUTE_PROFESSOR, 0, { ID1 } },
 	{ "POST", "/api/courses/" ID1 "/groups", handler_group_create,
@@ -48,7 +48,7 @@ static const struct {
 	{ "GET", "/api/groups/" ID1, handler_read, ROUTE_PROFESSOR, 0,
 	    { ID1 } },
 	{ "PATCH", "/api/groups/" ID1, handler_group_update, ROUTE_PROFESSOR,
-	    1, { ID1 } },
+	    0, { ID1 } },
 	{ "DELETE", "/api/groups/" ID1, handler_group_delete,
 	    ROUTE_PROFESSOR, 0, { ID1 } },
 

@@ -24,7 +24,7 @@
 #define RELAY_REDIS_BEAT	2.0	/* seconds between heartbeats */
 #define RELAY_REDIS_DEAD	7.0	/* no heartbeat back: rebuild */
 #define RELAY_REDIS_BACKOFF_MIN	0.2
-#define RELAY_REDIS_BACKOFF_MAX	5.0
+#define RELAY_REDIS_BACKOFF_MAX	1.0
 
 struct relay_redis;
 
