@@ -2,7 +2,7 @@
 -- as the database sees it, for pgbench: what attendance-fcgi runs for
 -- POST /api/sessions/:id/rounds/:rid/scan, the same prepared statement
 -- in one transaction as in the worker (lib/class_store.c scan, which
--- looks the login up itself since sql/005_scan_speed.sql; the new
+-- looks the login up itself, sql/functions/scan.sql; the new
 -- round below is still two statements, as the worker runs it,
 -- lib/auth_store.c auth_session_user then api_round_start), on the data
 -- of bench/scan_replay_setup.sql:
@@ -53,7 +53,7 @@ SELECT * FROM api_round_start(:session_id, :professor_id,
 \endif
 
 -- The scan of student n with the live token, minting the next one: one
--- statement, the login lookup included (sql/005_scan_speed.sql).
+-- statement, the login lookup included (sql/functions/scan.sql).
 \set student :client_id * 1000 + :n
 \set next :tok + 1
 SELECT * FROM api_scan_as(sha256(:student::text::bytea), :session_id,

@@ -29,7 +29,7 @@ const struct db_statement auth_store_statements[] = {
 	    "WITH forgiven AS (DELETE FROM login_failures"
 	    "   WHERE login = lower($4)),"
 	    " expired AS (DELETE FROM auth_sessions"
-	    "   WHERE user_id = $2 AND expires_at < now()),"
+	    "   WHERE user_id = $2 AND NOT auth_login_live(expires_at)),"
 	    " created AS (INSERT INTO auth_sessions"
 	    "   (token_hash, user_id, expires_at)"
 	    "   VALUES ($1::bytea, $2, now() + make_interval(secs => $3::int)))"
@@ -39,8 +39,7 @@ const struct db_statement auth_store_statements[] = {
 	[AUTH_SESSION_USER] = { "auth_session_user",
 	    "SELECT u.id, u.role, u.email, u.username, u.display_name,"
 	    " u.created_at, u.last_login_at"
-	    " FROM auth_sessions s JOIN users u ON u.id = s.user_id"
-	    " WHERE s.token_hash = $1::bytea AND s.expires_at > now()",
+	    " FROM auth_login_user($1::bytea) u",
 	    1 },
 	[AUTH_LOGOUT] = { "auth_logout",
 	    "DELETE FROM auth_sessions WHERE token_hash = $1::bytea", 1 },

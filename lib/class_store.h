@@ -1,7 +1,8 @@
 /*
  * Class sessions, rounds, QR tokens and attendance records.  The
- * transactions live in sql/002_api.sql as functions (one round trip, one
- * transaction each); here are the statements that call them.
+ * transactions live in sql/functions/sessions.sql and scan.sql as
+ * functions (one round trip, one transaction each); here are the
+ * statements that call them.
  */
 #ifndef ATTENDANCE_CLASS_STORE_H
 #define ATTENDANCE_CLASS_STORE_H
@@ -25,7 +26,7 @@ enum class_statement {
 	SESSION_END,		/* $1 session, $2 prof -> error, body, ended */
 	/* $1 sid hash, $2 session, $3 round, $4 hash, $5 next hash
 	 * -> error, body, recorded, expires_at, user_id: the login lookup
-	 * included (sql/005_scan_speed.sql) */
+	 * included (sql/functions/scan.sql) */
 	SCAN,
 	/* $1 session, $2 round, $3 student, $4 prof, $5 status
 	 * -> error, body, recorded, active */

@@ -1,4 +1,5 @@
-/* The three reports; the counting is aggregate SQL (sql/002_api.sql). */
+/* The three reports; the counting is aggregate SQL
+ * (sql/functions/stats.sql). */
 #ifndef ATTENDANCE_STATS_STORE_H
 #define ATTENDANCE_STATS_STORE_H
 

@@ -19,9 +19,10 @@ ATTENDANCE_TEST_PGHOST=$(svc_pg_dir "$state")/run
 ATTENDANCE_TEST_PGUSER=$SVC_PG_SUPERUSER
 ATTENDANCE_TEST_TEMPLATE=attendance_template
 ATTENDANCE_ADMIN=$top_builddir/attendance-admin
+ATTENDANCE_TEST_FIXTURES=$top_srcdir/tests/fixtures
 TMPDIR=$state
 export ATTENDANCE_TEST_PGHOST ATTENDANCE_TEST_PGUSER ATTENDANCE_TEST_TEMPLATE
-export ATTENDANCE_ADMIN TMPDIR
+export ATTENDANCE_ADMIN ATTENDANCE_TEST_FIXTURES TMPDIR
 
 if ! "$top_builddir/tests/db" "$@"; then
 	svc_print_logs "$state"

@@ -1,7 +1,8 @@
 /*
  * attendance-admin migrate, run as ops run it: against an empty database,
- * a second time, against an edited history, without a database, and twice
- * at once.
+ * a second time, against an edited history, with a changed function file,
+ * over a database of v1's migrations, without a database, and twice at
+ * once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,8 @@
 static const char *const migrate_tables[] = {
 	"users", "courses", "groups", "enrollments", "sessions",
 	"attendance_rounds", "qr_tokens", "attendance_records",
-	"auth_sessions", "schema_migrations"
+	"auth_sessions", "login_failures", "schema_migrations",
+	"schema_functions"
 };
 
 /*
@@ -30,6 +32,31 @@ static const char *const migrate_tables[] = {
 static const char migrate_history_sql[] =
     "SELECT coalesce(string_agg(name || ' ' || checksum || ' ' || "
     "applied_at::text, ',' ORDER BY name), '') FROM schema_migrations";
+static const char migrate_functions_sql[] =
+    "SELECT coalesce(string_agg(name || ' ' || checksum || ' ' || "
+    "applied_at::text, ',' ORDER BY name), '') FROM schema_functions";
+
+/*
+ * The schema as text, oids aside: every column of every table and every
+ * function with its arguments, result, volatility and body.  Equal for
+ * two databases with the same schema.
+ */
+static const char migrate_schema_sql[] =
+    "SELECT (SELECT string_agg(table_name || '.' || column_name || ' ' || "
+    "data_type || ' ' || coalesce(column_default, '') || ' ' || "
+    "is_nullable, ',' ORDER BY table_name, ordinal_position) "
+    "FROM information_schema.columns WHERE table_schema = 'public') "
+    "|| '|' || (SELECT string_agg(p.proname || '(' || "
+    "pg_get_function_arguments(p.oid) || ') ' || "
+    "pg_get_function_result(p.oid) || ' ' || p.provolatile::text || ' ' "
+    "|| p.prosrc, ',' ORDER BY p.proname) FROM pg_proc p "
+    "JOIN pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname = 'public') || '|' || (SELECT string_agg("
+    "indexdef, ',' ORDER BY indexname) FROM pg_indexes "
+    "WHERE schemaname = 'public') || '|' || (SELECT string_agg("
+    "conname || ' ' || pg_get_constraintdef(c.oid), ',' ORDER BY conname) "
+    "FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace "
+    "WHERE n.nspname = 'public')";
 
 /*
  * The relations of the schema with their oids: a table dropped and
@@ -41,16 +68,17 @@ static const char migrate_catalog_sql[] =
     "JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = 'public'";
 
-/* "N migration(s) applied", as attendance-admin words it. */
+/* What attendance-admin migrate prints: N numbered files and F function
+ * files applied. */
 static void
-migrate_expect_applied(const char *out, long n)
+migrate_expect_counts(const char *out, long n, long f)
 {
-	char	 want[64];
+	char	 want[96];
 
-	snprintf(want, sizeof(want), "%ld migration%s applied", n,
-	    n == 1 ? "" : "s");
-	cr_assert(strncmp(out, want, strlen(want)) == 0,
-	    "expected \"%s\", got \"%s\"", want, out);
+	snprintf(want, sizeof(want), "%ld migration%s applied, %ld function "
+	    "file%s applied, schema up to date\n", n, n == 1 ? "" : "s", f,
+	    f == 1 ? "" : "s");
+	cr_assert_str_eq(out, want);
 }
 
 /* Reads a whole (small) file into a malloc'd string. */
@@ -127,6 +155,7 @@ Test(migrate, empty_database)
 {
 	char		 conninfo[SUPPORT_CONNINFO_SIZE];
 	char		*out = NULL, *err = NULL, *history, *catalog, *again;
+	char		*functions;
 	PGconn		*conn;
 	long		 n;
 	size_t		 i;
@@ -139,7 +168,7 @@ Test(migrate, empty_database)
 	conn = support_db_connect(conninfo);
 	n = support_db_long(conn, "SELECT count(*) FROM schema_migrations");
 	/* The count the tool prints is the one it recorded... */
-	migrate_expect_applied(out, n);
+	migrate_expect_counts(out, n, (long)migrate_function_count);
 	/* ...and it is every file of sql/, each under its own name. */
 	cr_assert_eq(n, (long)migrate_file_count,
 	    "%ld rows in schema_migrations, %zu files in sql/", n,
@@ -149,6 +178,11 @@ Test(migrate, empty_database)
 		    "schema_migrations WHERE name = $1 AND length(checksum) "
 		    "= 64", migrate_files[i].name, NULL), 1,
 		    "%s is not recorded", migrate_files[i].name);
+	for (i = 0; i < migrate_function_count; i++)
+		cr_assert_eq(support_db_long(conn, "SELECT count(*) FROM "
+		    "schema_functions WHERE name = $1 AND length(checksum) "
+		    "= 64", migrate_functions[i].name, NULL), 1,
+		    "%s is not recorded", migrate_functions[i].name);
 	for (i = 0; i < sizeof(migrate_tables) / sizeof(migrate_tables[0]);
 	    i++)
 		cr_assert_eq(support_db_long(conn, "SELECT count(*) FROM "
@@ -158,20 +192,26 @@ Test(migrate, empty_database)
 	free(out);
 	free(err);
 
-	/* Running it again is a no-op: nothing re-applied or rewritten. */
+	/* Running it again is a no-op: nothing re-applied or rewritten,
+	 * no unchanged function file either. */
 	history = support_db_value(conn, migrate_history_sql, NULL);
+	functions = support_db_value(conn, migrate_functions_sql, NULL);
 	catalog = support_db_value(conn, migrate_catalog_sql, NULL);
 	status = support_admin(conninfo, NULL, &out, &err, "migrate", NULL);
 	cr_assert_eq(status, 0, "second migrate: exit %d: %s", status, err);
-	migrate_expect_applied(out, 0);
+	migrate_expect_counts(out, 0, 0);
 	again = support_db_value(conn, migrate_history_sql, NULL);
 	cr_assert_str_eq(again, history);
+	free(again);
+	again = support_db_value(conn, migrate_functions_sql, NULL);
+	cr_assert_str_eq(again, functions);
 	free(again);
 	again = support_db_value(conn, migrate_catalog_sql, NULL);
 	cr_assert_str_eq(again, catalog);
 	free(again);
 
 	free(history);
+	free(functions);
 	free(catalog);
 	free(out);
 	free(err);
@@ -217,6 +257,230 @@ Test(migrate, changed_file_refused)
 
 	free(history);
 	free(catalog);
+	free(out);
+	free(err);
+	PQfinish(conn);
+}
+
+/*
+ * A function file whose text changed since it was applied (here: its
+ * recorded checksum differs, and the function it defines was altered) is
+ * applied again, once, and alone; the next run applies nothing.
+ */
+Test(migrate, changed_function_file_reapplied_once)
+{
+	char		 conninfo[SUPPORT_CONNINFO_SIZE];
+	char		*out = NULL, *err = NULL, *history, *functions, *again;
+	const char	*file;
+	PGconn		*conn;
+	int		 status;
+
+	cr_assert(migrate_function_count > 0);
+	file = migrate_functions[0].name;
+	cr_assert_str_eq(file, "format.sql", "at_rate() is in format.sql");
+	support_db_create(1, conninfo);
+	conn = support_db_connect(conninfo);
+	cr_assert_str_empty(support_db_state(conn,
+	    "CREATE OR REPLACE FUNCTION at_rate(part bigint, whole bigint) "
+	    "RETURNS double precision LANGUAGE sql IMMUTABLE AS "
+	    "'SELECT 42::double precision'", NULL));
+	cr_assert_str_empty(support_db_state(conn,
+	    "UPDATE schema_functions SET checksum = 'x' WHERE name = $1",
+	    file, NULL));
+	history = support_db_value(conn, migrate_history_sql, NULL);
+	functions = support_db_value(conn, "SELECT string_agg(name || ' ' || "
+	    "checksum || ' ' || applied_at::text, ',' ORDER BY name) "
+	    "FROM schema_functions WHERE name <> $1", file, NULL);
+
+	status = support_admin(conninfo, NULL, &out, &err, "migrate", NULL);
+	cr_assert_eq(status, 0, "migrate: exit %d: %s", status, err);
+	migrate_expect_counts(out, 0, 1);
+	cr_assert(strstr(err, file) != NULL, "the log does not name %s: %s",
+	    file, err);
+	cr_assert_eq(support_db_long(conn, "SELECT at_rate(1, 4) * 100",
+	    NULL), 25, "at_rate() was not defined again");
+	cr_assert_eq(support_db_long(conn, "SELECT count(*) FROM "
+	    "schema_functions WHERE name = $1 AND checksum <> 'x'", file,
+	    NULL), 1, "the new checksum of %s is not recorded", file);
+	/* Nothing else was touched. */
+	again = support_db_value(conn, migrate_history_sql, NULL);
+	cr_assert_str_eq(again, history);
+	free(again);
+	again = support_db_value(conn, "SELECT string_agg(name || ' ' || "
+	    "checksum || ' ' || applied_at::text, ',' ORDER BY name) "
+	    "FROM schema_functions WHERE name <> $1", file, NULL);
+	cr_assert_str_eq(again, functions);
+	free(again);
+	free(out);
+	free(err);
+	free(functions);
+
+	/* Once: the next run finds it current. */
+	functions = support_db_value(conn, migrate_functions_sql, NULL);
+	status = support_admin(conninfo, NULL, &out, &err, "migrate", NULL);
+	cr_assert_eq(status, 0, "second migrate: exit %d: %s", status, err);
+	migrate_expect_counts(out, 0, 0);
+	again = support_db_value(conn, migrate_functions_sql, NULL);
+	cr_assert_str_eq(again, functions);
+	free(again);
+
+	free(history);
+	free(functions);
+	free(out);
+	free(err);
+	PQfinish(conn);
+}
+
+/* What upgrade_from_v1_keeps_data writes, as text. */
+static const char migrate_data_sql[] =
+    "SELECT (SELECT string_agg(username || display_name || "
+    "created_at::text, ',' ORDER BY username) FROM users) || "
+    "(SELECT string_agg(code || name, ',') FROM courses) || "
+    "(SELECT string_agg(name, ',') FROM groups) || "
+    "(SELECT count(*) FROM enrollments) || "
+    "(SELECT string_agg(login || address, ',') FROM login_failures)";
+
+/* Loads the schema of a v1 database (tests/fixtures/v1-schema.sql). */
+static void
+migrate_load_v1(PGconn *conn)
+{
+	const char	*dir = getenv("ATTENDANCE_TEST_FIXTURES");
+	char		 path[1024];
+	char		*text;
+	PGresult	*res;
+
+	cr_assert(dir != NULL && *dir != '\0', "ATTENDANCE_TEST_FIXTURES is "
+	    "not set: run the suite through tests/db.sh");
+	snprintf(path, sizeof(path), "%s/v1-schema.sql", dir);
+	text = migrate_slurp(path);
+	res = PQexec(conn, text);
+	cr_assert_eq(PQresultStatus(res), PGRES_COMMAND_OK, "%s: %s", path,
+	    PQerrorMessage(conn));
+	PQclear(res);
+	free(text);
+	/* pg_dump's file empties the search path of the session. */
+	cr_assert_str_empty(support_db_state(conn,
+	    "SET search_path = public", NULL));
+}
+
+/*
+ * A database that applied v1's five migrations is at the baseline they
+ * were squashed into: its data stays, its history becomes the
+ * baseline's (with the time v1 was applied), its functions are the
+ * current ones, and its schema is the one a new database gets.
+ */
+Test(migrate, upgrade_from_v1_keeps_data)
+{
+	char		 conninfo[SUPPORT_CONNINFO_SIZE];
+	char		 fresh_info[SUPPORT_CONNINFO_SIZE];
+	char		*out = NULL, *err = NULL, *when, *schema, *fresh;
+	char		*data, *again;
+	PGconn		*conn, *other;
+	int		 status;
+
+	support_db_create(0, conninfo);
+	conn = support_db_connect(conninfo);
+	migrate_load_v1(conn);
+	cr_assert_str_empty(support_db_state(conn,
+	    "WITH p AS (INSERT INTO users (role, email, username, "
+	    "display_name, password_hash) VALUES ('professor', "
+	    "'ada@example.edu', 'ada', 'Ada Lovelace', '$argon2id$x') "
+	    "RETURNING id), s AS (INSERT INTO users (role, email, username, "
+	    "display_name, password_hash) VALUES ('student', "
+	    "'zoe@example.edu', 'zoe', 'Zoë Ångström', '$argon2id$y') "
+	    "RETURNING id), c AS (INSERT INTO courses (professor_id, code, "
+	    "name, term) SELECT id, 'CS101', 'Programming', '2026F' FROM p "
+	    "RETURNING id), g AS (INSERT INTO groups (course_id, name) "
+	    "SELECT id, 'Lab A' FROM c RETURNING id, course_id) "
+	    "INSERT INTO enrollments (student_id, course_id, group_id) "
+	    "SELECT s.id, g.course_id, g.id FROM s, g", NULL));
+	cr_assert_str_empty(support_db_state(conn, "INSERT INTO "
+	    "login_failures (login, address) VALUES ('zoe', '192.0.2.7')",
+	    NULL));
+	data = support_db_value(conn, migrate_data_sql, NULL);
+	when = support_db_value(conn, "SELECT min(applied_at)::text FROM "
+	    "schema_migrations", NULL);
+
+	status = support_admin(conninfo, NULL, &out, &err, "migrate", NULL);
+	cr_assert_eq(status, 0, "migrate: exit %d: %s", status, err);
+	migrate_expect_counts(out, 0, (long)migrate_function_count);
+
+	again = support_db_value(conn, migrate_data_sql, NULL);
+	cr_assert_str_eq(again, data);
+	free(again);
+	again = support_db_value(conn, "SELECT string_agg(name || ' ' || "
+	    "applied_at::text, ',') FROM schema_migrations", NULL);
+	cr_assert(strncmp(again, migrate_files[0].name,
+	    strlen(migrate_files[0].name)) == 0 && strstr(again, when) != NULL
+	    && strchr(again, ',') == NULL, "history: %s (v1 applied at %s)",
+	    again, when);
+	free(again);
+	/* The stubs are gone: the current functions answer. */
+	again = support_db_value(conn, "SELECT user_json(u)->>'displayName' "
+	    "FROM users u WHERE username = 'zoe'", NULL);
+	cr_assert_str_eq(again, "Zoë Ångström");
+	free(again);
+
+	/* The same schema as a database migrated from nothing. */
+	schema = support_db_value(conn, migrate_schema_sql, NULL);
+	cr_assert(strstr(schema, "api_scan_as(") != NULL &&
+	    strstr(schema, "qr_tokens_record_check") != NULL,
+	    "the schema text misses its parts: %s", schema);
+	support_db_create(0, fresh_info);
+	free(out);
+	free(err);
+	status = support_admin(fresh_info, NULL, &out, &err, "migrate", NULL);
+	cr_assert_eq(status, 0, "migrate: exit %d: %s", status, err);
+	other = support_db_connect(fresh_info);
+	fresh = support_db_value(other, migrate_schema_sql, NULL);
+	cr_assert_str_eq(schema, fresh, "the upgraded schema differs");
+
+	/* And a second run has nothing left to do. */
+	free(out);
+	free(err);
+	status = support_admin(conninfo, NULL, &out, &err, "migrate", NULL);
+	cr_assert_eq(status, 0, "second migrate: exit %d: %s", status, err);
+	migrate_expect_counts(out, 0, 0);
+
+	free(data);
+	free(when);
+	free(schema);
+	free(fresh);
+	free(out);
+	free(err);
+	PQfinish(other);
+	PQfinish(conn);
+}
+
+/* Part of v1's history is no state this version knows: refused, and
+ * nothing is created. */
+Test(migrate, partial_v1_history_refused)
+{
+	char		 conninfo[SUPPORT_CONNINFO_SIZE];
+	char		*out = NULL, *err = NULL;
+	PGconn		*conn;
+	int		 status;
+
+	support_db_create(0, conninfo);
+	conn = support_db_connect(conninfo);
+	cr_assert_str_empty(support_db_state(conn, "CREATE TABLE "
+	    "schema_migrations (name text PRIMARY KEY, checksum text NOT NULL, "
+	    "applied_at timestamptz NOT NULL DEFAULT now())", NULL));
+	cr_assert_str_empty(support_db_state(conn, "INSERT INTO "
+	    "schema_migrations (name, checksum) VALUES "
+	    "('001_schema.sql', 'a'), ('002_api.sql', 'b')", NULL));
+
+	status = support_admin(conninfo, NULL, &out, &err, "migrate", NULL);
+	cr_assert_eq(status, 1, "migrate: exit %d, stdout \"%s\"", status,
+	    out);
+	cr_assert(strstr(err, "applied 2 of v1's 5") != NULL, "stderr: %s",
+	    err);
+	cr_assert_str_empty(out);
+	cr_assert_eq(support_db_long(conn, "SELECT count(*) FROM pg_tables "
+	    "WHERE schemaname = 'public'", NULL), 1,
+	    "a refused migrate created tables");
+	cr_assert_eq(support_db_long(conn, "SELECT count(*) FROM "
+	    "schema_migrations", NULL), 2);
 	free(out);
 	free(err);
 	PQfinish(conn);

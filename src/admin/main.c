@@ -61,8 +61,8 @@ admin_connect(struct admin *admin)
 static int
 admin_migrate_main(struct admin *admin, int argc, char **argv)
 {
-	char	*cause = NULL;
-	size_t	 applied = 0;
+	struct migrate_counts	 applied;
+	char			*cause = NULL;
 
 	if (argc != 1) {
 		admin_error("migrate takes no arguments");
@@ -75,8 +75,10 @@ admin_migrate_main(struct admin *admin, int argc, char **argv)
 		free(cause);
 		return ADMIN_EXIT_FAILURE;
 	}
-	printf("%zu migration%s applied, schema up to date\n", applied,
-	    applied == 1 ? "" : "s");
+	printf("%zu migration%s applied, %zu function file%s applied, "
+	    "schema up to date\n", applied.migrations,
+	    applied.migrations == 1 ? "" : "s", applied.functions,
+	    applied.functions == 1 ? "" : "s");
 	return ADMIN_EXIT_OK;
 }
 

@@ -19,7 +19,7 @@ handler_column(PGresult *res, const char *name)
 }
 
 /*
- * Runs one of the sql/002_api.sql functions: a refusal comes back as a
+ * Runs one of the sql/functions/ functions: a refusal comes back as a
  * contract code in its "error" column; otherwise its "body" column (if
  * any) is the reply.
  */

@@ -16,17 +16,15 @@
  * One query for the whole upgrade check, so the answer is consistent:
  * the login session (expired ones do not match), the user's role,
  * whether this professor owns the class session, and its active round
- * as the workers publish it (round_started_json of sql/002_api.sql).
+ * as the workers publish it (round_started_json, sql/functions/format.sql).
  */
 static const char relay_auth_check_sql[] =
 	"SELECT u.id, u.role, s.id IS NOT NULL,"
 	" CASE WHEN r.id IS NOT NULL THEN round_started_json(r)::text END"
-	" FROM auth_sessions a"
-	" JOIN users u ON u.id = a.user_id"
+	" FROM auth_login_user($1::bytea) u"
 	" LEFT JOIN sessions s ON s.id = $2::uuid AND s.professor_id = u.id"
 	" LEFT JOIN attendance_rounds r"
-	"  ON r.session_id = s.id AND r.ends_at IS NULL"
-	" WHERE a.token_hash = $1::bytea AND a.expires_at > now()";
+	"  ON r.session_id = s.id AND r.ends_at IS NULL";
 
 enum relay_auth_kind {
 	RELAY_AUTH_CHECK,

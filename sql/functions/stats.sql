@@ -1,30 +1,18 @@
--- The three stats reports of 002, same JSON, in a time that does not
--- depend on the planner's row estimates.
+-- The three stats reports, in a time that does not depend on the
+-- planner's row estimates.  Every count is one aggregate, with no join
+-- between two large inputs: a student's counts come from one GROUP BY
+-- over the student's enrollment row and records together (UNION ALL),
+-- kept only when the enrollment row is there (the students currently
+-- enrolled); a round's from a GROUP BY over its records.  Records are
+-- reached through the session index.  Every record is a current
+-- enrollment's, by attendance_records_enrollment_fkey (an enrollment
+-- with records cannot be removed or moved), so the rounds' counts need
+-- no enrollment join.
 --
--- In 002 the counts joined materialized CTEs to each other (students x
--- records): a CTE scan has no index, so wherever the planner expects a
--- few rows (tables not yet analyzed, or a class larger than the average)
--- it picks a nested loop, one pass over the session's records per
--- student: 200 students x 2,000 records, 400,000 rows joined for 2,000
--- counted (25 ms of a request's 27); the course stats, the same way,
--- 1.1 million rows for a course of 120 students and 9,600 records.  And
--- at_ts(), declared IMMUTABLE around the STABLE to_char(), could not be
--- inlined: each timestamp of a report ran as a query of its own.
---
--- Here every count is one aggregate, with no join between two large
--- inputs: a student's counts come from one GROUP BY over the student's
--- enrollment row and records together (UNION ALL), kept only when the
--- enrollment row is there (the students currently enrolled); a round's
--- from a GROUP BY over its records.  Records are reached through the
--- session index.  Every record is a current enrollment's, by the
--- attendance_records_enrollment_fkey (an enrollment with records cannot
--- be removed or moved), so the rounds' counts need no enrollment join.
--- A student's own stats count the rounds of the student's groups in one
--- aggregate instead of a subquery per course.
-
--- at_ts() as STABLE as the to_char() it calls, so that it is inlined
--- (005_scan_speed.sql says the same for the scan; either is enough).
-ALTER FUNCTION at_ts(timestamptz) STABLE;
+-- Joining materialized CTEs to each other instead (students x records)
+-- lets the planner pick a nested loop wherever it expects few rows: 200
+-- students x 2,000 records was 400,000 rows joined for 2,000 counted,
+-- 25 ms of a request's 27.
 
 -- GET /api/professor/sessions/:sessionId/stats.  The totals are lateral
 -- aggregates (plain columns), so at_rate() is inlined.
@@ -156,8 +144,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- GET /api/students/me/stats.  The rounds of the student's groups are
--- counted by one aggregate, and the student's records by another, where
--- 002 ran a subquery per course.
+-- counted by one aggregate, and the student's records by another, rather
+-- than by a subquery per course.
 CREATE OR REPLACE FUNCTION api_student_stats(p_student uuid) RETURNS json
 LANGUAGE sql STABLE AS $$
 	WITH mine AS (

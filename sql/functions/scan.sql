@@ -1,18 +1,20 @@
--- The scan in one round trip: the login lookup that every other route
--- makes first comes inside the scan's transaction, so the busiest route
--- of the product costs one statement instead of two.  The worker checks
--- what it can without the database first (the sid cookie's shape, the
--- body, the ids); the contract's order then holds: unauthenticated, then
--- forbidden, then the scan's checks as in api_scan (003), which this
--- replaces.  user_id is the caller once the login is known.
+-- POST /api/sessions/:sessionId/rounds/:roundId/scan, the busiest route
+-- of the product, in one round trip: the login lookup that every other
+-- route makes first comes inside the scan's transaction.  The worker
+-- checks what it can without the database first (the sid cookie's shape,
+-- the body, the ids); the contract's order of checks then holds here:
+-- unauthenticated, forbidden, then the scan's own checks.  user_id is the
+-- caller once the login is known.
 --
--- Fewer statements than api_scan: the session and the round are looked
--- up together, the caller's row (read with the login) names the student
--- in the attendance:recorded event, and the next token is inserted
--- without a supersede pass.  The locks are taken in the
--- same order: the enrollment row, the round (shared), the token.
-CREATE FUNCTION api_scan_as(p_sid bytea, p_session uuid, p_round uuid,
-    p_hash bytea, p_next_hash bytea,
+-- Locks, always in this order: the student's enrollment (one student
+-- racing itself: the second sees the first's record), the round, shared
+-- (a new round or the end waits for scans in flight), the token
+-- (students racing one token: one wins, the rest see it consumed).  The
+-- record is written first and the token then consumed with a link to it
+-- (qr_tokens.record_id), and the next token is inserted without a
+-- supersede pass: the consumed one was the round's only live token.
+CREATE OR REPLACE FUNCTION api_scan_as(p_sid bytea, p_session uuid,
+    p_round uuid, p_hash bytea, p_next_hash bytea,
     OUT error text, OUT body json, OUT recorded json, OUT expires_at text,
     OUT user_id uuid)
 LANGUAGE plpgsql AS $$
@@ -24,9 +26,7 @@ DECLARE
 	a attendance_records;
 	late boolean;
 BEGIN
-	SELECT u.* INTO caller
-	FROM auth_sessions x JOIN users u ON u.id = x.user_id
-	WHERE x.token_hash = p_sid AND x.expires_at > now();
+	SELECT * INTO caller FROM auth_login_user(p_sid);
 	IF NOT FOUND THEN
 		error := 'unauthenticated';
 		RETURN;
@@ -113,5 +113,3 @@ BEGIN
 	    'recordedAt', at_ts(a.recorded_at));
 END
 $$;
-
-DROP FUNCTION api_scan(uuid, uuid, uuid, bytea, bytea);

@@ -1,6 +1,13 @@
--- The whole schema of ../shared/spec/API.md.  The database itself refuses
--- what the contract forbids; the C code relies on these constraints rather
--- than re-checking them, and maps their violations to contract errors.
+-- The baseline: every table, index and constraint of the schema of
+-- ../shared/spec/API.md.  The database itself refuses what the contract
+-- forbids; the C code relies on these constraints rather than
+-- re-checking them, and maps their violations to contract errors.
+--
+-- Numbered migrations hold tables, indexes and data changes only and are
+-- never edited once committed; the functions are in sql/functions/,
+-- re-applied whenever their file changes (lib/migrate.h).  This file
+-- squashes v1's 001_schema.sql to 005_scan_speed.sql: a database that
+-- applied those is taken as at this baseline.
 
 -- Accounts.  (id, role) is a key so that other tables can require, through
 -- a foreign key, that the user they name has the right role.
@@ -211,6 +218,16 @@ CREATE INDEX attendance_records_session_idx ON attendance_records (session_id, s
 CREATE INDEX attendance_records_student_course_idx
     ON attendance_records (student_id, course_id);
 
+-- A consumed token names the record it produced, and every consumed token
+-- has its record, by a check and a foreign key; a record may have several
+-- tokens over time (a scan that replaces an "absent" override).  Added
+-- after attendance_records, which it references.
+ALTER TABLE qr_tokens ADD COLUMN record_id uuid
+    REFERENCES attendance_records (id) ON DELETE CASCADE;
+ALTER TABLE qr_tokens ADD CONSTRAINT qr_tokens_record_check
+    CHECK (consumed = (record_id IS NOT NULL));
+CREATE INDEX qr_tokens_record_idx ON qr_tokens (record_id);
+
 -- Login sessions: the sid cookie is never stored, only its BLAKE2b hash.
 CREATE TABLE auth_sessions (
 	id		uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -225,3 +242,14 @@ CREATE TABLE auth_sessions (
 CREATE UNIQUE INDEX auth_sessions_token_hash_key ON auth_sessions (token_hash);
 CREATE INDEX auth_sessions_user_idx ON auth_sessions (user_id);
 CREATE INDEX auth_sessions_expires_idx ON auth_sessions (expires_at);
+
+-- Failed logins, behind the login throttle.
+CREATE TABLE login_failures (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	login		text NOT NULL,		-- lower(name as typed)
+	address		text NOT NULL,
+	failed_at	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX login_failures_login_idx ON login_failures (login, failed_at);
+CREATE INDEX login_failures_address_idx
+    ON login_failures (address, failed_at);
