@@ -1,6 +1,21 @@
-#include "class_store.h"
+#include <stdio.h>
+#include <string.h>
 
-const struct db_statement class_store_statements[] = {
+#include "class_store.h"
+#include "log.h"
+
+enum class_statement {
+	SESSION_START,
+	SESSION_LIST,
+	SESSION_GET,
+	ROUND_START,
+	QR_REFRESH,
+	SESSION_END,
+	SCAN,
+	RECORD_SET
+};
+
+static const struct db_statement class_store_sql[] = {
 	[SESSION_START] = { "session_start",
 	    "SELECT * FROM api_session_start($1, $2, $3::int, $4::int,"
 	    " $5::bytea)",
@@ -32,5 +47,138 @@ const struct db_statement class_store_statements[] = {
 	    "SELECT * FROM api_record_set($1, $2, $3, $4, $5)", 5 },
 };
 
-const size_t class_store_statement_count =
-    sizeof(class_store_statements) / sizeof(class_store_statements[0]);
+const struct db_statement_set class_store_statements = {
+	class_store_sql, sizeof(class_store_sql) / sizeof(class_store_sql[0])
+};
+
+/*
+ * Runs one of the transaction functions and reads its OUT columns by
+ * name: "error" (a contract code, NULL when it went through), then what
+ * it made.
+ */
+static int
+class_store_call(struct store *store, struct arena *arena,
+    enum class_statement which, const char *const *params,
+    struct class_outcome *out)
+{
+	PGresult	*res = NULL;
+	const char	*error, *user;
+	int		 rc, oom = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = store_run(store, &class_store_sql[which], params, &res)) !=
+	    AT_OK)
+		return rc;
+	if ((user = store_column(arena, res, "user_id", &oom)) != NULL)
+		snprintf(out->user_id, sizeof(out->user_id), "%s", user);
+	if ((error = store_column(arena, res, "error", &oom)) != NULL) {
+		rc = error_from_code(error);
+		if (rc == AT_EINTERNAL)
+			log_error("%s: unknown error code '%s'",
+			    class_store_sql[which].name, error);
+		goto out;
+	}
+	out->body = store_column(arena, res, "body", &oom);
+	out->started = store_column(arena, res, "started", &oom);
+	out->recorded = store_column(arena, res, "recorded", &oom);
+	out->ended = store_column(arena, res, "ended", &oom);
+	out->session_id = store_column(arena, res, "session_id", &oom);
+	out->round_id = store_column(arena, res, "round_id", &oom);
+	out->expires_at = store_column(arena, res, "expires_at", &oom);
+	out->active = (error = store_column(arena, res, "active",
+	    &oom)) != NULL && strcmp(error, "t") == 0;
+	if (oom)
+		rc = AT_ENOMEM;
+out:
+	PQclear(res);
+	return rc;
+}
+
+int
+class_store_session_start(struct store *store, struct arena *arena,
+    const char *group, const char *professor, long ttl, long late,
+    const char *token_hash, struct class_outcome *out)
+{
+	const char	*params[5];
+	char		 ttl_text[16], late_text[16];
+
+	snprintf(ttl_text, sizeof(ttl_text), "%ld", ttl);
+	snprintf(late_text, sizeof(late_text), "%ld", late);
+	params[0] = group;
+	params[1] = professor;
+	params[2] = ttl_text;
+	params[3] = late_text;
+	params[4] = token_hash;
+	return class_store_call(store, arena, SESSION_START, params, out);
+}
+
+int
+class_store_round_start(struct store *store, struct arena *arena,
+    const char *session, const char *professor, const char *token_hash,
+    struct class_outcome *out)
+{
+	const char	*params[3] = { session, professor, token_hash };
+
+	return class_store_call(store, arena, ROUND_START, params, out);
+}
+
+int
+class_store_qr_refresh(struct store *store, struct arena *arena,
+    const char *session, const char *round, const char *professor,
+    const char *token_hash, struct class_outcome *out)
+{
+	const char	*params[4] = { session, round, professor, token_hash };
+
+	return class_store_call(store, arena, QR_REFRESH, params, out);
+}
+
+int
+class_store_session_end(struct store *store, struct arena *arena,
+    const char *session, const char *professor, struct class_outcome *out)
+{
+	const char	*params[2] = { session, professor };
+
+	return class_store_call(store, arena, SESSION_END, params, out);
+}
+
+int
+class_store_record_set(struct store *store, struct arena *arena,
+    const char *session, const char *round, const char *student,
+    const char *professor, const char *status, struct class_outcome *out)
+{
+	const char	*params[5] = { session, round, student, professor,
+	    status };
+
+	return class_store_call(store, arena, RECORD_SET, params, out);
+}
+
+int
+class_store_scan(struct store *store, struct arena *arena,
+    const char *sid_hash, const char *session, const char *round,
+    const char *token_hash, const char *next_hash, struct class_outcome *out)
+{
+	const char	*params[5] = { sid_hash, session, round, token_hash,
+	    next_hash };
+
+	return class_store_call(store, arena, SCAN, params, out);
+}
+
+int
+class_store_session_list(struct store *store, struct arena *arena,
+    const char *id, const char *caller, const char **json)
+{
+	const char	*params[2] = { id, caller };
+
+	return store_json(store, arena, &class_store_sql[SESSION_LIST], params,
+	    json);
+}
+
+int
+class_store_session_get(struct store *store, struct arena *arena,
+    const char *id, const char *caller, const char **json)
+{
+	const char	*params[2] = { id, caller };
+
+	return store_json(store, arena, &class_store_sql[SESSION_GET], params,
+	    json);
+}

@@ -1,39 +1,74 @@
 /*
  * Class sessions, rounds, QR tokens and attendance records.  The
- * transactions live in sql/functions/sessions.sql and scan.sql as
- * functions (one round trip, one transaction each); here are the
- * statements that call them.
+ * transactions are SQL functions (sql/functions/sessions.sql and
+ * scan.sql), one round trip and one transaction each; a refusal comes
+ * back as the contract's error (AT_ESESSIONENDED, ...).  Token hashes
+ * are the hex bytea of token_hash().  Everything returned is in the
+ * caller's arena.
  */
 #ifndef ATTENDANCE_CLASS_STORE_H
 #define ATTENDANCE_CLASS_STORE_H
 
-#include <stddef.h>
-
+#include "arena.h"
 #include "db.h"
+#include "error.h"
+#include "http.h"
+#include "store.h"
 
-enum class_statement {
-	/* $1 group, $2 prof, $3 ttl, $4 late, $5 hash -> error, body,
-	 * started, session_id, round_id, expires_at */
-	SESSION_START,
-	SESSION_LIST,		/* $1 group, $2 prof -> {"sessions"} */
-	SESSION_GET,		/* $1 session, $2 prof -> {"session", "rounds"}
-				 */
-	/* $1 session, $2 prof, $3 hash -> error, body, started, round_id,
-	 * expires_at */
-	ROUND_START,
-	/* $1 session, $2 round, $3 prof, $4 hash -> error, expires_at */
-	QR_REFRESH,
-	SESSION_END,		/* $1 session, $2 prof -> error, body, ended */
-	/* $1 sid hash, $2 session, $3 round, $4 hash, $5 next hash
-	 * -> error, body, recorded, expires_at, user_id: the login lookup
-	 * included (sql/functions/scan.sql) */
-	SCAN,
-	/* $1 session, $2 round, $3 student, $4 prof, $5 status
-	 * -> error, body, recorded, active */
-	RECORD_SET
+extern const struct db_statement_set	class_store_statements;
+
+/* What a transaction made: the reply and the events' data, JSON text;
+ * NULL where a transaction has none. */
+struct class_outcome {
+	const char	*body;		/* the reply */
+	const char	*started;	/* round:started */
+	const char	*recorded;	/* attendance:recorded */
+	const char	*ended;		/* session:ended */
+	const char	*session_id;	/* a new session's id */
+	const char	*round_id;	/* a new round's id */
+	const char	*expires_at;	/* the new token's expiry */
+	int		 active;	/* record_set: the round is active */
+	/* class_store_scan(): the caller, once the login is known
+	 * (refused or not); "" when the login was not found. */
+	char		 user_id[HTTP_UUID_SIZE];
 };
 
-extern const struct db_statement	class_store_statements[];
-extern const size_t			class_store_statement_count;
+/* A session of group with its round 1 and that round's first token. */
+int	 class_store_session_start(struct store *, struct arena *,
+	    const char *group, const char *professor, long ttl, long late,
+	    const char *token_hash, struct class_outcome *) AT_MUSTCHECK;
+
+/* The next round, the previous one closed, with its first token. */
+int	 class_store_round_start(struct store *, struct arena *,
+	    const char *session, const char *professor, const char *token_hash,
+	    struct class_outcome *) AT_MUSTCHECK;
+
+/* A new token for the live round; the previous one dies. */
+int	 class_store_qr_refresh(struct store *, struct arena *,
+	    const char *session, const char *round, const char *professor,
+	    const char *token_hash, struct class_outcome *) AT_MUSTCHECK;
+
+int	 class_store_session_end(struct store *, struct arena *,
+	    const char *session, const char *professor,
+	    struct class_outcome *) AT_MUSTCHECK;
+
+/* The professor's override of a student's record in a round. */
+int	 class_store_record_set(struct store *, struct arena *,
+	    const char *session, const char *round, const char *student,
+	    const char *professor, const char *status,
+	    struct class_outcome *) AT_MUSTCHECK;
+
+/*
+ * A scan, in one round trip: the login of sid_hash is looked up in the
+ * same statement (AT_EUNAUTHENTICATED, AT_EFORBIDDEN for a professor),
+ * then the contract's checks; next_hash is the round's next token.
+ */
+int	 class_store_scan(struct store *, struct arena *, const char *sid_hash,
+	    const char *session, const char *round, const char *token_hash,
+	    const char *next_hash, struct class_outcome *) AT_MUSTCHECK;
+
+/* The reads: {"sessions"} of a group, {"session", "rounds"}. */
+store_read_fn	class_store_session_list;
+store_read_fn	class_store_session_get;
 
 #endif

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "log.h"
 #include "util.h"
+#include "validate.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -37,9 +38,10 @@ static const struct config_key config_table[] = {
 	    "add Secure to the sid cookie (set when served over HTTPS)"),
 	KEY_INT(session_lifetime, "1209600", 60, 31536000,
 	    "login session lifetime in seconds (default 14 days)"),
-	KEY_INT(qr_ttl_default, "30", 5, 600,
+	KEY_INT(qr_ttl_default, "30", VALIDATE_QR_TTL_MIN, VALIDATE_QR_TTL_MAX,
 	    "QR token lifetime in seconds when a session does not set one"),
-	KEY_INT(late_after_default, "600", 0, 86400,
+	KEY_INT(late_after_default, "600", VALIDATE_LATE_AFTER_MIN,
+	    VALIDATE_LATE_AFTER_MAX,
 	    "seconds after a round starts from which a scan counts as late"),
 	KEY_INT(login_failures_per_name, "5", 1, 1000000,
 	    "failed logins for one name within the window before 429"),

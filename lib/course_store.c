@@ -1,11 +1,32 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "course_store.h"
+
+enum course_statement {
+	COURSE_CREATE,
+	COURSE_LIST_PROFESSOR,
+	COURSE_LIST_STUDENT,
+	COURSE_GET,
+	COURSE_UPDATE,
+	COURSE_DELETE,
+	GROUP_CREATE,
+	GROUP_LIST,
+	GROUP_GET,
+	GROUP_UPDATE,
+	GROUP_DELETE,
+	ENROLLMENT_ADD,
+	ENROLLMENT_LIST,
+	ENROLLMENT_DELETE
+};
 
 /* Course and group rows belong to the professor who owns the course. */
 #define OWNED_GROUP							\
 	" FROM groups g JOIN courses c ON c.id = g.course_id"		\
 	" WHERE g.id = $1 AND c.professor_id = $2"
 
-const struct db_statement course_store_statements[] = {
+static const struct db_statement course_store_sql[] = {
 	[COURSE_CREATE] = { "course_create",
 	    "INSERT INTO courses (professor_id, code, name, term, description)"
 	    " VALUES ($1, $2, $3, $4, $5)"
@@ -93,5 +114,196 @@ const struct db_statement course_store_statements[] = {
 	    3 },
 };
 
-const size_t course_store_statement_count =
-    sizeof(course_store_statements) / sizeof(course_store_statements[0]);
+const struct db_statement_set course_store_statements = {
+	course_store_sql, sizeof(course_store_sql) / sizeof(course_store_sql[0])
+};
+
+/* A statement that returns one row when it deleted something. */
+static int
+course_store_delete_row(struct store *store, enum course_statement which,
+    const char *const *params)
+{
+	PGresult	*res = NULL;
+	int		 rc;
+
+	rc = store_run(store, &course_store_sql[which], params, &res);
+	if (rc == AT_OK && PQntuples(res) == 0)
+		rc = AT_ENOTFOUND;
+	PQclear(res);
+	return rc;
+}
+
+/* A read of id as caller sees it. */
+static int
+course_store_read(struct store *store, struct arena *arena,
+    enum course_statement which, const char *id, const char *caller,
+    const char **json)
+{
+	const char	*params[2] = { id, caller };
+
+	return store_json(store, arena, &course_store_sql[which], params,
+	    json);
+}
+
+int
+course_store_create(struct store *store, struct arena *arena,
+    const char *professor, const struct course_fields *f, const char **json)
+{
+	const char	*params[5] = { professor, f->code, f->name, f->term,
+	    f->description };
+
+	return store_json(store, arena, &course_store_sql[COURSE_CREATE],
+	    params, json);
+}
+
+int
+course_store_list(struct store *store, struct arena *arena,
+    const char *caller, int professor, const char **json)
+{
+	const char	*params[1] = { caller };
+
+	return store_json(store, arena, &course_store_sql[professor ?
+	    COURSE_LIST_PROFESSOR : COURSE_LIST_STUDENT], params, json);
+}
+
+int
+course_store_update(struct store *store, struct arena *arena,
+    const char *course, const char *professor, const struct course_fields *f,
+    const char **json)
+{
+	const char	*params[7] = { course, professor, f->code, f->name,
+	    f->term, f->set_description ? "true" : "false", f->description };
+
+	return store_json(store, arena, &course_store_sql[COURSE_UPDATE],
+	    params, json);
+}
+
+int
+course_store_delete(struct store *store, const char *course,
+    const char *professor)
+{
+	const char	*params[2] = { course, professor };
+
+	return course_store_delete_row(store, COURSE_DELETE, params);
+}
+
+int
+course_store_group_create(struct store *store, struct arena *arena,
+    const char *course, const char *professor, const char *name,
+    const char *schedule, const char **json)
+{
+	const char	*params[4] = { course, professor, name, schedule };
+
+	return store_json(store, arena, &course_store_sql[GROUP_CREATE],
+	    params, json);
+}
+
+int
+course_store_group_update(struct store *store, struct arena *arena,
+    const char *group, const char *professor, const char *name,
+    int set_schedule, const char *schedule, const char **json)
+{
+	const char	*params[5] = { group, professor, name,
+	    set_schedule ? "true" : "false", schedule };
+
+	return store_json(store, arena, &course_store_sql[GROUP_UPDATE],
+	    params, json);
+}
+
+int
+course_store_group_delete(struct store *store, const char *group,
+    const char *professor)
+{
+	const char	*params[2] = { group, professor };
+
+	return course_store_delete_row(store, GROUP_DELETE, params);
+}
+
+int
+course_store_enroll(struct store *store, struct arena *arena,
+    const char *group, const char *professor, const char *const *students,
+    size_t count, struct course_enrolled *out)
+{
+	PGresult	*res = NULL;
+	char		*literal;
+	const char	*params[3];
+	long		 n;
+	int		 rc, row;
+
+	memset(out, 0, count * sizeof(*out));
+	if ((literal = db_array_literal(students, count)) == NULL)
+		return AT_ENOMEM;
+	params[0] = group;
+	params[1] = professor;
+	params[2] = literal;
+	rc = store_run(store, &course_store_sql[ENROLLMENT_ADD], params, &res);
+	free(literal);
+	if (rc != AT_OK)
+		return rc;
+	/* One row numbered 0: not the caller's group. */
+	if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+		rc = AT_ENOTFOUND;
+		goto out;
+	}
+	/* Then one row for each student, numbered from 1. */
+	if ((size_t)PQntuples(res) != count) {
+		rc = AT_EINTERNAL;
+		goto out;
+	}
+	for (row = 0; row < PQntuples(res); row++) {
+		n = strtol(PQgetvalue(res, row, 0), NULL, 10) - 1;
+		if (n < 0 || (size_t)n >= count) {
+			rc = AT_EINTERNAL;
+			goto out;
+		}
+		if (!PQgetisnull(res, row, 1))
+			out[n].error = error_from_code(PQgetvalue(res, row, 1));
+		else if ((out[n].json = arena_strndup(arena,
+		    PQgetvalue(res, row, 2),
+		    (size_t)PQgetlength(res, row, 2))) == NULL) {
+			rc = AT_ENOMEM;
+			goto out;
+		}
+	}
+out:
+	PQclear(res);
+	return rc;
+}
+
+int
+course_store_unenroll(struct store *store, const char *group,
+    const char *professor, const char *student)
+{
+	const char	*params[3] = { group, professor, student };
+
+	return course_store_delete_row(store, ENROLLMENT_DELETE, params);
+}
+
+int
+course_store_get(struct store *store, struct arena *arena, const char *id,
+    const char *caller, const char **json)
+{
+	return course_store_read(store, arena, COURSE_GET, id, caller, json);
+}
+
+int
+course_store_group_list(struct store *store, struct arena *arena,
+    const char *id, const char *caller, const char **json)
+{
+	return course_store_read(store, arena, GROUP_LIST, id, caller, json);
+}
+
+int
+course_store_group_get(struct store *store, struct arena *arena,
+    const char *id, const char *caller, const char **json)
+{
+	return course_store_read(store, arena, GROUP_GET, id, caller, json);
+}
+
+int
+course_store_enrollment_list(struct store *store, struct arena *arena,
+    const char *id, const char *caller, const char **json)
+{
+	return course_store_read(store, arena, ENROLLMENT_LIST, id, caller,
+	    json);
+}

@@ -148,6 +148,14 @@ db_query(PGconn *conn, const char *sql, int nparams,
 	return AT_OK;
 }
 
+void
+db_rollback(PGconn *conn)
+{
+	if (PQstatus(conn) == CONNECTION_OK &&
+	    PQtransactionStatus(conn) != PQTRANS_IDLE)
+		PQclear(PQexec(conn, "ROLLBACK"));
+}
+
 int
 db_prepare(PGconn *conn, const struct db_statement *statements,
     size_t count, char **cause)

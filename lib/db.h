@@ -39,6 +39,9 @@ const char	*db_constraint(const PGresult *);
  */
 int	 db_command(PGconn *, const char *sql, char **cause) AT_MUSTCHECK;
 
+/* Rolls back the transaction open on conn, if any (on a failure path). */
+void	 db_rollback(PGconn *);
+
 /*
  * Runs a parameterized statement whose result must have status
  * PGRES_TUPLES_OK or PGRES_COMMAND_OK; *out is the caller's.
@@ -52,6 +55,12 @@ struct db_statement {
 	const char	*name;
 	const char	*sql;
 	int		 nparams;
+};
+
+/* A store's statements, prepared together. */
+struct db_statement_set {
+	const struct db_statement	*statements;
+	size_t				 count;
 };
 
 /* Prepares count statements on conn (once, after connecting). */

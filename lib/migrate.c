@@ -195,7 +195,6 @@ int
 migrate_run(PGconn *conn, struct migrate_counts *applied, char **cause)
 {
 	unsigned char	*done = NULL, *fresh = NULL;
-	char		*ignored = NULL;
 	int		 rc, begun = 0;
 
 	memset(applied, 0, sizeof(*applied));
@@ -229,9 +228,8 @@ migrate_run(PGconn *conn, struct migrate_counts *applied, char **cause)
 	rc = db_command(conn, "COMMIT", cause);
 	begun = 0;
 out:
-	if (begun && PQstatus(conn) == CONNECTION_OK &&
-	    db_command(conn, "ROLLBACK", &ignored) != AT_OK)
-		free(ignored);
+	if (begun)
+		db_rollback(conn);
 	if (rc != AT_OK) {
 		memset(applied, 0, sizeof(*applied));
 		if (*cause == NULL)

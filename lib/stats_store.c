@@ -1,6 +1,12 @@
 #include "stats_store.h"
 
-const struct db_statement stats_store_statements[] = {
+enum stats_statement {
+	STATS_SESSION,
+	STATS_COURSE,
+	STATS_STUDENT
+};
+
+static const struct db_statement stats_store_sql[] = {
 	[STATS_SESSION] = { "stats_session",
 	    "SELECT api_session_stats($1, $2)", 2 },
 	[STATS_COURSE] = { "stats_course",
@@ -9,5 +15,36 @@ const struct db_statement stats_store_statements[] = {
 	    "SELECT api_student_stats($1)", 1 },
 };
 
-const size_t stats_store_statement_count =
-    sizeof(stats_store_statements) / sizeof(stats_store_statements[0]);
+const struct db_statement_set stats_store_statements = {
+	stats_store_sql, sizeof(stats_store_sql) / sizeof(stats_store_sql[0])
+};
+
+int
+stats_store_session(struct store *store, struct arena *arena, const char *id,
+    const char *caller, const char **json)
+{
+	const char	*params[2] = { id, caller };
+
+	return store_json(store, arena, &stats_store_sql[STATS_SESSION],
+	    params, json);
+}
+
+int
+stats_store_course(struct store *store, struct arena *arena, const char *id,
+    const char *caller, const char **json)
+{
+	const char	*params[2] = { id, caller };
+
+	return store_json(store, arena, &stats_store_sql[STATS_COURSE],
+	    params, json);
+}
+
+int
+stats_store_student(struct store *store, struct arena *arena,
+    const char *student, const char **json)
+{
+	const char	*params[1] = { student };
+
+	return store_json(store, arena, &stats_store_sql[STATS_STUDENT],
+	    params, json);
+}

@@ -1,19 +1,22 @@
-/* The three reports; the counting is aggregate SQL
- * (sql/functions/stats.sql). */
+/*
+ * The three reports, in the contract's JSON; the counting is aggregate
+ * SQL (sql/functions/stats.sql).
+ */
 #ifndef ATTENDANCE_STATS_STORE_H
 #define ATTENDANCE_STATS_STORE_H
 
-#include <stddef.h>
-
+#include "arena.h"
 #include "db.h"
+#include "store.h"
 
-enum stats_statement {
-	STATS_SESSION,		/* $1 session, $2 prof -> SessionStats */
-	STATS_COURSE,		/* $1 course, $2 prof -> CourseStats */
-	STATS_STUDENT		/* $1 student -> {"courses"} */
-};
+extern const struct db_statement_set	stats_store_statements;
 
-extern const struct db_statement	stats_store_statements[];
-extern const size_t			stats_store_statement_count;
+/* SessionStats of a session, CourseStats of a course, of the caller's. */
+store_read_fn	stats_store_session;
+store_read_fn	stats_store_course;
+
+/* {"courses"}: a student's own rates. */
+int	 stats_store_student(struct store *, struct arena *,
+	    const char *student, const char **json) AT_MUSTCHECK;
 
 #endif

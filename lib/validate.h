@@ -13,6 +13,12 @@
 #define VALIDATE_NAME_MAX	200	/* characters */
 #define VALIDATE_DESCRIPTION_MAX 2000	/* characters */
 #define VALIDATE_PASSWORD_MAX	1024	/* bytes */
+/* A session's qrTtlSeconds and lateAfterSeconds, and their defaults in
+ * the configuration. */
+#define VALIDATE_QR_TTL_MIN	5
+#define VALIDATE_QR_TTL_MAX	600
+#define VALIDATE_LATE_AFTER_MIN	0
+#define VALIDATE_LATE_AFTER_MAX	86400
 
 /* Whether s[0..len) is well-formed UTF-8 (no overlongs, surrogates, NUL). */
 int	 validate_utf8(const char *s, size_t len);

@@ -5,11 +5,13 @@
  * some other constraint does not pass for it) and to accept the good one.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
+#include "error.h"
 #include "support.h"
 
 #define SCHEMA_UNIQUE	"23505"
@@ -870,4 +872,47 @@ Test(schema, auth_sessions_token_hash)
 	accepted("DELETE FROM users WHERE id = $1", fx.carol, NULL);
 	cr_assert_eq(support_db_long(fx.conn, "SELECT count(*) FROM "
 	    "auth_sessions WHERE user_id = $1", fx.carol, NULL), 0);
+}
+
+/* --- the functions' error codes ---------------------------------------- */
+
+/*
+ * A function refuses with a contract code in its "error" column, which
+ * the worker maps to the enum by name (error_from_code()): a code C does
+ * not know would answer a silent 500.  Every assignment to error in every
+ * function must be NULL or a literal code the enum has.
+ */
+Test(schema, function_error_codes_are_known)
+{
+	PGresult	*res;
+	const char	*code;
+	int		 row, codes = 0;
+
+	res = PQexec(fx.conn, "SELECT p.proname, m[1] FROM pg_proc p "
+	    "JOIN pg_namespace n ON n.oid = p.pronamespace, "
+	    "regexp_matches(p.prosrc, '\\merror\\s*:=\\s*([^;]*);', 'g') m "
+	    "WHERE n.nspname = 'public' ORDER BY 1, 2");
+	cr_assert_eq(PQresultStatus(res), PGRES_TUPLES_OK, "%s",
+	    PQerrorMessage(fx.conn));
+	for (row = 0; row < PQntuples(res); row++) {
+		code = PQgetvalue(res, row, 1);
+		if (strcmp(code, "NULL") == 0)
+			continue;
+		cr_assert(strlen(code) > 2 && code[0] == '\'' &&
+		    code[strlen(code) - 1] == '\'', "%s: error := %s is not "
+		    "a literal code", PQgetvalue(res, row, 0), code);
+		codes++;
+		{
+			char	 name[64];
+
+			snprintf(name, sizeof(name), "%.*s",
+			    (int)strlen(code) - 2, code + 1);
+			cr_assert_neq(error_from_code(name), AT_EINTERNAL,
+			    "%s returns '%s', which lib/error.c does not know",
+			    PQgetvalue(res, row, 0), name);
+		}
+	}
+	PQclear(res);
+	/* The functions do refuse: the scan alone has ten ways. */
+	cr_assert_gt(codes, 20, "only %d codes found", codes);
 }

@@ -12,7 +12,8 @@
 #include "handlers.h"
 #include "router.h"
 
-#define ROLES	(ROUTE_PUBLIC | ROUTE_PROFESSOR | ROUTE_STUDENT)
+/* No login at all (ROUTE_LOGIN_NONE), unlike ROUTE_ANYONE. */
+#define ROUTE_PUBLIC	(-1)
 #define ID1	"11111111-1111-1111-1111-111111111111"
 #define ID2	"22222222-2222-2222-2222-222222222222"
 #define ID3	"33333333-3333-3333-3333-333333333333"
@@ -22,7 +23,7 @@ static const struct {
 	const char	*method;
 	const char	*path;
 	route_handler	 handler;
-	int		 roles;		/* 0: any logged-in user */
+	int		 roles;		/* ROUTE_ANYONE: any logged-in user */
 	int		 body;		/* a JSON body is required */
 	const char	*params[REQUEST_PARAMS_MAX];
 } contract[] = {
@@ -169,12 +170,19 @@ Test(router, roles_and_bodies)
 		    sizeof(allow));
 		cr_assert_not_null(r, "%s %s", contract[i].method,
 		    contract[i].path);
-		cr_assert_eq(r->flags & ROLES, contract[i].roles,
-		    "%s %s: roles 0x%x, want 0x%x", contract[i].method,
-		    contract[i].path, r->flags & ROLES, contract[i].roles);
-		cr_assert_eq((r->flags & ROUTE_BODY) != 0, contract[i].body,
+		if (contract[i].roles == ROUTE_PUBLIC)
+			cr_assert_eq(r->login, ROUTE_LOGIN_NONE, "%s %s",
+			    contract[i].method, contract[i].path);
+		else {
+			cr_assert_neq(r->login, ROUTE_LOGIN_NONE, "%s %s",
+			    contract[i].method, contract[i].path);
+			cr_assert_eq((int)r->role, contract[i].roles,
+			    "%s %s: role %d, want %d", contract[i].method,
+			    contract[i].path, r->role, contract[i].roles);
+		}
+		cr_assert_eq(r->body, contract[i].body,
 		    "%s %s: body required %d", contract[i].method,
-		    contract[i].path, (r->flags & ROUTE_BODY) != 0);
+		    contract[i].path, r->body);
 	}
 }
 
@@ -345,7 +353,8 @@ Test(router, allow_buffer_bound)
 	cr_assert_eq(allow[8], '#');
 }
 
-/* A read route runs its statement: one must be there, and only there. */
+/* A read route runs its store reader: one must be there, and only
+ * there. */
 Test(router, reads_carry_their_statement)
 {
 	const struct route	*route;
@@ -359,12 +368,36 @@ Test(router, reads_carry_their_statement)
 		cr_assert_not_null(route, "%s %s", contract[i].method,
 		    contract[i].path);
 		if (route->handler == handler_read) {
-			cr_assert_not_null(route->statement, "%s",
+			cr_assert_not_null(route->read, "%s",
 			    contract[i].path);
 			reads++;
 		} else
-			cr_assert_null(route->statement, "%s",
-			    contract[i].path);
+			cr_assert_null(route->read, "%s", contract[i].path);
 	}
 	cr_assert_eq(reads, 8);
+}
+
+/*
+ * One round trip, where the login is looked up by the handler's own
+ * statement: the scan and GET /api/auth/me, and no other route.
+ */
+Test(router, one_trip_routes)
+{
+	const struct route	*route;
+	const char		*params[REQUEST_PARAMS_MAX];
+	char			 allow[64];
+	size_t			 i, one_trip = 0;
+
+	for (i = 0; i < sizeof(contract) / sizeof(contract[0]); i++) {
+		route = match(contract[i].method, contract[i].path, params,
+		    allow, sizeof(allow));
+		cr_assert_not_null(route);
+		if (route->login != ROUTE_LOGIN_IN_STATEMENT)
+			continue;
+		cr_assert(route->handler == handler_scan ||
+		    route->handler == handler_me, "%s %s", contract[i].method,
+		    contract[i].path);
+		one_trip++;
+	}
+	cr_assert_eq(one_trip, 2);
 }

@@ -4,6 +4,7 @@
 
 #include "admin_demo.h"
 #include "db.h"
+#include "demo_store.h"
 #include "password.h"
 #include "user_store.h"
 #include "util.h"
@@ -24,31 +25,6 @@ static const char *const demo_names[DEMO_STUDENTS] = {
 	"Clara Jensen", "Diego Ramirez"
 };
 
-/*
- * The course, its two groups, and the students split between them in one
- * statement: $1 the professor, $2 the students in order, $3 how many go
- * to Group A.
- */
-static const char demo_course_sql[] =
-    "WITH course AS ("
-    "  INSERT INTO courses (professor_id, code, name, term, description)"
-    "  VALUES ($1, 'CS101', 'Introduction to Programming', '2026 Fall',"
-    "    'Demo course created by attendance-admin demo')"
-    "  RETURNING id"
-    "), grp AS ("
-    "  INSERT INTO groups (course_id, name, meeting_schedule)"
-    "  SELECT course.id, g.name, g.schedule FROM course,"
-    "    (VALUES ('Group A', 'Mon 09:00-10:30, room B12'),"
-    "            ('Group B', 'Wed 14:00-15:30, room B12'))"
-    "      AS g(name, schedule)"
-    "  RETURNING id, course_id, name"
-    ")"
-    " INSERT INTO enrollments (student_id, course_id, group_id)"
-    " SELECT s.id, grp.course_id, grp.id"
-    " FROM unnest($2::uuid[]) WITH ORDINALITY AS s(id, n)"
-    " JOIN grp ON grp.name = CASE WHEN s.n <= $3::int"
-    "   THEN 'Group A' ELSE 'Group B' END";
-
 static void
 demo_print_logins(void)
 {
@@ -62,21 +38,6 @@ demo_print_logins(void)
 	    DEMO_STUDENTS);
 }
 
-static int
-demo_exists(PGconn *conn, int *exists, char **cause)
-{
-	PGresult	*res = NULL;
-	const char	*params[1] = { DEMO_PROFESSOR };
-	int		 rc;
-
-	rc = db_query(conn, "SELECT 1 FROM users WHERE lower(username) = $1",
-	    1, params, &res, cause);
-	if (rc == AT_OK)
-		*exists = PQntuples(res) > 0;
-	PQclear(res);
-	return rc;
-}
-
 int
 admin_demo_main(struct admin *admin, int argc, char **argv)
 {
@@ -84,9 +45,8 @@ admin_demo_main(struct admin *admin, int argc, char **argv)
 	char		 usernames[DEMO_STUDENTS + 1][16];
 	char		 emails[DEMO_STUDENTS + 1][48];
 	char		 hashes[DEMO_STUDENTS + 1][PASSWORD_HASH_SIZE];
-	const char	*student_ids[DEMO_STUDENTS], *params[3];
-	char		*ids = NULL, *cause = NULL, half[16];
-	PGresult	*res = NULL;
+	const char	*student_ids[DEMO_STUDENTS];
+	char		*cause = NULL;
 	size_t		 i;
 	int		 exists = 0, rc, status = ADMIN_EXIT_FAILURE;
 
@@ -96,7 +56,8 @@ admin_demo_main(struct admin *admin, int argc, char **argv)
 	}
 	if (admin_connect(admin) != 0)
 		return ADMIN_EXIT_FAILURE;
-	if ((rc = demo_exists(admin->conn, &exists, &cause)) != AT_OK)
+	if ((rc = demo_store_present(admin->conn, DEMO_PROFESSOR, &exists,
+	    &cause)) != AT_OK)
 		goto out;
 	if (exists) {
 		printf("demo data already present\n");
@@ -138,15 +99,8 @@ admin_demo_main(struct admin *admin, int argc, char **argv)
 		goto out;
 	for (i = 0; i < DEMO_STUDENTS; i++)
 		student_ids[i] = users[i + 1].id;
-	if ((ids = db_array_literal(student_ids, DEMO_STUDENTS)) == NULL) {
-		rc = AT_ENOMEM;
-		goto out;
-	}
-	snprintf(half, sizeof(half), "%d", DEMO_STUDENTS / 2);
-	params[0] = users[0].id;
-	params[1] = ids;
-	params[2] = half;
-	rc = db_query(admin->conn, demo_course_sql, 3, params, &res, &cause);
+	rc = demo_store_course(admin->conn, users[0].id, student_ids,
+	    DEMO_STUDENTS, DEMO_STUDENTS / 2, &cause);
 	if (rc != AT_OK)
 		goto out;
 	if ((rc = db_command(admin->conn, "COMMIT", &cause)) != AT_OK)
@@ -158,12 +112,8 @@ out:
 	if (status != ADMIN_EXIT_OK) {
 		admin_error("demo: %s", cause != NULL ? cause :
 		    error_string(rc));
-		if (PQstatus(admin->conn) == CONNECTION_OK &&
-		    PQtransactionStatus(admin->conn) != PQTRANS_IDLE)
-			PQclear(PQexec(admin->conn, "ROLLBACK"));
+		db_rollback(admin->conn);
 	}
-	PQclear(res);
-	free(ids);
 	free(cause);
 	return status;
 }

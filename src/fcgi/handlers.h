@@ -1,8 +1,10 @@
 /*
- * The handlers of the routes in router.c.  Each validates its body, runs
- * one statement (a business transaction is one SQL function call), sets
- * the reply, and publishes the events after the commit.  They return
- * AT_OK with a reply set, or an error (req->message may say more).
+ * The handlers of the routes in router.c.  The pipeline has checked the
+ * login, the body against the route's field table (req->fields, by the
+ * indexes below) and the path's ids; a handler makes one store call (a
+ * business transaction is one SQL function), sets the reply, and
+ * publishes the events after the commit.  It returns AT_OK with a reply
+ * set, or an error (req->message may say more).
  */
 #ifndef ATTENDANCE_HANDLERS_H
 #define ATTENDANCE_HANDLERS_H
@@ -10,38 +12,49 @@
 #include "app.h"
 #include "request.h"
 
+/* The fields of the bodies, by their index in router.c's tables. */
+enum { LOGIN_LOGIN, LOGIN_PASSWORD };
+enum { COURSE_CODE, COURSE_NAME, COURSE_TERM, COURSE_DESCRIPTION };
+enum { GROUP_NAME, GROUP_SCHEDULE };
+enum { ENROLL_STUDENTS, ENROLL_STUDENT };
+enum { SESSION_QR_TTL, SESSION_LATE_AFTER };
+enum { RECORD_STATUS };
+enum { SCAN_TOKEN };
+
+#define ENROLL_BULK_MAX	1000	/* students in one bulk enrollment */
+
 /* handler_auth.c */
-int	handler_auth_init(void);	/* once, before the first request */
-int	handler_login(struct app *, struct request *);
-int	handler_logout(struct app *, struct request *);
-int	handler_me(struct app *, struct request *);
-int	handler_health(struct app *, struct request *);
+enum at_error	 handler_auth_init(void);	/* once, at start-up */
+enum at_error	 handler_login(struct app *, struct request *);
+enum at_error	 handler_logout(struct app *, struct request *);
+enum at_error	 handler_me(struct app *, struct request *);
+enum at_error	 handler_health(struct app *, struct request *);
 
 /* handler_courses.c */
-int	handler_course_create(struct app *, struct request *);
-int	handler_course_list(struct app *, struct request *);
-int	handler_course_update(struct app *, struct request *);
-int	handler_course_delete(struct app *, struct request *);
-int	handler_group_create(struct app *, struct request *);
-int	handler_group_update(struct app *, struct request *);
-int	handler_group_delete(struct app *, struct request *);
-int	handler_enrollment_add(struct app *, struct request *);
-int	handler_enrollment_delete(struct app *, struct request *);
+enum at_error	 handler_course_create(struct app *, struct request *);
+enum at_error	 handler_course_list(struct app *, struct request *);
+enum at_error	 handler_course_update(struct app *, struct request *);
+enum at_error	 handler_course_delete(struct app *, struct request *);
+enum at_error	 handler_group_create(struct app *, struct request *);
+enum at_error	 handler_group_update(struct app *, struct request *);
+enum at_error	 handler_group_delete(struct app *, struct request *);
+enum at_error	 handler_enrollment_add(struct app *, struct request *);
+enum at_error	 handler_enrollment_delete(struct app *, struct request *);
 
 /* handler_sessions.c */
-int	handler_session_start(struct app *, struct request *);
-int	handler_round_start(struct app *, struct request *);
-int	handler_qr_refresh(struct app *, struct request *);
-int	handler_session_end(struct app *, struct request *);
-int	handler_record_set(struct app *, struct request *);
-int	handler_scan(struct app *, struct request *);
+enum at_error	 handler_session_start(struct app *, struct request *);
+enum at_error	 handler_round_start(struct app *, struct request *);
+enum at_error	 handler_qr_refresh(struct app *, struct request *);
+enum at_error	 handler_session_end(struct app *, struct request *);
+enum at_error	 handler_record_set(struct app *, struct request *);
+enum at_error	 handler_scan(struct app *, struct request *);
 
-/* handler_stats.c */
+/* handler_read.c */
 /*
- * A read of one resource of the caller's: the route's statement run with
- * the path's id and the caller, its one JSON column the reply.
+ * A read of one resource of the caller's: the route's store reader run
+ * with the path's id and the caller, its JSON the reply.
  */
-int	handler_read(struct app *, struct request *);
-int	handler_student_stats(struct app *, struct request *);
+enum at_error	 handler_read(struct app *, struct request *);
+enum at_error	 handler_student_stats(struct app *, struct request *);
 
 #endif

@@ -105,6 +105,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_set_level(app.config.log_level);
+	app.store.conninfo = app.config.database;
 	if (password_init() != AT_OK || handler_auth_init() != AT_OK) {
 		log_error("libsodium failed to initialise");
 		goto out;
@@ -133,12 +134,8 @@ main(int argc, char **argv)
 	}
 	worker_signals();
 	/* Connect now if we can; a database that is down is not fatal. */
-	{
-		PGconn	*conn;
-
-		if (app_db(&app, &conn) != AT_OK)
-			log_warn("starting without the database");
-	}
+	if (store_connect(&app.store) != AT_OK)
+		log_warn("starting without the database");
 	log_info("ready");
 
 	while (!worker_stop) {
@@ -165,8 +162,7 @@ main(int argc, char **argv)
 out:
 	arena_free(&req.arena);
 	events_close(app.events);
-	if (app.db != NULL)
-		PQfinish(app.db);
+	store_close(&app.store);
 	config_free(&app.config);
 	return status;
 }

@@ -61,7 +61,11 @@ request_start(struct request *req, FCGX_Request *fcgi, unsigned long n)
 		uri = request_param(req, "DOCUMENT_URI");
 	if (uri == NULL)
 		uri = "/";
-	req->path = arena_strndup(&req->arena, uri, strcspn(uri, "?#"));
+	if ((req->path = arena_strndup(&req->arena, uri,
+	    strcspn(uri, "?#"))) == NULL) {
+		req->oom = 1;
+		req->path = "";
+	}
 	req->content_type = request_param(req, "CONTENT_TYPE");
 	req->cookie = request_param(req, "HTTP_COOKIE");
 	req->origin = request_header(req, "HTTP_ORIGIN");
@@ -78,7 +82,7 @@ request_start(struct request *req, FCGX_Request *fcgi, unsigned long n)
 	req->status = 500;
 }
 
-int
+enum at_error
 request_read_body(struct request *req, char **body, size_t *len)
 {
 	char	*buf;
@@ -115,7 +119,7 @@ request_read_body(struct request *req, char **body, size_t *len)
 	return AT_OK;
 }
 
-int
+enum at_error
 request_check_ids(struct request *req)
 {
 	char	 segment[HTTP_UUID_SIZE + 1];
@@ -139,10 +143,12 @@ request_reply(struct request *req, int status, const char *json)
 {
 	req->status = status;
 	req->response = json;
+	if (json == NULL && status != 204)
+		req->oom = 1;
 }
 
 void
-request_fail(struct request *req, int error, const char *message)
+request_fail(struct request *req, enum at_error error, const char *message)
 {
 	req->status = error_http_status(error);
 	req->response = NULL;
@@ -164,6 +170,8 @@ request_add_header(struct request *req, const char *fmt, ...)
 	va_end(ap);
 	req->headers = arena_printf(&req->arena, "%s%s\r\n",
 	    req->headers != NULL ? req->headers : "", line);
+	if (req->headers == NULL)
+		req->oom = 1;
 }
 
 /* {"error": {"code": ..., "message": ...}}, escaped by json-c. */
@@ -195,8 +203,13 @@ request_error_body(struct request *req)
 void
 request_finish(struct request *req)
 {
-	const char	*body = req->response;
+	const char	*body;
 
+	if (req->oom) {
+		req->headers = NULL;
+		request_fail(req, AT_ENOMEM, NULL);
+	}
+	body = req->response;
 	if (req->error != NULL)
 		body = request_error_body(req);
 	FCGX_FPrintF(req->fcgi->out, "Status: %d %s\r\n", req->status,

@@ -10,9 +10,10 @@
 #include <json-c/json.h>
 
 #include "arena.h"
-#include "db.h"
 #include "error.h"
+#include "field.h"
 #include "http.h"
+#include "store.h"
 
 #define REQUEST_BODY_MAX	(64 * 1024)	/* the contract's limit */
 #define REQUEST_PARAMS_MAX	3
@@ -41,13 +42,12 @@ struct request {
 	char		 params[REQUEST_PARAMS_MAX][HTTP_UUID_SIZE];
 	const char	*raw_params[REQUEST_PARAMS_MAX];	/* into path */
 	json_object	*body;		/* the parsed object, or NULL */
-	const struct db_statement *statement;	/* the route's, if any */
-	char		 user_id[HTTP_UUID_SIZE];
+	struct field_value fields[FIELD_MAX];	/* by the route's table */
+	store_read_fn	*read;		/* the route's, if any */
+	char		 user_id[HTTP_UUID_SIZE];	/* "" until known */
 	enum request_role role;
-	/* The caller's row, as PostgreSQL gave it (arena copies). */
-	const char	*user_email, *user_username, *user_display_name;
-	const char	*user_created_at, *user_last_login_at;	/* or NULL */
 	char		 sid_hash[80];	/* hex bytea of the sid's hash */
+	int		 oom;		/* an allocation failed: answer 500 */
 
 	/* The response. */
 	int		 status;
@@ -57,7 +57,11 @@ struct request {
 	const char	*message;	/* and its message */
 };
 
-/* Reads the parameters and body of an accepted FastCGI request. */
+/*
+ * Reads the parameters of an accepted FastCGI request.  A failed
+ * allocation here, or later in request_add_header(), sets req->oom: the
+ * answer is then a 500, never a response missing a header.
+ */
 void	 request_start(struct request *, FCGX_Request *, unsigned long n);
 
 /*
@@ -65,21 +69,22 @@ void	 request_start(struct request *, FCGX_Request *, unsigned long n);
  * the arena.  AT_ETOOLARGE when larger; AT_EINVALID when shorter than
  * CONTENT_LENGTH said.
  */
-int	 request_read_body(struct request *, char **body, size_t *len)
-	    AT_MUSTCHECK;
+enum at_error	 request_read_body(struct request *, char **body, size_t *len)
+		    AT_MUSTCHECK;
 
 /*
  * Checks the ids of the path (raw_params) and copies them, lowercase, to
  * params.  AT_ENOTFOUND when one is not a UUID: an id that cannot exist
  * is an unknown one.  Before any query, after the body's fields.
  */
-int	 request_check_ids(struct request *) AT_MUSTCHECK;
+enum at_error	 request_check_ids(struct request *) AT_MUSTCHECK;
 
-/* Sets a JSON response. */
+/* Sets a JSON response; json NULL (a failed allocation) is answered 500,
+ * except for a 204, which has no body. */
 void	 request_reply(struct request *, int status, const char *json);
 
 /* Sets an error response; message NULL means the default sentence. */
-void	 request_fail(struct request *, int error, const char *message);
+void	 request_fail(struct request *, enum at_error, const char *message);
 
 /* Appends a header line ("Name: value"). */
 void	 request_add_header(struct request *, const char *fmt, ...)

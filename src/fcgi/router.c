@@ -10,61 +10,158 @@
 #include "router.h"
 #include "stats_store.h"
 #include "token.h"
+#include "validate.h"
+
+/*
+ * The fields of each body, checked before the handler runs; the
+ * handlers read them by the indexes of handlers.h.
+ */
+static const struct field login_fields[] = {
+	[LOGIN_LOGIN] = { "login", FIELD_TEXT, FIELD_REQUIRED,
+	    0, VALIDATE_EMAIL_MAX, NULL, NULL, NULL },
+	[LOGIN_PASSWORD] = { "password", FIELD_SECRET, FIELD_REQUIRED,
+	    0, VALIDATE_PASSWORD_MAX, NULL, NULL, NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+};
+
+#define COURSE_FIELDS(required)						\
+	[COURSE_CODE] = { "code", FIELD_TEXT, required,			\
+	    0, VALIDATE_NAME_MAX, NULL, NULL, NULL },			\
+	[COURSE_NAME] = { "name", FIELD_TEXT, required,			\
+	    0, VALIDATE_NAME_MAX, NULL, NULL, NULL },			\
+	[COURSE_TERM] = { "term", FIELD_TEXT, required,			\
+	    0, VALIDATE_NAME_MAX, NULL, NULL, NULL },			\
+	[COURSE_DESCRIPTION] = { "description", FIELD_PARAGRAPH,	\
+	    FIELD_NULLABLE, 0, VALIDATE_DESCRIPTION_MAX, NULL, NULL, NULL }, \
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+static const struct field course_create_fields[] = {
+	COURSE_FIELDS(FIELD_REQUIRED)
+};
+/* Every field of a PATCH is optional, and so is its body. */
+static const struct field course_update_fields[] = {
+	COURSE_FIELDS(0)
+};
+
+#define GROUP_FIELDS(required)						\
+	[GROUP_NAME] = { "name", FIELD_TEXT, required,			\
+	    0, VALIDATE_NAME_MAX, NULL, NULL, NULL },			\
+	[GROUP_SCHEDULE] = { "meetingSchedule", FIELD_TEXT,		\
+	    FIELD_NULLABLE, 0, VALIDATE_NAME_MAX, NULL, NULL, NULL },	\
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+static const struct field group_create_fields[] = {
+	GROUP_FIELDS(FIELD_REQUIRED)
+};
+static const struct field group_update_fields[] = {
+	GROUP_FIELDS(0)
+};
+
+/* "student" (one), or "students" (bulk, and then "student" is not
+ * read). */
+static const struct field enrollment_fields[] = {
+	[ENROLL_STUDENTS] = { "students", FIELD_STRINGS, 0,
+	    0, ENROLL_BULK_MAX, NULL, NULL, NULL },
+	[ENROLL_STUDENT] = { "student", FIELD_TEXT, FIELD_REQUIRED,
+	    0, VALIDATE_EMAIL_MAX, NULL, "students", NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+};
+
+static const struct field session_fields[] = {
+	[SESSION_QR_TTL] = { "qrTtlSeconds", FIELD_INT, 0,
+	    VALIDATE_QR_TTL_MIN, VALIDATE_QR_TTL_MAX, NULL, NULL, NULL },
+	[SESSION_LATE_AFTER] = { "lateAfterSeconds", FIELD_INT, 0,
+	    VALIDATE_LATE_AFTER_MIN, VALIDATE_LATE_AFTER_MAX, NULL, NULL,
+	    NULL },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+};
+
+static const char *const record_statuses[] = {
+	"present", "late", "excused", "absent", NULL
+};
+static const struct field record_fields[] = {
+	[RECORD_STATUS] = { "status", FIELD_CHOICE, FIELD_REQUIRED,
+	    0, 16, record_statuses, NULL,
+	    "status must be present, late, excused or absent" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+};
+
+/*
+ * Any string: even a malformed token goes to the database, hashed, since
+ * the checks before the token's (enrolled, session active, ...) come
+ * first, and its hash matches nothing, so it ends as invalid_token.
+ */
+static const struct field scan_fields[] = {
+	[SCAN_TOKEN] = { "token", FIELD_STRING, FIELD_REQUIRED,
+	    0, 0, NULL, NULL, "token must be a string" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+};
+
+#define PUBLIC		ROUTE_LOGIN_NONE, ROUTE_ANYONE
+#define ANYONE		ROUTE_LOGIN_FIRST, ROUTE_ANYONE
+#define PROFESSOR	ROUTE_LOGIN_FIRST, ROUTE_PROFESSOR
+#define BODY		1
+#define NO_BODY		0
 
 static const struct route routes[] = {
-	{ "POST", "/api/auth/login", handler_login, ROUTE_PUBLIC | ROUTE_BODY },
-	{ "POST", "/api/auth/logout", handler_logout, 0 },
-	{ "GET", "/api/auth/me", handler_me, 0 },
-	{ "GET", "/api/health", handler_health, ROUTE_PUBLIC },
+	{ "POST", "/api/auth/login", handler_login, PUBLIC, BODY,
+	    login_fields, NULL },
+	{ "POST", "/api/auth/logout", handler_logout, ANYONE, NO_BODY,
+	    NULL, NULL },
+	{ "GET", "/api/auth/me", handler_me,
+	    ROUTE_LOGIN_IN_STATEMENT, ROUTE_ANYONE, NO_BODY, NULL, NULL },
+	{ "GET", "/api/health", handler_health, PUBLIC, NO_BODY, NULL, NULL },
 
-	{ "POST", "/api/courses", handler_course_create,
-	    ROUTE_PROFESSOR | ROUTE_BODY },
-	{ "GET", "/api/courses", handler_course_list, 0 },
-	{ "GET", "/api/courses/:", handler_read, ROUTE_PROFESSOR,
-	    &course_store_statements[COURSE_GET] },
-	/* Every field of a PATCH is optional, and so is its body. */
-	{ "PATCH", "/api/courses/:", handler_course_update,
-	    ROUTE_PROFESSOR | ROUTE_FIELDS },
-	{ "DELETE", "/api/courses/:", handler_course_delete, ROUTE_PROFESSOR },
-	{ "POST", "/api/courses/:/groups", handler_group_create,
-	    ROUTE_PROFESSOR | ROUTE_BODY | ROUTE_FIELDS },
-	{ "GET", "/api/courses/:/groups", handler_read, ROUTE_PROFESSOR,
-	    &course_store_statements[GROUP_LIST] },
-	{ "GET", "/api/groups/:", handler_read, ROUTE_PROFESSOR,
-	    &course_store_statements[GROUP_GET] },
-	{ "PATCH", "/api/groups/:", handler_group_update,
-	    ROUTE_PROFESSOR | ROUTE_FIELDS },
-	{ "DELETE", "/api/groups/:", handler_group_delete, ROUTE_PROFESSOR },
+	{ "POST", "/api/courses", handler_course_create, PROFESSOR, BODY,
+	    course_create_fields, NULL },
+	{ "GET", "/api/courses", handler_course_list, ANYONE, NO_BODY,
+	    NULL, NULL },
+	{ "GET", "/api/courses/:", handler_read, PROFESSOR, NO_BODY,
+	    NULL, course_store_get },
+	{ "PATCH", "/api/courses/:", handler_course_update, PROFESSOR,
+	    NO_BODY, course_update_fields, NULL },
+	{ "DELETE", "/api/courses/:", handler_course_delete, PROFESSOR,
+	    NO_BODY, NULL, NULL },
+	{ "POST", "/api/courses/:/groups", handler_group_create, PROFESSOR,
+	    BODY, group_create_fields, NULL },
+	{ "GET", "/api/courses/:/groups", handler_read, PROFESSOR, NO_BODY,
+	    NULL, course_store_group_list },
+	{ "GET", "/api/groups/:", handler_read, PROFESSOR, NO_BODY,
+	    NULL, course_store_group_get },
+	{ "PATCH", "/api/groups/:", handler_group_update, PROFESSOR,
+	    NO_BODY, group_update_fields, NULL },
+	{ "DELETE", "/api/groups/:", handler_group_delete, PROFESSOR,
+	    NO_BODY, NULL, NULL },
 	{ "POST", "/api/groups/:/enrollments", handler_enrollment_add,
-	    ROUTE_PROFESSOR | ROUTE_BODY | ROUTE_FIELDS },
-	{ "GET", "/api/groups/:/enrollments", handler_read, ROUTE_PROFESSOR,
-	    &course_store_statements[ENROLLMENT_LIST] },
+	    PROFESSOR, BODY, enrollment_fields, NULL },
+	{ "GET", "/api/groups/:/enrollments", handler_read, PROFESSOR,
+	    NO_BODY, NULL, course_store_enrollment_list },
 	{ "DELETE", "/api/groups/:/enrollments/:", handler_enrollment_delete,
-	    ROUTE_PROFESSOR },
+	    PROFESSOR, NO_BODY, NULL, NULL },
 
-	{ "POST", "/api/groups/:/sessions", handler_session_start,
-	    ROUTE_PROFESSOR | ROUTE_FIELDS },
-	{ "GET", "/api/groups/:/sessions", handler_read, ROUTE_PROFESSOR,
-	    &class_store_statements[SESSION_LIST] },
-	{ "GET", "/api/sessions/:", handler_read, ROUTE_PROFESSOR,
-	    &class_store_statements[SESSION_GET] },
-	{ "POST", "/api/sessions/:/rounds", handler_round_start,
-	    ROUTE_PROFESSOR },
+	{ "POST", "/api/groups/:/sessions", handler_session_start, PROFESSOR,
+	    NO_BODY, session_fields, NULL },
+	{ "GET", "/api/groups/:/sessions", handler_read, PROFESSOR, NO_BODY,
+	    NULL, class_store_session_list },
+	{ "GET", "/api/sessions/:", handler_read, PROFESSOR, NO_BODY,
+	    NULL, class_store_session_get },
+	{ "POST", "/api/sessions/:/rounds", handler_round_start, PROFESSOR,
+	    NO_BODY, NULL, NULL },
 	{ "POST", "/api/sessions/:/rounds/:/qr", handler_qr_refresh,
-	    ROUTE_PROFESSOR },
-	{ "PATCH", "/api/sessions/:/end", handler_session_end,
-	    ROUTE_PROFESSOR },
+	    PROFESSOR, NO_BODY, NULL, NULL },
+	{ "PATCH", "/api/sessions/:/end", handler_session_end, PROFESSOR,
+	    NO_BODY, NULL, NULL },
 	{ "PUT", "/api/sessions/:/rounds/:/records/:", handler_record_set,
-	    ROUTE_PROFESSOR | ROUTE_BODY | ROUTE_FIELDS },
+	    PROFESSOR, BODY, record_fields, NULL },
+	/* The busiest route: one round trip (sql/functions/scan.sql). */
 	{ "POST", "/api/sessions/:/rounds/:/scan", handler_scan,
-	    ROUTE_STUDENT | ROUTE_BODY | ROUTE_FIELDS | ROUTE_ONE_TRIP },
+	    ROUTE_LOGIN_IN_STATEMENT, ROUTE_STUDENT, BODY, scan_fields,
+	    NULL },
 
-	{ "GET", "/api/professor/sessions/:/stats", handler_read,
-	    ROUTE_PROFESSOR, &stats_store_statements[STATS_SESSION] },
-	{ "GET", "/api/professor/courses/:/stats", handler_read,
-	    ROUTE_PROFESSOR, &stats_store_statements[STATS_COURSE] },
+	{ "GET", "/api/professor/sessions/:/stats", handler_read, PROFESSOR,
+	    NO_BODY, NULL, stats_store_session },
+	{ "GET", "/api/professor/courses/:/stats", handler_read, PROFESSOR,
+	    NO_BODY, NULL, stats_store_course },
 	{ "GET", "/api/students/me/stats", handler_student_stats,
-	    ROUTE_STUDENT },
+	    ROUTE_LOGIN_FIRST, ROUTE_STUDENT, NO_BODY, NULL, NULL },
 };
 
 #define ROUTE_COUNT	(sizeof(routes) / sizeof(routes[0]))
@@ -130,18 +227,8 @@ router_state_changing(const char *method)
 	    strcmp(method, "PATCH") == 0 || strcmp(method, "DELETE") == 0;
 }
 
-/* A column of row 0 copied to the arena; NULL for SQL NULL. */
-static const char *
-router_column(struct request *req, PGresult *res, int column)
-{
-	if (PQgetisnull(res, 0, column))
-		return NULL;
-	return arena_strndup(&req->arena, PQgetvalue(res, 0, column),
-	    (size_t)PQgetlength(res, 0, column));
-}
-
 /* The sid cookie's hash in req->sid_hash, or 401 when there is none. */
-static int
+static enum at_error
 router_sid(struct request *req)
 {
 	char	 sid[TOKEN_TEXT_SIZE + 1];
@@ -153,62 +240,39 @@ router_sid(struct request *req)
 	return AT_OK;
 }
 
-/* The sid cookie's session and its user, or 401. */
+/* Whether the route lets a caller of role in. */
 static int
-router_authenticate(struct app *app, struct request *req)
+router_role_allows(const struct route *route, enum request_role role)
 {
-	PGresult	*res = NULL;
-	const char	*params[1];
-	int		 rc;
-
-	if ((rc = router_sid(req)) != AT_OK)
-		return rc;
-	params[0] = req->sid_hash;
-	rc = app_run(app, &auth_store_statements[AUTH_SESSION_USER], params,
-	    &res);
-	if (rc != AT_OK)
-		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return AT_EUNAUTHENTICATED;
-	}
-	snprintf(req->user_id, sizeof(req->user_id), "%s",
-	    PQgetvalue(res, 0, 0));
-	req->role = strcmp(PQgetvalue(res, 0, 1), "professor") == 0 ?
-	    ROLE_PROFESSOR : ROLE_STUDENT;
-	req->user_email = router_column(req, res, 2);
-	req->user_username = router_column(req, res, 3);
-	req->user_display_name = router_column(req, res, 4);
-	req->user_created_at = router_column(req, res, 5);
-	req->user_last_login_at = router_column(req, res, 6);
-	PQclear(res);
-	return req->user_email != NULL && req->user_username != NULL &&
-	    req->user_display_name != NULL && req->user_created_at != NULL ?
-	    AT_OK : AT_ENOMEM;
+	return route->role == ROUTE_ANYONE ||
+	    (route->role == ROUTE_PROFESSOR && role == ROLE_PROFESSOR) ||
+	    (route->role == ROUTE_STUDENT && role == ROLE_STUDENT);
 }
 
-/* 401, then 403 when the route is another role's. */
-static int
+/* The login of the sid cookie (401), then the route's role (403). */
+static enum at_error
 router_authorize(struct app *app, struct request *req,
     const struct route *route)
 {
-	int	 rc;
+	struct auth_caller	 caller;
+	enum at_error		 rc;
 
-	if ((rc = router_authenticate(app, req)) != AT_OK)
+	if ((rc = router_sid(req)) != AT_OK ||
+	    (rc = auth_store_caller(&app->store, req->sid_hash, &caller)) !=
+	    AT_OK)
 		return rc;
-	if (((route->flags & ROUTE_PROFESSOR) && req->role != ROLE_PROFESSOR) ||
-	    ((route->flags & ROUTE_STUDENT) && req->role != ROLE_STUDENT))
-		return AT_EFORBIDDEN;
-	return AT_OK;
+	snprintf(req->user_id, sizeof(req->user_id), "%s", caller.id);
+	req->role = caller.professor ? ROLE_PROFESSOR : ROLE_STUDENT;
+	return router_role_allows(route, req->role) ? AT_OK : AT_EFORBIDDEN;
 }
 
 /* 413, 415, 400: a body, when there is one, is a JSON object. */
-static int
+static enum at_error
 router_read_body(struct request *req, int required)
 {
 	char		*text;
 	size_t		 len;
-	int		 rc;
+	enum at_error	 rc;
 
 	if ((rc = request_read_body(req, &text, &len)) != AT_OK) {
 		if (rc == AT_EINVALID)
@@ -236,13 +300,34 @@ router_read_body(struct request *req, int required)
 	return AT_OK;
 }
 
+
+/* The checks before the handler, in the contract's order. */
+static enum at_error
+router_check(struct app *app, struct request *req, const struct route *route)
+{
+	enum at_error	 rc;
+
+	if (route->login == ROUTE_LOGIN_FIRST &&
+	    (rc = router_authorize(app, req, route)) != AT_OK)
+		return rc;
+	if (route->login == ROUTE_LOGIN_IN_STATEMENT &&
+	    (rc = router_sid(req)) != AT_OK)
+		return rc;
+	if ((rc = router_read_body(req, route->body)) != AT_OK)
+		return rc;
+	if (route->fields != NULL && field_check(&req->arena, req->body,
+	    route->fields, req->fields, &req->message) == -1)
+		return AT_EINVALID;
+	return request_check_ids(req);
+}
+
 void
 router_dispatch(struct app *app, struct request *req)
 {
 	const struct route	*route;
 	const char		*found[REQUEST_PARAMS_MAX];
 	char			 allow[64];
-	int			 rc;
+	enum at_error		 rc, auth;
 
 	memset(found, 0, sizeof(found));
 	route = router_match(req->method, req->path, found, allow,
@@ -262,30 +347,17 @@ router_dispatch(struct app *app, struct request *req)
 		request_fail(req, AT_ECSRF, NULL);
 		return;
 	}
-	if (!(route->flags & ROUTE_PUBLIC)) {
-		rc = route->flags & ROUTE_ONE_TRIP ? router_sid(req) :
-		    router_authorize(app, req, route);
-		if (rc != AT_OK)
-			goto fail;
-	}
-	if ((rc = router_read_body(req, route->flags & ROUTE_BODY)) != AT_OK)
-		goto fail;
 	memcpy(req->raw_params, found, sizeof(found));
-	req->statement = route->statement;
-	if (!(route->flags & ROUTE_FIELDS) &&
-	    (rc = request_check_ids(req)) != AT_OK)
-		goto fail;
-	if ((rc = route->handler(app, req)) == AT_OK)
+	req->read = route->read;
+	if ((rc = router_check(app, req, route)) == AT_OK &&
+	    (rc = route->handler(app, req)) == AT_OK)
 		return;
-fail:
 	/* A one-trip route failed before its statement knew the caller:
 	 * the contract puts 401 and 403 before that failure. */
-	if ((route->flags & ROUTE_ONE_TRIP) && req->user_id[0] == '\0' &&
-	    rc != AT_EUNAUTHENTICATED && rc != AT_EUNAVAILABLE) {
-		int	 auth = router_authorize(app, req, route);
-
-		if (auth != AT_OK)
-			rc = auth;
-	}
+	if (route->login == ROUTE_LOGIN_IN_STATEMENT &&
+	    req->user_id[0] == '\0' && rc != AT_EUNAUTHENTICATED &&
+	    rc != AT_EUNAVAILABLE &&
+	    (auth = router_authorize(app, req, route)) != AT_OK)
+		rc = auth;
 	request_fail(req, rc, req->message);
 }

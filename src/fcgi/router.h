@@ -1,43 +1,51 @@
 /*
  * The route table and the pipeline every request goes through, in the
  * contract's order of checks: route (404, 405 + Allow), CSRF Origin,
- * authentication, role, body (413, 415, 400), path ids (404), then the
- * handler.
+ * login (401), role (403), body (413, 415, 400), the route's fields
+ * (400), path ids (404), then the handler.
  */
 #ifndef ATTENDANCE_ROUTER_H
 #define ATTENDANCE_ROUTER_H
 
 #include "app.h"
+#include "field.h"
 #include "request.h"
+#include "store.h"
 
-typedef int	(*route_handler)(struct app *, struct request *);
+typedef enum at_error	(*route_handler)(struct app *, struct request *);
 
-#define ROUTE_PUBLIC	0x1	/* no login needed */
-#define ROUTE_PROFESSOR	0x2	/* professors only */
-#define ROUTE_STUDENT	0x4	/* students only */
-#define ROUTE_BODY	0x8	/* a JSON object body is required */
-/*
- * The handler reads fields of the body and then calls request_check_ids()
- * itself: the contract puts a bad field (400) before an unknown id (404).
- * Without it the pipeline checks the ids before the handler runs.
- */
-#define ROUTE_FIELDS	0x10
-/*
- * The handler's statement looks the login up itself, in the same round
- * trip (the scan).  The pipeline then checks only that a well-formed sid
- * cookie is there; it looks the login up on its own only when a check
- * fails before the statement settled it, so 401 and 403 still come
- * first.
- */
-#define ROUTE_ONE_TRIP	0x20
+/* How the caller's login is found. */
+enum route_login {
+	/* Public: no login needed. */
+	ROUTE_LOGIN_NONE,
+	/* The pipeline looks the login up first, in its own statement. */
+	ROUTE_LOGIN_FIRST,
+	/*
+	 * One round trip: the handler's one statement looks the login up
+	 * itself (the scan, GET /api/auth/me) and says who the caller is
+	 * in req->user_id, refused or not.  The pipeline only checks that
+	 * a well-formed sid cookie is there; when a check of its own fails
+	 * before the statement ran, it looks the login up then, so 401 and
+	 * 403 still come first.
+	 */
+	ROUTE_LOGIN_IN_STATEMENT
+};
+
+enum route_role {
+	ROUTE_ANYONE,		/* any logged-in user (or public) */
+	ROUTE_PROFESSOR,
+	ROUTE_STUDENT
+};
 
 struct route {
-	const char	*method;
-	const char	*pattern;	/* ":id" matches one segment */
-	route_handler	 handler;
-	int		 flags;
-	/* What handler_read() runs: ($1 the path's id, $2 the caller). */
-	const struct db_statement *statement;
+	const char		*method;
+	const char		*pattern;	/* ":" matches one segment */
+	route_handler		 handler;
+	enum route_login	 login;
+	enum route_role		 role;
+	int			 body;		/* a JSON object is required */
+	const struct field	*fields;	/* checked into req->fields */
+	store_read_fn		*read;		/* what handler_read runs */
 };
 
 /*

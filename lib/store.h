@@ -1,0 +1,64 @@
+/*
+ * The connection under the stores: one PostgreSQL connection per process
+ * that connects on first use, prepares every store's statements once,
+ * notices a server that went away while idle, and drops itself when the
+ * database is lost (the next call reconnects).  The stores (auth_store,
+ * course_store, class_store, stats_store) run their statements through
+ * it; nothing above them sees libpq.
+ */
+#ifndef ATTENDANCE_STORE_H
+#define ATTENDANCE_STORE_H
+
+#include <libpq-fe.h>
+
+#include "arena.h"
+#include "db.h"
+#include "error.h"
+
+struct store {
+	const char	*conninfo;	/* the caller's; outlives the store */
+	PGconn		*conn;		/* NULL while the database is down */
+};
+
+/*
+ * A read of one resource of the caller's: the JSON (in the arena) of
+ * the resource id as caller sees it; AT_ENOTFOUND when there is none or
+ * it is someone else's.  The stores' readers all have this shape, so a
+ * route names one (router.c).
+ */
+typedef int	store_read_fn(struct store *, struct arena *, const char *id,
+		    const char *caller, const char **json);
+
+/* Connects and prepares now, if not yet connected.  AT_EUNAVAILABLE when
+ * the database cannot be reached. */
+int	 store_connect(struct store *) AT_MUSTCHECK;
+
+/* Disconnects; the store may be used again (it reconnects). */
+void	 store_close(struct store *);
+
+/*
+ * For the stores.  Runs a prepared statement; a lost connection is
+ * dropped and AT_EUNAVAILABLE returned, other failures are logged with
+ * the server's message and mapped (AT_ECONFLICT, AT_EINVALID, ...).
+ * *out is the caller's (PQclear).
+ */
+int	 store_run(struct store *, const struct db_statement *,
+	    const char *const *params, PGresult **out) AT_MUSTCHECK;
+
+/*
+ * For the stores.  Runs a statement whose one row holds JSON in column
+ * 0 and copies it into the arena: *json.  No row, or NULL, is
+ * AT_ENOTFOUND.
+ */
+int	 store_json(struct store *, struct arena *,
+	    const struct db_statement *, const char *const *params,
+	    const char **json) AT_MUSTCHECK;
+
+/*
+ * For the stores.  Column name of row 0 copied into the arena; NULL when
+ * the column is absent or NULL (or out of memory: *oom is set).
+ */
+const char	*store_column(struct arena *, const PGresult *,
+		    const char *name, int *oom);
+
+#endif
