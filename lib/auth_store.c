@@ -73,12 +73,12 @@ const struct db_statement_set auth_store_statements = {
 };
 
 /* Runs a statement whose result is not needed. */
-static int
+static enum at_error
 auth_store_exec(struct store *store, enum auth_statement which,
     const char *const *params)
 {
 	PGresult	*res = NULL;
-	int		 rc;
+	enum at_error	 rc;
 
 	rc = store_run(store, &auth_store_sql[which], params, &res);
 	PQclear(res);
@@ -87,14 +87,14 @@ auth_store_exec(struct store *store, enum auth_statement which,
 
 /* The caller's columns (id, professor) of statement which, and its
  * JSON column when json is not NULL. */
-static int
+static enum at_error
 auth_store_read_caller(struct store *store, struct arena *arena,
     enum auth_statement which, const char *sid_hash, struct auth_caller *out,
     const char **json)
 {
 	PGresult	*res = NULL;
 	const char	*params[1] = { sid_hash };
-	int		 rc;
+	enum at_error	 rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = store_run(store, &auth_store_sql[which], params, &res)) !=
@@ -114,7 +114,7 @@ out:
 	return rc;
 }
 
-int
+enum at_error
 auth_store_caller(struct store *store, const char *sid_hash,
     struct auth_caller *out)
 {
@@ -122,7 +122,7 @@ auth_store_caller(struct store *store, const char *sid_hash,
 	    NULL);
 }
 
-int
+enum at_error
 auth_store_me(struct store *store, struct arena *arena, const char *sid_hash,
     struct auth_caller *out, const char **json)
 {
@@ -131,7 +131,7 @@ auth_store_me(struct store *store, struct arena *arena, const char *sid_hash,
 	    json);
 }
 
-int
+enum at_error
 auth_store_login_lookup(struct store *store, const char *login,
     const char *address, const struct auth_throttle *throttle,
     struct auth_lookup *out)
@@ -139,7 +139,7 @@ auth_store_login_lookup(struct store *store, const char *login,
 	PGresult	*res = NULL;
 	const char	*params[5];
 	char		 window[16], per_name[16], per_address[16];
-	int		 rc;
+	enum at_error	 rc;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(window, sizeof(window), "%d", throttle->window);
@@ -170,7 +170,7 @@ auth_store_login_lookup(struct store *store, const char *login,
 	return AT_OK;
 }
 
-int
+enum at_error
 auth_store_login_failed(struct store *store, const char *login,
     const char *address)
 {
@@ -179,7 +179,7 @@ auth_store_login_failed(struct store *store, const char *login,
 	return auth_store_exec(store, AUTH_LOGIN_FAILED, params);
 }
 
-int
+enum at_error
 auth_store_login_succeeded(struct store *store, struct arena *arena,
     const char *sid_hash, const char *user_id, int lifetime,
     const char *login, const char **json)
@@ -196,7 +196,7 @@ auth_store_login_succeeded(struct store *store, struct arena *arena,
 	    &auth_store_sql[AUTH_LOGIN_SUCCEEDED], params, json);
 }
 
-int
+enum at_error
 auth_store_logout(struct store *store, const char *sid_hash)
 {
 	const char	*params[1] = { sid_hash };
@@ -204,7 +204,7 @@ auth_store_logout(struct store *store, const char *sid_hash)
 	return auth_store_exec(store, AUTH_LOGOUT, params);
 }
 
-int
+enum at_error
 auth_store_ping(struct store *store)
 {
 	return auth_store_exec(store, AUTH_PING, NULL);

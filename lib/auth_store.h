@@ -21,15 +21,16 @@ struct auth_caller {
 };
 
 /* The caller of sid_hash; AT_EUNAUTHENTICATED when no login is live. */
-int	 auth_store_caller(struct store *, const char *sid_hash,
-	    struct auth_caller *out) AT_MUSTCHECK;
+enum at_error	 auth_store_caller(struct store *, const char *sid_hash,
+		    struct auth_caller *out) AT_MUSTCHECK;
 
 /*
  * The same, with {"user": User} (the contract's JSON, in the arena) in
  * the same round trip: GET /api/auth/me.
  */
-int	 auth_store_me(struct store *, struct arena *, const char *sid_hash,
-	    struct auth_caller *out, const char **json) AT_MUSTCHECK;
+enum at_error	 auth_store_me(struct store *, struct arena *,
+		    const char *sid_hash, struct auth_caller *out,
+		    const char **json) AT_MUSTCHECK;
 
 /* The throttle's settings (attendance.conf(5)). */
 struct auth_throttle {
@@ -46,28 +47,28 @@ struct auth_lookup {
 };
 
 /* The account that login (username or email) names, and the throttle. */
-int	 auth_store_login_lookup(struct store *, const char *login,
-	    const char *address, const struct auth_throttle *,
-	    struct auth_lookup *out) AT_MUSTCHECK;
+enum at_error	 auth_store_login_lookup(struct store *, const char *login,
+		    const char *address, const struct auth_throttle *,
+		    struct auth_lookup *out) AT_MUSTCHECK;
 
 /* Records a failed attempt of login from address. */
-int	 auth_store_login_failed(struct store *, const char *login,
-	    const char *address) AT_MUSTCHECK;
+enum at_error	 auth_store_login_failed(struct store *, const char *login,
+		    const char *address) AT_MUSTCHECK;
 
 /*
  * A successful login: the new login (sid_hash, lifetime seconds), the
  * name's failures forgiven, the user's expired logins removed,
  * last_login_at set; *json is {"user": User} in the arena.
  */
-int	 auth_store_login_succeeded(struct store *, struct arena *,
-	    const char *sid_hash, const char *user_id, int lifetime,
-	    const char *login, const char **json) AT_MUSTCHECK;
+enum at_error	 auth_store_login_succeeded(struct store *, struct arena *,
+		    const char *sid_hash, const char *user_id, int lifetime,
+		    const char *login, const char **json) AT_MUSTCHECK;
 
 /* Ends the login of sid_hash (none is no error). */
-int	 auth_store_logout(struct store *, const char *sid_hash)
-	    AT_MUSTCHECK;
+enum at_error	 auth_store_logout(struct store *, const char *sid_hash)
+		    AT_MUSTCHECK;
 
 /* Whether the database answers. */
-int	 auth_store_ping(struct store *) AT_MUSTCHECK;
+enum at_error	 auth_store_ping(struct store *) AT_MUSTCHECK;
 
 #endif

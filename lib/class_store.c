@@ -56,14 +56,15 @@ const struct db_statement_set class_store_statements = {
  * name: "error" (a contract code, NULL when it went through), then what
  * it made.
  */
-static int
+static enum at_error
 class_store_call(struct store *store, struct arena *arena,
     enum class_statement which, const char *const *params,
     struct class_outcome *out)
 {
 	PGresult	*res = NULL;
 	const char	*error, *user;
-	int		 rc, oom = 0;
+	enum at_error	 rc;
+	int		 oom = 0;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = store_run(store, &class_store_sql[which], params, &res)) !=
@@ -94,7 +95,7 @@ out:
 	return rc;
 }
 
-int
+enum at_error
 class_store_session_start(struct store *store, struct arena *arena,
     const char *group, const char *professor, long ttl, long late,
     const char *token_hash, struct class_outcome *out)
@@ -112,7 +113,7 @@ class_store_session_start(struct store *store, struct arena *arena,
 	return class_store_call(store, arena, SESSION_START, params, out);
 }
 
-int
+enum at_error
 class_store_round_start(struct store *store, struct arena *arena,
     const char *session, const char *professor, const char *token_hash,
     struct class_outcome *out)
@@ -122,7 +123,7 @@ class_store_round_start(struct store *store, struct arena *arena,
 	return class_store_call(store, arena, ROUND_START, params, out);
 }
 
-int
+enum at_error
 class_store_qr_refresh(struct store *store, struct arena *arena,
     const char *session, const char *round, const char *professor,
     const char *token_hash, struct class_outcome *out)
@@ -132,7 +133,7 @@ class_store_qr_refresh(struct store *store, struct arena *arena,
 	return class_store_call(store, arena, QR_REFRESH, params, out);
 }
 
-int
+enum at_error
 class_store_session_end(struct store *store, struct arena *arena,
     const char *session, const char *professor, struct class_outcome *out)
 {
@@ -141,7 +142,7 @@ class_store_session_end(struct store *store, struct arena *arena,
 	return class_store_call(store, arena, SESSION_END, params, out);
 }
 
-int
+enum at_error
 class_store_record_set(struct store *store, struct arena *arena,
     const char *session, const char *round, const char *student,
     const char *professor, const char *status, struct class_outcome *out)
@@ -152,7 +153,7 @@ class_store_record_set(struct store *store, struct arena *arena,
 	return class_store_call(store, arena, RECORD_SET, params, out);
 }
 
-int
+enum at_error
 class_store_scan(struct store *store, struct arena *arena,
     const char *sid_hash, const char *session, const char *round,
     const char *token_hash, const char *next_hash, struct class_outcome *out)
@@ -163,7 +164,7 @@ class_store_scan(struct store *store, struct arena *arena,
 	return class_store_call(store, arena, SCAN, params, out);
 }
 
-int
+enum at_error
 class_store_session_list(struct store *store, struct arena *arena,
     const char *id, const char *caller, const char **json)
 {
@@ -173,7 +174,7 @@ class_store_session_list(struct store *store, struct arena *arena,
 	    json);
 }
 
-int
+enum at_error
 class_store_session_get(struct store *store, struct arena *arena,
     const char *id, const char *caller, const char **json)
 {

@@ -34,38 +34,42 @@ struct class_outcome {
 };
 
 /* A session of group with its round 1 and that round's first token. */
-int	 class_store_session_start(struct store *, struct arena *,
-	    const char *group, const char *professor, long ttl, long late,
-	    const char *token_hash, struct class_outcome *) AT_MUSTCHECK;
+enum at_error	 class_store_session_start(struct store *, struct arena *,
+		    const char *group, const char *professor, long ttl,
+		    long late, const char *token_hash, struct class_outcome *)
+		    AT_MUSTCHECK;
 
 /* The next round, the previous one closed, with its first token. */
-int	 class_store_round_start(struct store *, struct arena *,
-	    const char *session, const char *professor, const char *token_hash,
-	    struct class_outcome *) AT_MUSTCHECK;
+enum at_error	 class_store_round_start(struct store *, struct arena *,
+		    const char *session, const char *professor,
+		    const char *token_hash, struct class_outcome *)
+		    AT_MUSTCHECK;
 
 /* A new token for the live round; the previous one dies. */
-int	 class_store_qr_refresh(struct store *, struct arena *,
-	    const char *session, const char *round, const char *professor,
-	    const char *token_hash, struct class_outcome *) AT_MUSTCHECK;
+enum at_error	 class_store_qr_refresh(struct store *, struct arena *,
+		    const char *session, const char *round,
+		    const char *professor, const char *token_hash,
+		    struct class_outcome *) AT_MUSTCHECK;
 
-int	 class_store_session_end(struct store *, struct arena *,
-	    const char *session, const char *professor,
-	    struct class_outcome *) AT_MUSTCHECK;
+enum at_error	 class_store_session_end(struct store *, struct arena *,
+		    const char *session, const char *professor,
+		    struct class_outcome *) AT_MUSTCHECK;
 
 /* The professor's override of a student's record in a round. */
-int	 class_store_record_set(struct store *, struct arena *,
-	    const char *session, const char *round, const char *student,
-	    const char *professor, const char *status,
-	    struct class_outcome *) AT_MUSTCHECK;
+enum at_error	 class_store_record_set(struct store *, struct arena *,
+		    const char *session, const char *round, const char *student,
+		    const char *professor, const char *status,
+		    struct class_outcome *) AT_MUSTCHECK;
 
 /*
  * A scan, in one round trip: the login of sid_hash is looked up in the
  * same statement (AT_EUNAUTHENTICATED, AT_EFORBIDDEN for a professor),
  * then the contract's checks; next_hash is the round's next token.
  */
-int	 class_store_scan(struct store *, struct arena *, const char *sid_hash,
-	    const char *session, const char *round, const char *token_hash,
-	    const char *next_hash, struct class_outcome *) AT_MUSTCHECK;
+enum at_error	 class_store_scan(struct store *, struct arena *,
+		    const char *sid_hash, const char *session,
+		    const char *round, const char *token_hash,
+		    const char *next_hash, struct class_outcome *) AT_MUSTCHECK;
 
 /* The reads: {"sessions"} of a group, {"session", "rounds"}. */
 store_read_fn	class_store_session_list;

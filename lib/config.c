@@ -110,7 +110,7 @@ config_parse_bool(const char *s, int *out)
 	return -1;
 }
 
-static int
+static enum at_error
 config_set_key(struct config *cfg, const struct config_key *key,
     const char *value, char **cause)
 {
@@ -157,7 +157,7 @@ config_set_key(struct config *cfg, const struct config_key *key,
 	return AT_EINTERNAL;
 }
 
-int
+enum at_error
 config_set(struct config *cfg, const char *name, const char *value,
     char **cause)
 {
@@ -171,12 +171,12 @@ config_set(struct config *cfg, const char *name, const char *value,
 	return config_set_key(cfg, key, value, cause);
 }
 
-int
+enum at_error
 config_init(struct config *cfg)
 {
 	char	*cause = NULL;
 	size_t	 i;
-	int	 rc;
+	enum at_error	 rc;
 
 	memset(cfg, 0, sizeof(*cfg));
 	for (i = 0; i < CONFIG_NKEYS; i++) {
@@ -205,7 +205,7 @@ config_unquote(char *value)
 	return value;
 }
 
-static int
+static enum at_error
 config_read_file(struct config *cfg, const char *path, FILE *fp,
     char **cause)
 {
@@ -214,7 +214,7 @@ config_read_file(struct config *cfg, const char *path, FILE *fp,
 	char		*name, *value, *eq, *why = NULL;
 	const struct config_key	*key;
 	unsigned long	 lineno = 0;
-	int		 rc;
+	enum at_error	 rc;
 
 	memset(seen, 0, sizeof(seen));
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -268,7 +268,7 @@ config_read_environment(struct config *cfg, char **cause)
 	const char	*value;
 	char		*why = NULL;
 	size_t		 i, j;
-	int		 rc;
+	enum at_error	 rc;
 
 	for (i = 0; i < CONFIG_NKEYS; i++) {
 		snprintf(var, sizeof(var), CONFIG_ENV_PREFIX "%s",
@@ -289,12 +289,12 @@ config_read_environment(struct config *cfg, char **cause)
 	return AT_OK;
 }
 
-int
+enum at_error
 config_load(struct config *cfg, const char *path, int required,
     char **cause)
 {
-	FILE	*fp = NULL;
-	int	 rc = AT_OK;
+	FILE		*fp = NULL;
+	enum at_error	 rc = AT_OK;
 
 	*cause = NULL;
 	if (path != NULL && (fp = fopen(path, "r")) == NULL) {

@@ -49,19 +49,19 @@ struct config_key {
 const struct config_key	*config_keys(size_t *count);
 
 /* Sets every key to its default.  Undo with config_free(). */
-int	config_init(struct config *) AT_MUSTCHECK;
+enum at_error	 config_init(struct config *) AT_MUSTCHECK;
 
 /*
  * Reads path (when not NULL), then the environment.  A missing file is an
  * error only when required is set.  On failure *cause is a malloc'd line
  * for the user ("FILE:LINE: reason"), freed by the caller.
  */
-int	config_load(struct config *, const char *path, int required,
-	    char **cause) AT_MUSTCHECK;
+enum at_error	 config_load(struct config *, const char *path, int required,
+		    char **cause) AT_MUSTCHECK;
 
 /* Sets one key from its text form, checking type and bounds. */
-int	config_set(struct config *, const char *name, const char *value,
-	    char **cause) AT_MUSTCHECK;
+enum at_error	 config_set(struct config *, const char *name,
+		    const char *value, char **cause) AT_MUSTCHECK;
 
 /* The current value of key as text, malloc'd (NULL when out of memory). */
 char	*config_format(const struct config *, const struct config_key *);

@@ -119,12 +119,12 @@ const struct db_statement_set course_store_statements = {
 };
 
 /* A statement that returns one row when it deleted something. */
-static int
+static enum at_error
 course_store_delete_row(struct store *store, enum course_statement which,
     const char *const *params)
 {
 	PGresult	*res = NULL;
-	int		 rc;
+	enum at_error	 rc;
 
 	rc = store_run(store, &course_store_sql[which], params, &res);
 	if (rc == AT_OK && PQntuples(res) == 0)
@@ -134,7 +134,7 @@ course_store_delete_row(struct store *store, enum course_statement which,
 }
 
 /* A read of id as caller sees it. */
-static int
+static enum at_error
 course_store_read(struct store *store, struct arena *arena,
     enum course_statement which, const char *id, const char *caller,
     const char **json)
@@ -145,7 +145,7 @@ course_store_read(struct store *store, struct arena *arena,
 	    json);
 }
 
-int
+enum at_error
 course_store_create(struct store *store, struct arena *arena,
     const char *professor, const struct course_fields *f, const char **json)
 {
@@ -156,7 +156,7 @@ course_store_create(struct store *store, struct arena *arena,
 	    params, json);
 }
 
-int
+enum at_error
 course_store_list(struct store *store, struct arena *arena,
     const char *caller, int professor, const char **json)
 {
@@ -166,7 +166,7 @@ course_store_list(struct store *store, struct arena *arena,
 	    COURSE_LIST_PROFESSOR : COURSE_LIST_STUDENT], params, json);
 }
 
-int
+enum at_error
 course_store_update(struct store *store, struct arena *arena,
     const char *course, const char *professor, const struct course_fields *f,
     const char **json)
@@ -178,7 +178,7 @@ course_store_update(struct store *store, struct arena *arena,
 	    params, json);
 }
 
-int
+enum at_error
 course_store_delete(struct store *store, const char *course,
     const char *professor)
 {
@@ -187,7 +187,7 @@ course_store_delete(struct store *store, const char *course,
 	return course_store_delete_row(store, COURSE_DELETE, params);
 }
 
-int
+enum at_error
 course_store_group_create(struct store *store, struct arena *arena,
     const char *course, const char *professor, const char *name,
     const char *schedule, const char **json)
@@ -198,7 +198,7 @@ course_store_group_create(struct store *store, struct arena *arena,
 	    params, json);
 }
 
-int
+enum at_error
 course_store_group_update(struct store *store, struct arena *arena,
     const char *group, const char *professor, const char *name,
     int set_schedule, const char *schedule, const char **json)
@@ -210,7 +210,7 @@ course_store_group_update(struct store *store, struct arena *arena,
 	    params, json);
 }
 
-int
+enum at_error
 course_store_group_delete(struct store *store, const char *group,
     const char *professor)
 {
@@ -219,7 +219,7 @@ course_store_group_delete(struct store *store, const char *group,
 	return course_store_delete_row(store, GROUP_DELETE, params);
 }
 
-int
+enum at_error
 course_store_enroll(struct store *store, struct arena *arena,
     const char *group, const char *professor, const char *const *students,
     size_t count, struct course_enrolled *out)
@@ -228,7 +228,8 @@ course_store_enroll(struct store *store, struct arena *arena,
 	char		*literal;
 	const char	*params[3];
 	long		 n;
-	int		 rc, row;
+	enum at_error	 rc;
+	int		 row;
 
 	memset(out, 0, count * sizeof(*out));
 	if ((literal = db_array_literal(students, count)) == NULL)
@@ -270,7 +271,7 @@ out:
 	return rc;
 }
 
-int
+enum at_error
 course_store_unenroll(struct store *store, const char *group,
     const char *professor, const char *student)
 {
@@ -279,28 +280,28 @@ course_store_unenroll(struct store *store, const char *group,
 	return course_store_delete_row(store, ENROLLMENT_DELETE, params);
 }
 
-int
+enum at_error
 course_store_get(struct store *store, struct arena *arena, const char *id,
     const char *caller, const char **json)
 {
 	return course_store_read(store, arena, COURSE_GET, id, caller, json);
 }
 
-int
+enum at_error
 course_store_group_list(struct store *store, struct arena *arena,
     const char *id, const char *caller, const char **json)
 {
 	return course_store_read(store, arena, GROUP_LIST, id, caller, json);
 }
 
-int
+enum at_error
 course_store_group_get(struct store *store, struct arena *arena,
     const char *id, const char *caller, const char **json)
 {
 	return course_store_read(store, arena, GROUP_GET, id, caller, json);
 }
 
-int
+enum at_error
 course_store_enrollment_list(struct store *store, struct arena *arena,
     const char *id, const char *caller, const char **json)
 {

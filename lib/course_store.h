@@ -24,37 +24,39 @@ struct course_fields {
 };
 
 /* {"course"}; AT_ECONFLICT when code and term are taken. */
-int	 course_store_create(struct store *, struct arena *,
-	    const char *professor, const struct course_fields *,
-	    const char **json) AT_MUSTCHECK;
+enum at_error	 course_store_create(struct store *, struct arena *,
+		    const char *professor, const struct course_fields *,
+		    const char **json) AT_MUSTCHECK;
 
 /* {"courses"}: a professor's own, or a student's with their "group". */
-int	 course_store_list(struct store *, struct arena *, const char *caller,
-	    int professor, const char **json) AT_MUSTCHECK;
+enum at_error	 course_store_list(struct store *, struct arena *,
+		    const char *caller, int professor, const char **json)
+		    AT_MUSTCHECK;
 
 /* {"course"}; AT_ECONFLICT when code and term are taken. */
-int	 course_store_update(struct store *, struct arena *,
-	    const char *course, const char *professor,
-	    const struct course_fields *, const char **json) AT_MUSTCHECK;
+enum at_error	 course_store_update(struct store *, struct arena *,
+		    const char *course, const char *professor,
+		    const struct course_fields *, const char **json)
+		    AT_MUSTCHECK;
 
 /* AT_ECONFLICT when the course has class sessions. */
-int	 course_store_delete(struct store *, const char *course,
-	    const char *professor) AT_MUSTCHECK;
+enum at_error	 course_store_delete(struct store *, const char *course,
+		    const char *professor) AT_MUSTCHECK;
 
 /* {"group"}; AT_ECONFLICT when the name is taken in the course. */
-int	 course_store_group_create(struct store *, struct arena *,
-	    const char *course, const char *professor, const char *name,
-	    const char *schedule, const char **json) AT_MUSTCHECK;
+enum at_error	 course_store_group_create(struct store *, struct arena *,
+		    const char *course, const char *professor, const char *name,
+		    const char *schedule, const char **json) AT_MUSTCHECK;
 
 /* {"group"}; name NULL keeps it, set_schedule says schedule is given. */
-int	 course_store_group_update(struct store *, struct arena *,
-	    const char *group, const char *professor, const char *name,
-	    int set_schedule, const char *schedule, const char **json)
-	    AT_MUSTCHECK;
+enum at_error	 course_store_group_update(struct store *, struct arena *,
+		    const char *group, const char *professor, const char *name,
+		    int set_schedule, const char *schedule, const char **json)
+		    AT_MUSTCHECK;
 
 /* AT_ECONFLICT when the group has class sessions. */
-int	 course_store_group_delete(struct store *, const char *group,
-	    const char *professor) AT_MUSTCHECK;
+enum at_error	 course_store_group_delete(struct store *, const char *group,
+		    const char *professor) AT_MUSTCHECK;
 
 /* One entry of an enrollment request, in the order given. */
 struct course_enrolled {
@@ -66,14 +68,14 @@ struct course_enrolled {
  * Enrolls each of students (usernames, emails or ids) in the group;
  * out[i] says what became of students[i] (out has count entries).
  */
-int	 course_store_enroll(struct store *, struct arena *,
-	    const char *group, const char *professor,
-	    const char *const *students, size_t count,
-	    struct course_enrolled *out) AT_MUSTCHECK;
+enum at_error	 course_store_enroll(struct store *, struct arena *,
+		    const char *group, const char *professor,
+		    const char *const *students, size_t count,
+		    struct course_enrolled *out) AT_MUSTCHECK;
 
 /* AT_ECONFLICT when the student has records in the course. */
-int	 course_store_unenroll(struct store *, const char *group,
-	    const char *professor, const char *student) AT_MUSTCHECK;
+enum at_error	 course_store_unenroll(struct store *, const char *group,
+		    const char *professor, const char *student) AT_MUSTCHECK;
 
 /* The reads, as routes name them: {"course", "groups"}, {"groups"},
  * {"group"}, {"enrollments"}. */

@@ -36,7 +36,7 @@ db_notice(void *arg, const char *message)
 	free(line);
 }
 
-int
+enum at_error
 db_connect(const char *conninfo, PGconn **out, char **cause)
 {
 	PGconn	*conn;
@@ -80,7 +80,7 @@ db_constraint(const PGresult *res)
 	return s != NULL ? s : "";
 }
 
-int
+enum at_error
 db_error(PGconn *conn, const PGresult *res)
 {
 	const char	*state = db_sqlstate(res);
@@ -101,7 +101,7 @@ db_error(PGconn *conn, const PGresult *res)
 	return AT_EINTERNAL;
 }
 
-static int
+static enum at_error
 db_check(PGconn *conn, PGresult *res, char **cause)
 {
 	ExecStatusType	 status;
@@ -115,11 +115,11 @@ db_check(PGconn *conn, PGresult *res, char **cause)
 	return db_error(conn, res);
 }
 
-int
+enum at_error
 db_command(PGconn *conn, const char *sql, char **cause)
 {
 	PGresult	*res;
-	int		 rc;
+	enum at_error	 rc;
 
 	if (cause != NULL)
 		*cause = NULL;
@@ -129,12 +129,12 @@ db_command(PGconn *conn, const char *sql, char **cause)
 	return rc;
 }
 
-int
+enum at_error
 db_query(PGconn *conn, const char *sql, int nparams,
     const char *const *params, PGresult **out, char **cause)
 {
 	PGresult	*res;
-	int		 rc;
+	enum at_error	 rc;
 
 	*out = NULL;
 	if (cause != NULL)
@@ -156,13 +156,13 @@ db_rollback(PGconn *conn)
 		PQclear(PQexec(conn, "ROLLBACK"));
 }
 
-int
+enum at_error
 db_prepare(PGconn *conn, const struct db_statement *statements,
     size_t count, char **cause)
 {
 	PGresult	*res;
 	size_t		 i;
-	int		 rc = AT_OK;
+	enum at_error	 rc = AT_OK;
 
 	if (cause != NULL)
 		*cause = NULL;
@@ -175,12 +175,12 @@ db_prepare(PGconn *conn, const struct db_statement *statements,
 	return rc;
 }
 
-int
+enum at_error
 db_run(PGconn *conn, const struct db_statement *statement,
     const char *const *params, PGresult **out, char **cause)
 {
 	PGresult	*res;
-	int		 rc;
+	enum at_error	 rc;
 
 	*out = NULL;
 	if (cause != NULL)

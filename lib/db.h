@@ -17,15 +17,15 @@
  * Connects with conninfo.  On failure returns AT_EUNAVAILABLE and sets
  * *cause to a malloc'd one-line reason (no password in it).
  */
-int	 db_connect(const char *conninfo, PGconn **out, char **cause)
-	    AT_MUSTCHECK;
+enum at_error	 db_connect(const char *conninfo, PGconn **out, char **cause)
+		    AT_MUSTCHECK;
 
 /*
  * The project error for a failed result: AT_EUNAVAILABLE when the server
  * is unreachable, AT_ECONFLICT for unique and foreign-key violations,
  * AT_EINVALID for check violations, AT_EINTERNAL otherwise.
  */
-int	 db_error(PGconn *, const PGresult *);
+enum at_error	 db_error(PGconn *, const PGresult *);
 
 /* The SQLSTATE of a failed result, or "" when there is none. */
 const char	*db_sqlstate(const PGresult *);
@@ -37,7 +37,8 @@ const char	*db_constraint(const PGresult *);
  * Runs a command that returns no rows (BEGIN, COMMIT, ...).  On failure
  * returns the mapped error; *cause (may be NULL) gets the server message.
  */
-int	 db_command(PGconn *, const char *sql, char **cause) AT_MUSTCHECK;
+enum at_error	 db_command(PGconn *, const char *sql, char **cause)
+		    AT_MUSTCHECK;
 
 /* Rolls back the transaction open on conn, if any (on a failure path). */
 void	 db_rollback(PGconn *);
@@ -46,9 +47,9 @@ void	 db_rollback(PGconn *);
  * Runs a parameterized statement whose result must have status
  * PGRES_TUPLES_OK or PGRES_COMMAND_OK; *out is the caller's.
  */
-int	 db_query(PGconn *, const char *sql, int nparams,
-	    const char *const *params, PGresult **out, char **cause)
-	    AT_MUSTCHECK;
+enum at_error	 db_query(PGconn *, const char *sql, int nparams,
+		    const char *const *params, PGresult **out, char **cause)
+		    AT_MUSTCHECK;
 
 /* A statement prepared once per connection, run by name. */
 struct db_statement {
@@ -64,15 +65,15 @@ struct db_statement_set {
 };
 
 /* Prepares count statements on conn (once, after connecting). */
-int	 db_prepare(PGconn *, const struct db_statement *, size_t count,
-	    char **cause) AT_MUSTCHECK;
+enum at_error	 db_prepare(PGconn *, const struct db_statement *, size_t count,
+		    char **cause) AT_MUSTCHECK;
 
 /*
  * Runs a prepared statement with text parameters; like db_query().
  */
-int	 db_run(PGconn *, const struct db_statement *,
-	    const char *const *params, PGresult **out, char **cause)
-	    AT_MUSTCHECK;
+enum at_error	 db_run(PGconn *, const struct db_statement *,
+		    const char *const *params, PGresult **out, char **cause)
+		    AT_MUSTCHECK;
 
 /*
  * A PostgreSQL text[] literal of items ("{\"a\",\"b\"}"), malloc'd, or

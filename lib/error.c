@@ -45,33 +45,33 @@ static const struct {
 };
 
 static int
-error_valid(int err)
+error_valid(enum at_error err)
 {
-	return err >= 0 && err < AT_ERROR_COUNT;
+	return (unsigned)err < AT_ERROR_COUNT;
 }
 
 const char *
-error_string(int err)
+error_string(enum at_error err)
 {
 	return error_valid(err) ? error_table[err].text : "unknown error";
 }
 
 const char *
-error_code(int err)
+error_code(enum at_error err)
 {
 	return error_valid(err) ? error_table[err].code : "internal";
 }
 
 int
-error_http_status(int err)
+error_http_status(enum at_error err)
 {
 	return error_valid(err) ? error_table[err].status : 500;
 }
 
-int
+enum at_error
 error_from_code(const char *code)
 {
-	int	 err;
+	enum at_error	 err;
 
 	for (err = AT_OK + 1; err < AT_ENOMEM; err++)
 		if (strcmp(error_table[err].code, code) == 0)

@@ -41,15 +41,15 @@ enum at_error {
 #endif
 
 /* A short human sentence for err; never NULL, static storage. */
-const char	*error_string(int err);
+const char	*error_string(enum at_error);
 
 /* The contract's error code ("not_found"); "internal" for unknown values. */
-const char	*error_code(int err);
+const char	*error_code(enum at_error);
 
 /* The error of a contract code ("session_ended"); AT_EINTERNAL if none. */
-int		 error_from_code(const char *code);
+enum at_error	 error_from_code(const char *code);
 
 /* The contract's HTTP status for err (500 for unknown values). */
-int		 error_http_status(int err);
+int		 error_http_status(enum at_error);
 
 #endif

@@ -47,14 +47,14 @@ migrate_checksum(const struct migration *m, char out[65])
  * Takes a database that applied v1's migrations as at the baseline: their
  * rows give way to the baseline's, which keeps the time of the first.
  */
-static int
+static enum at_error
 migrate_squash_v1(PGconn *conn, char **cause)
 {
 	PGresult	*res = NULL;
 	char		 sum[65];
 	const char	*params[3];
 	long		 n;
-	int		 rc;
+	enum at_error	 rc;
 
 	params[0] = MIGRATE_V1_FILES;
 	rc = db_query(conn, "SELECT count(*) FROM schema_migrations "
@@ -92,7 +92,7 @@ out:
  * same checksum.  For numbered migrations (refuse_changed) a changed
  * file is an error; a changed function file is simply not done.
  */
-static int
+static enum at_error
 migrate_read_applied(PGconn *conn, const char *table,
     const struct migration *list, size_t count, int refuse_changed,
     unsigned char *done, char **cause)
@@ -100,7 +100,8 @@ migrate_read_applied(PGconn *conn, const char *table,
 	PGresult	*res = NULL;
 	char		 sql[64], sum[65];
 	size_t		 i;
-	int		 row, rc;
+	enum at_error	 rc;
+	int		 row;
 
 	snprintf(sql, sizeof(sql), "SELECT name, checksum FROM %s", table);
 	if ((rc = db_query(conn, sql, 0, NULL, &res, cause)) != AT_OK)
@@ -130,7 +131,7 @@ out:
 
 /* Runs one file and records it in table, inside the caller's
  * transaction. */
-static int
+static enum at_error
 migrate_apply(PGconn *conn, const char *table, const struct migration *m,
     char **cause)
 {
@@ -138,7 +139,7 @@ migrate_apply(PGconn *conn, const char *table, const struct migration *m,
 	char		*body = NULL, *why = NULL, *sql = NULL;
 	char		 sum[65];
 	const char	*params[2];
-	int		 rc;
+	enum at_error	 rc;
 
 	if ((body = malloc(m->len + 1)) == NULL) {
 		rc = AT_ENOMEM;
@@ -172,13 +173,13 @@ out:
 }
 
 /* Applies the files of list not marked done, counting them in *n. */
-static int
+static enum at_error
 migrate_apply_pending(PGconn *conn, const char *table,
     const struct migration *list, size_t count, const unsigned char *done,
     size_t *n, char **cause)
 {
 	size_t	 i;
-	int	 rc;
+	enum at_error	 rc;
 
 	for (i = 0; i < count; i++) {
 		if (done[i])
@@ -191,11 +192,12 @@ migrate_apply_pending(PGconn *conn, const char *table,
 	return AT_OK;
 }
 
-int
+enum at_error
 migrate_run(PGconn *conn, struct migrate_counts *applied, char **cause)
 {
 	unsigned char	*done = NULL, *fresh = NULL;
-	int		 rc, begun = 0;
+	enum at_error	 rc;
+	int		 begun = 0;
 
 	memset(applied, 0, sizeof(*applied));
 	*cause = NULL;

@@ -47,7 +47,7 @@ struct migrate_counts {
  * baseline.  On failure *cause is a malloc'd line naming the file, freed
  * by the caller.
  */
-int	 migrate_run(PGconn *, struct migrate_counts *applied, char **cause)
-	    AT_MUSTCHECK;
+enum at_error	 migrate_run(PGconn *, struct migrate_counts *applied,
+		    char **cause) AT_MUSTCHECK;
 
 #endif

@@ -10,13 +10,7 @@
 #define PASSWORD_OPSLIMIT	crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define PASSWORD_MEMLIMIT	crypto_pwhash_MEMLIMIT_INTERACTIVE
 
-int
-password_init(void)
-{
-	return sodium_init() < 0 ? AT_EINTERNAL : AT_OK;
-}
-
-int
+enum at_error
 password_hash(const char *password, char out[PASSWORD_HASH_SIZE])
 {
 	if (crypto_pwhash_str(out, password, strlen(password),

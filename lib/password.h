@@ -8,12 +8,11 @@
 
 #define PASSWORD_HASH_SIZE	crypto_pwhash_STRBYTES
 
-/* sodium_init(); call once before any other function here. */
-int	 password_init(void) AT_MUSTCHECK;
+/* Call util_crypto_init() first. */
 
 /* Hashes password into out (NUL-terminated); AT_ENOMEM when it cannot. */
-int	 password_hash(const char *password, char out[PASSWORD_HASH_SIZE])
-	    AT_MUSTCHECK;
+enum at_error	 password_hash(const char *password,
+		    char out[PASSWORD_HASH_SIZE]) AT_MUSTCHECK;
 
 /* 1 when password matches hash, 0 otherwise (including a bad hash). */
 int	 password_verify(const char *hash, const char *password);

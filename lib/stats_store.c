@@ -19,7 +19,7 @@ const struct db_statement_set stats_store_statements = {
 	stats_store_sql, sizeof(stats_store_sql) / sizeof(stats_store_sql[0])
 };
 
-int
+enum at_error
 stats_store_session(struct store *store, struct arena *arena, const char *id,
     const char *caller, const char **json)
 {
@@ -29,7 +29,7 @@ stats_store_session(struct store *store, struct arena *arena, const char *id,
 	    params, json);
 }
 
-int
+enum at_error
 stats_store_course(struct store *store, struct arena *arena, const char *id,
     const char *caller, const char **json)
 {
@@ -39,7 +39,7 @@ stats_store_course(struct store *store, struct arena *arena, const char *id,
 	    params, json);
 }
 
-int
+enum at_error
 stats_store_student(struct store *store, struct arena *arena,
     const char *student, const char **json)
 {

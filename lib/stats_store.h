@@ -16,7 +16,7 @@ store_read_fn	stats_store_session;
 store_read_fn	stats_store_course;
 
 /* {"courses"}: a student's own rates. */
-int	 stats_store_student(struct store *, struct arena *,
-	    const char *student, const char **json) AT_MUSTCHECK;
+enum at_error	 stats_store_student(struct store *, struct arena *,
+		    const char *student, const char **json) AT_MUSTCHECK;
 
 #endif

@@ -50,12 +50,12 @@ store_check_idle(struct store *store)
 	}
 }
 
-int
+enum at_error
 store_connect(struct store *store)
 {
 	char	*cause = NULL;
 	size_t	 i;
-	int	 rc;
+	enum at_error	 rc;
 
 	if (store->conn != NULL)
 		store_check_idle(store);
@@ -68,7 +68,8 @@ store_connect(struct store *store)
 		free(cause);
 		return AT_EUNAVAILABLE;
 	}
-	/* Timestamps read as text (util_timestamp()) come in UTC. */
+	/* at_ts() formats every timestamp the API sends in UTC; the
+	 * session is in UTC too, so nothing depends on the server's zone. */
 	if ((rc = db_command(store->conn, "SET TIME ZONE 'UTC'",
 	    &cause)) != AT_OK) {
 		log_error("setting the time zone: %s",
@@ -92,12 +93,12 @@ fail:
 	return rc == AT_EUNAVAILABLE ? AT_EUNAVAILABLE : AT_EINTERNAL;
 }
 
-int
+enum at_error
 store_run(struct store *store, const struct db_statement *statement,
     const char *const *params, PGresult **out)
 {
 	char	*cause = NULL;
-	int	 rc;
+	enum at_error	 rc;
 
 	*out = NULL;
 	if ((rc = store_connect(store)) != AT_OK)
@@ -117,13 +118,13 @@ store_run(struct store *store, const struct db_statement *statement,
 	return rc;
 }
 
-int
+enum at_error
 store_json(struct store *store, struct arena *arena,
     const struct db_statement *statement, const char *const *params,
     const char **json)
 {
 	PGresult	*res = NULL;
-	int		 rc;
+	enum at_error	 rc;
 
 	*json = NULL;
 	if ((rc = store_run(store, statement, params, &res)) != AT_OK)

@@ -26,12 +26,13 @@ struct store {
  * it is someone else's.  The stores' readers all have this shape, so a
  * route names one (router.c).
  */
-typedef int	store_read_fn(struct store *, struct arena *, const char *id,
-		    const char *caller, const char **json);
+typedef enum at_error	store_read_fn(struct store *, struct arena *,
+			    const char *id, const char *caller,
+			    const char **json);
 
 /* Connects and prepares now, if not yet connected.  AT_EUNAVAILABLE when
  * the database cannot be reached. */
-int	 store_connect(struct store *) AT_MUSTCHECK;
+enum at_error	 store_connect(struct store *) AT_MUSTCHECK;
 
 /* Disconnects; the store may be used again (it reconnects). */
 void	 store_close(struct store *);
@@ -42,17 +43,17 @@ void	 store_close(struct store *);
  * the server's message and mapped (AT_ECONFLICT, AT_EINVALID, ...).
  * *out is the caller's (PQclear).
  */
-int	 store_run(struct store *, const struct db_statement *,
-	    const char *const *params, PGresult **out) AT_MUSTCHECK;
+enum at_error	 store_run(struct store *, const struct db_statement *,
+		    const char *const *params, PGresult **out) AT_MUSTCHECK;
 
 /*
  * For the stores.  Runs a statement whose one row holds JSON in column
  * 0 and copies it into the arena: *json.  No row, or NULL, is
  * AT_ENOTFOUND.
  */
-int	 store_json(struct store *, struct arena *,
-	    const struct db_statement *, const char *const *params,
-	    const char **json) AT_MUSTCHECK;
+enum at_error	 store_json(struct store *, struct arena *,
+		    const struct db_statement *, const char *const *params,
+		    const char **json) AT_MUSTCHECK;
 
 /*
  * For the stores.  Column name of row 0 copied into the arena; NULL when

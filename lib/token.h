@@ -2,7 +2,7 @@
  * Bearer tokens: QR tokens and sid cookies.  A token is 32 bytes from
  * libsodium's RNG sent as 43 characters of unpadded base64url; only its
  * BLAKE2b-256 hash is ever stored, so a database dump reveals nothing
- * usable.  Call password_init() (sodium_init) first.
+ * usable.  Call util_crypto_init() first.
  */
 #ifndef ATTENDANCE_TOKEN_H
 #define ATTENDANCE_TOKEN_H

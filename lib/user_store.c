@@ -40,7 +40,7 @@ static const char user_store_create_sql[] =
 enum { COL_ROLE, COL_USERNAME, COL_EMAIL, COL_DISPLAY_NAME, COL_HASH,
     COL_COUNT };
 
-int
+enum at_error
 user_store_create(PGconn *conn, struct user_new *users, size_t count,
     char **cause)
 {
@@ -48,7 +48,8 @@ user_store_create(PGconn *conn, struct user_new *users, size_t count,
 	char		*params[COL_COUNT] = { NULL };
 	PGresult	*res = NULL;
 	size_t		 i, c;
-	int		 rc = AT_OK, conflict = 0;
+	enum at_error	 rc = AT_OK;
+	int		 conflict = 0;
 
 	*cause = NULL;
 	if ((column = calloc(count + 1, sizeof(*column))) == NULL) {

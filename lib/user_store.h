@@ -30,7 +30,7 @@ struct user_new {
  * case) is already taken, returns AT_ECONFLICT and sets each row's taken
  * bits; rows must already be free of duplicates among themselves.
  */
-int	 user_store_create(PGconn *, struct user_new *users, size_t count,
-	    char **cause) AT_MUSTCHECK;
+enum at_error	 user_store_create(PGconn *, struct user_new *users,
+		    size_t count, char **cause) AT_MUSTCHECK;
 
 #endif

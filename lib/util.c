@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "util.h"
 
 char *
@@ -89,25 +91,8 @@ util_strcasecmp(const char *a, const char *b)
 	return ca - cb;
 }
 
-int
-util_timestamp(const char *pg, char out[UTIL_TIMESTAMP_SIZE])
+enum at_error
+util_crypto_init(void)
 {
-	char	 ms[4] = "000";
-	size_t	 i;
-
-	/* "YYYY-MM-DD HH:MM:SS", then maybe ".f..." and "+00". */
-	if (strlen(pg) < 19 || pg[10] != ' ' || pg[4] != '-' || pg[13] != ':')
-		return -1;
-	if (pg[19] == '.')
-		for (i = 0; i < 3 && pg[20 + i] >= '0' && pg[20 + i] <= '9';
-		    i++)
-			ms[i] = pg[20 + i];
-	memcpy(out, pg, 10);
-	out[10] = 'T';
-	memcpy(out + 11, pg + 11, 8);
-	out[19] = '.';
-	memcpy(out + 20, ms, 3);
-	out[23] = 'Z';
-	out[24] = '\0';
-	return 0;
+	return sodium_init() < 0 ? AT_EINTERNAL : AT_OK;
 }

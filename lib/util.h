@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "error.h"
+
 #if defined(__GNUC__)
 #define AT_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -23,15 +25,9 @@ char	*util_trim(char *s);
 int	 util_parse_long(const char *s, long min, long max, long *out,
 	    const char **why);
 
-#define UTIL_TIMESTAMP_SIZE	25	/* 2026-11-24T08:00:00.123Z */
-
-/*
- * The contract's form of a timestamp (RFC 3339, UTC, milliseconds) from
- * PostgreSQL's ISO output in UTC ("2026-11-24 08:00:00.123456+00"), which
- * is several times cheaper to produce than to_char().  Returns 0, or -1
- * when pg is not in that form.
- */
-int	 util_timestamp(const char *pg, char out[UTIL_TIMESTAMP_SIZE]);
+/* libsodium's init, before any hash, token or random number: once, at
+ * the start of every program. */
+enum at_error	 util_crypto_init(void) AT_MUSTCHECK;
 
 /* Case-insensitive ASCII comparison; 0 when equal. */
 int	 util_strcasecmp(const char *a, const char *b);

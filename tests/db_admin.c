@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 
 #include "password.h"
+#include "util.h"
 #include "support.h"
 
 #define HEADER "role,username,email,display_name,password\n"
@@ -20,7 +21,7 @@ static char	*out, *err;
 static void
 admin_setup(void)
 {
-	cr_assert(password_init() == AT_OK);
+	cr_assert(util_crypto_init() == AT_OK);
 	support_db_create(1, conninfo);
 	conn = support_db_connect(conninfo);
 	out = err = NULL;

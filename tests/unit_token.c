@@ -6,13 +6,13 @@
 
 #include <criterion/criterion.h>
 
-#include "password.h"
+#include "util.h"
 #include "token.h"
 
 static void
 token_setup(void)
 {
-	cr_assert_eq(password_init(), 0, "sodium_init failed");
+	cr_assert_eq(util_crypto_init(), 0, "sodium_init failed");
 }
 
 TestSuite(token, .init = token_setup);

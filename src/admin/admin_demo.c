@@ -48,7 +48,8 @@ admin_demo_main(struct admin *admin, int argc, char **argv)
 	const char	*student_ids[DEMO_STUDENTS];
 	char		*cause = NULL;
 	size_t		 i;
-	int		 exists = 0, rc, status = ADMIN_EXIT_FAILURE;
+	enum at_error	 rc;
+	int		 exists = 0, status = ADMIN_EXIT_FAILURE;
 
 	if (argc != 1) {
 		admin_error("demo takes no arguments");

@@ -79,7 +79,8 @@ admin_user_add(struct admin *admin, int argc, char **argv)
 	char			 role[16], *username = NULL, *email = NULL;
 	char			*display_name = NULL, *cause = NULL;
 	const char		*why;
-	int			 status = ADMIN_EXIT_FAILURE, rc;
+	enum at_error		 rc;
+	int			 status = ADMIN_EXIT_FAILURE;
 
 	if (admin_args_parse_user_add(argc, argv, &args, &cause) == -1) {
 		admin_error("%s", cause != NULL ? cause : "out of memory");
@@ -239,120 +240,96 @@ admin_user_find_repeats(const char *path, struct admin_user_row *rows,
 	return bad;
 }
 
+/* An import in progress: the good rows so far, and how many were bad. */
+struct admin_import {
+	const char		*path;
+	struct admin_user_row	*rows;	/* rows[0..count) hold fields */
+	size_t			 count, capacity;
+	size_t			 bad;
+};
+
+/*
+ * The first phase: every row on its own, each bad one reported as
+ * FILE:LINE: reason.  Returns -1 when out of memory.
+ */
 static int
-admin_user_import(struct admin *admin, int argc, char **argv)
+admin_import_read(struct admin_import *im, struct csv_reader *reader)
 {
-	struct csv_reader	 reader;
-	struct csv_record	 header;
-	struct admin_user_row	*rows = NULL;
-	size_t			 capacity = 0;
-	struct user_new		*users = NULL;
-	struct admin_user_key	*keys = NULL;
-	const char		*path, *why;
-	char			*data = NULL, *cause = NULL;
-	size_t			 len = 0, count = 0, bad = 0, i;
-	int			 status = ADMIN_EXIT_FAILURE, r, rc;
+	struct admin_user_row	*row, *grown;
+	const char		*why;
+	char			**f;
+	int			 r;
 
-	memset(&header, 0, sizeof(header));
-	if (argc != 2) {
-		admin_error("usage: user import FILE.csv");
-		return ADMIN_EXIT_USAGE;
-	}
-	path = argv[1];
-	if (admin_user_slurp(path, &data, &len) == -1)
-		return ADMIN_EXIT_FAILURE;
-	csv_reader_init(&reader, data, len);
-	if ((r = csv_read(&reader, &header, &why)) != 1) {
-		fprintf(stderr, "%s:%lu: %s\n", path, r == 0 ? 1UL :
-		    header.line, r == 0 ? "empty file, expected the header "
-		    IMPORT_HEADER : why);
-		goto out;
-	}
-	if (admin_user_check_header(path, &header) == -1)
-		goto out;
-
-	/* First every row on its own, reporting each bad one. */
 	for (;;) {
-		struct admin_user_row	*row;
-		char			**f;
-
-		if (count == IMPORT_ROWS_MAX) {
-			fprintf(stderr, "%s:%lu: more than %d rows\n", path,
-			    reader.line, IMPORT_ROWS_MAX);
-			bad++;
-			break;
+		if (im->count == IMPORT_ROWS_MAX) {
+			fprintf(stderr, "%s:%lu: more than %d rows\n", im->path,
+			    reader->line, IMPORT_ROWS_MAX);
+			im->bad++;
+			return 0;
 		}
-		if (count == capacity) {
-			struct admin_user_row	*grown;
-
-			capacity = capacity == 0 ? 64 : capacity * 2;
-			grown = realloc(rows, capacity * sizeof(*rows));
-			if (grown == NULL) {
-				admin_error("out of memory");
-				goto out;
-			}
-			rows = grown;
-			memset(rows + count, 0,
-			    (capacity - count) * sizeof(*rows));
+		if (im->count == im->capacity) {
+			im->capacity = im->capacity == 0 ? 64 :
+			    im->capacity * 2;
+			grown = realloc(im->rows,
+			    im->capacity * sizeof(*im->rows));
+			if (grown == NULL)
+				return -1;
+			im->rows = grown;
+			memset(im->rows + im->count, 0, (im->capacity -
+			    im->count) * sizeof(*im->rows));
 		}
-		row = &rows[count];
-		if ((r = csv_read(&reader, &row->record, &why)) == 0)
-			break;
+		row = &im->rows[im->count];
+		if ((r = csv_read(reader, &row->record, &why)) == 0)
+			return 0;
 		row->line = row->record.line;
 		if (r == -1) {
-			fprintf(stderr, "%s:%lu: %s\n", path, row->line, why);
-			bad++;
-			continue;
-		}
-		if (row->record.count != IMPORT_FIELDS) {
-			fprintf(stderr, "%s:%lu: expected %d fields (%s), "
-			    "found %zu\n", path, row->line, IMPORT_FIELDS,
-			    IMPORT_HEADER, row->record.count);
-			csv_record_clear(&row->record);
-			bad++;
+			fprintf(stderr, "%s:%lu: %s\n", im->path, row->line,
+			    why);
+			im->bad++;
 			continue;
 		}
 		f = row->record.fields;
-		if (admin_user_check(f[IMPORT_ROLE], f[IMPORT_USERNAME],
+		if (row->record.count != IMPORT_FIELDS) {
+			fprintf(stderr, "%s:%lu: expected %d fields (%s), "
+			    "found %zu\n", im->path, row->line, IMPORT_FIELDS,
+			    IMPORT_HEADER, row->record.count);
+		} else if (admin_user_check(f[IMPORT_ROLE], f[IMPORT_USERNAME],
 		    f[IMPORT_EMAIL], f[IMPORT_DISPLAY_NAME],
-		    f[IMPORT_PASSWORD], &why) == -1) {
-			fprintf(stderr, "%s:%lu: %s\n", path, row->line, why);
-			csv_record_clear(&row->record);
-			bad++;
+		    f[IMPORT_PASSWORD], &why) == -1)
+			fprintf(stderr, "%s:%lu: %s\n", im->path, row->line,
+			    why);
+		else {
+			im->count++;
 			continue;
 		}
-		count++;
+		csv_record_clear(&row->record);
+		im->bad++;
 	}
-	if (count > 0) {
-		if ((keys = calloc(count, sizeof(*keys))) == NULL) {
-			admin_error("out of memory");
-			goto out;
-		}
-		bad += admin_user_find_repeats(path, rows, count,
-		    IMPORT_USERNAME, keys);
-		bad += admin_user_find_repeats(path, rows, count,
-		    IMPORT_EMAIL, keys);
-	}
-	if (bad > 0) {
-		admin_error("%s: %zu bad row%s, nothing imported", path, bad,
-		    bad == 1 ? "" : "s");
-		goto out;
-	}
-	if (count == 0) {
-		admin_error("%s: no rows after the header, nothing imported",
-		    path);
-		goto out;
-	}
+}
 
-	/* Then hash (slow by design) and store all rows at once. */
-	if ((users = calloc(count, sizeof(*users))) == NULL) {
+/*
+ * The last phase, once every row is good: hash the passwords (slow by
+ * design) and store all rows at once, or none, reporting each row that
+ * clashes with an existing account.
+ */
+static int
+admin_import_store(struct admin *admin, struct admin_import *im)
+{
+	struct user_new	*users;
+	char		*cause = NULL, where[512];
+	size_t		 i, taken = 0;
+	enum at_error	 rc;
+	int		 status = ADMIN_EXIT_FAILURE;
+
+	if ((users = calloc(im->count, sizeof(*users))) == NULL) {
 		admin_error("out of memory");
-		goto out;
+		return ADMIN_EXIT_FAILURE;
 	}
-	for (i = 0; i < count; i++) {
-		char	**f = rows[i].record.fields;
+	for (i = 0; i < im->count; i++) {
+		char	**f = im->rows[i].record.fields;
 
-		if (password_hash(f[IMPORT_PASSWORD], rows[i].hash) != AT_OK) {
+		if (password_hash(f[IMPORT_PASSWORD], im->rows[i].hash) !=
+		    AT_OK) {
 			admin_error("cannot hash a password (out of memory)");
 			goto out;
 		}
@@ -360,50 +337,109 @@ admin_user_import(struct admin *admin, int argc, char **argv)
 		users[i].username = f[IMPORT_USERNAME];
 		users[i].email = f[IMPORT_EMAIL];
 		users[i].display_name = f[IMPORT_DISPLAY_NAME];
-		users[i].password_hash = rows[i].hash;
+		users[i].password_hash = im->rows[i].hash;
 	}
 	if (admin_connect(admin) != 0)
 		goto out;
-	rc = user_store_create(admin->conn, users, count, &cause);
+	rc = user_store_create(admin->conn, users, im->count, &cause);
 	if (rc == AT_ECONFLICT) {
-		for (i = 0; i < count; i++) {
-			char	 where[512];
-
+		for (i = 0; i < im->count; i++) {
 			if (users[i].taken == 0)
 				continue;
-			snprintf(where, sizeof(where), "%s:%lu", path,
-			    rows[i].line);
+			snprintf(where, sizeof(where), "%s:%lu", im->path,
+			    im->rows[i].line);
 			admin_user_report_taken(where, &users[i]);
-			bad++;
+			taken++;
 		}
-		if (bad == 0)
-			admin_error("%s: %s", path, cause != NULL ? cause :
+		if (taken == 0)
+			admin_error("%s: %s", im->path, cause != NULL ? cause :
 			    "username or email already taken");
 		admin_error("%s: %zu row%s conflict with existing users, "
-		    "nothing imported", path, bad, bad == 1 ? "" : "s");
+		    "nothing imported", im->path, taken, taken == 1 ? "" : "s");
 		goto out;
 	}
 	if (rc != AT_OK) {
-		admin_error("%s: %s, nothing imported", path, cause != NULL ?
-		    cause : error_string(rc));
+		admin_error("%s: %s, nothing imported", im->path,
+		    cause != NULL ? cause : error_string(rc));
 		goto out;
 	}
-	printf("%zu user%s imported\n", count, count == 1 ? "" : "s");
+	printf("%zu user%s imported\n", im->count, im->count == 1 ? "" : "s");
 	status = ADMIN_EXIT_OK;
 out:
-	/* Only rows[0..count) hold fields: bad rows were cleared. */
-	for (i = 0; i < count; i++) {
-		sodium_memzero(rows[i].record.fields[IMPORT_PASSWORD],
-		    strlen(rows[i].record.fields[IMPORT_PASSWORD]));
-		csv_record_clear(&rows[i].record);
+	free(users);
+	free(cause);
+	return status;
+}
+
+/*
+ * user import FILE.csv: all rows or none.  Three phases: each row on its
+ * own, then repeats among the rows, then the store (which finds clashes
+ * with existing accounts); every bad row of a phase is reported before
+ * the import stops.
+ */
+static int
+admin_user_import(struct admin *admin, int argc, char **argv)
+{
+	struct admin_import	 im;
+	struct csv_reader	 reader;
+	struct csv_record	 header;
+	struct admin_user_key	*keys = NULL;
+	const char		*why;
+	char			*data = NULL;
+	size_t			 len = 0, i;
+	int			 status = ADMIN_EXIT_FAILURE, r;
+
+	memset(&im, 0, sizeof(im));
+	memset(&header, 0, sizeof(header));
+	if (argc != 2) {
+		admin_error("usage: user import FILE.csv");
+		return ADMIN_EXIT_USAGE;
+	}
+	im.path = argv[1];
+	if (admin_user_slurp(im.path, &data, &len) == -1)
+		return ADMIN_EXIT_FAILURE;
+	csv_reader_init(&reader, data, len);
+	if ((r = csv_read(&reader, &header, &why)) != 1) {
+		fprintf(stderr, "%s:%lu: %s\n", im.path, r == 0 ? 1UL :
+		    header.line, r == 0 ? "empty file, expected the header "
+		    IMPORT_HEADER : why);
+		goto out;
+	}
+	if (admin_user_check_header(im.path, &header) == -1)
+		goto out;
+	if (admin_import_read(&im, &reader) == -1) {
+		admin_error("out of memory");
+		goto out;
+	}
+	if (im.count > 0) {
+		if ((keys = calloc(im.count, sizeof(*keys))) == NULL) {
+			admin_error("out of memory");
+			goto out;
+		}
+		im.bad += admin_user_find_repeats(im.path, im.rows, im.count,
+		    IMPORT_USERNAME, keys);
+		im.bad += admin_user_find_repeats(im.path, im.rows, im.count,
+		    IMPORT_EMAIL, keys);
+	}
+	if (im.bad > 0)
+		admin_error("%s: %zu bad row%s, nothing imported", im.path,
+		    im.bad, im.bad == 1 ? "" : "s");
+	else if (im.count == 0)
+		admin_error("%s: no rows after the header, nothing imported",
+		    im.path);
+	else
+		status = admin_import_store(admin, &im);
+out:
+	for (i = 0; i < im.count; i++) {
+		sodium_memzero(im.rows[i].record.fields[IMPORT_PASSWORD],
+		    strlen(im.rows[i].record.fields[IMPORT_PASSWORD]));
+		csv_record_clear(&im.rows[i].record);
 	}
 	csv_record_clear(&header);
 	if (data != NULL)
 		sodium_memzero(data, len);
-	free(rows);
-	free(users);
+	free(im.rows);
 	free(keys);
-	free(cause);
 	free(data);
 	return status;
 }

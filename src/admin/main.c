@@ -148,7 +148,7 @@ main(int argc, char **argv)
 		fputs(admin_usage, stderr);
 		return ADMIN_EXIT_USAGE;
 	}
-	if (password_init() != AT_OK) {
+	if (util_crypto_init() != AT_OK) {
 		admin_error("libsodium failed to initialise");
 		return ADMIN_EXIT_FAILURE;
 	}

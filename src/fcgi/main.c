@@ -20,7 +20,7 @@
 #include "app.h"
 #include "handlers.h"
 #include "log.h"
-#include "password.h"
+#include "util.h"
 #include "router.h"
 
 static volatile sig_atomic_t	 worker_stop;
@@ -106,7 +106,7 @@ main(int argc, char **argv)
 	}
 	log_set_level(app.config.log_level);
 	app.store.conninfo = app.config.database;
-	if (password_init() != AT_OK || handler_auth_init() != AT_OK) {
+	if (util_crypto_init() != AT_OK || handler_auth_init() != AT_OK) {
 		log_error("libsodium failed to initialise");
 		goto out;
 	}

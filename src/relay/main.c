@@ -17,7 +17,7 @@
 
 #include "config.h"
 #include "log.h"
-#include "password.h"
+#include "util.h"
 #include "relay.h"
 #include "relay_auth.h"
 #include "relay_conn.h"
@@ -169,7 +169,7 @@ main(int argc, char **argv)
 		config_free(&relay.config);
 		return 2;
 	}
-	if (password_init() != AT_OK) {
+	if (util_crypto_init() != AT_OK) {
 		log_error("libsodium failed to initialise");
 		goto out;
 	}
