@@ -425,6 +425,29 @@ Test(auth, me_without_cookie_is_401)
 	api_client_free(c);
 }
 
+/*
+ * GET /api/auth/me is one round trip (its statement looks the login up):
+ * a body it cannot read is still 401 before 415 for someone not logged
+ * in, and 415 for someone who is.
+ */
+Test(auth, me_checks_the_login_before_the_body)
+{
+	char			 id[API_ID_SIZE], user[80];
+	struct api_client	*c = api_user_login("student", "mb", id, user);
+	struct api_client	*anon = api_client_new();
+
+	expect_error_raw(anon, "GET", "/api/auth/me", "text/plain", "x", 1,
+	    NULL, 401, "unauthenticated");
+	expect_error_raw(anon, "GET", "/api/auth/me", "application/json",
+	    "[1]", 3, NULL, 401, "unauthenticated");
+	expect_error_raw(c, "GET", "/api/auth/me", "text/plain", "x", 1,
+	    NULL, 415, "unsupported_media_type");
+	expect_error_raw(c, "GET", "/api/auth/me", "application/json", "[1]",
+	    3, NULL, 400, "invalid_request");
+	api_client_free(anon);
+	api_client_free(c);
+}
+
 Test(auth, me_with_garbage_sid_is_401)
 {
 	struct api_response	 r;
