@@ -68,6 +68,11 @@ dev_build() {
 		    dev_die "autoreconf failed"
 	fi
 	mkdir -p "$dir"
+	# Before tests/ was laid out by kind, the suites were the programs
+	# tests/unit, tests/db and tests/api, where directories are now.
+	for old in "$dir/tests/unit" "$dir/tests/db" "$dir/tests/api"; do
+		[ -f "$old" ] && rm -f "$old" "$dir"/tests/*.o
+	done
 	if [ ! -f "$dir/Makefile" ] || [ configure -nt "$dir/config.status" ] ||
 	    [ "$(cat "$dir/.configure-args" 2>/dev/null)" != "$*" ]; then
 		(cd "$dir" && ../configure -q "$@") ||

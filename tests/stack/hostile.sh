@@ -31,7 +31,7 @@ python=/usr/bin/python3
 svc_require postgresql nginx redis-server redis-cli spawn-fcgi multiwatch \
     curl psql $python
 svc_require_built "$top_builddir" attendance-admin attendance-fcgi
-helper="$python $top_srcdir/tests/hostile.py"
+helper="$python $top_srcdir/tests/stack/hostile.py"
 started=$(date +%s)
 
 state=$(svc_state hostile)

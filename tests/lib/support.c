@@ -21,7 +21,7 @@ support_env(const char *name)
 	const char	*v = getenv(name);
 
 	cr_assert(v != NULL && *v != '\0', "%s is not set: run the suite "
-	    "through tests/db.sh (make check)", name);
+	    "through tests/db/db.sh (make check)", name);
 	return v;
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The relay's integration checks, run by tests/relay.sh against a stack
+"""The relay's integration checks, run by tests/stack/relay.sh against a stack
 it started.  Debian's python3-websockets (10.x) is the strict RFC 6455
 client; a small raw client sends what websockets refuses to (invalid
 UTF-8, unmasked frames) and ignores pings.  Every wait is bounded.

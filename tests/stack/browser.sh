@@ -1,6 +1,6 @@
 #!/bin/sh
 # The web pages end to end in headless Chromium (Debian's chromium, driven
-# by npm playwright-core; tests/browser.mjs holds the steps), against the
+# by npm playwright-core; tests/stack/browser.mjs holds the steps), against the
 # whole stack started here: PostgreSQL (migrated, demo data), Redis, the
 # FastCGI workers, the WebSocket relay, and nginx on a free loopback TCP
 # port (Chromium cannot reach a unix socket).  The professor logs in, opens
@@ -86,14 +86,14 @@ CTL
 status=0
 ATT_BASE=$base ATT_NODE_DIR=$node_dir ATT_SHOTS=$state/shots \
 ATT_CTL="sh $state/ctl" \
-    node "$top_srcdir/tests/browser.mjs" || status=1
+    node "$top_srcdir/tests/stack/browser.mjs" || status=1
 
 out=$top_builddir/browser-screenshots
 rm -rf "$out"
 cp -R "$state/shots" "$out" 2>/dev/null || true
 echo "browser: screenshots in $out"
 if [ $status -ne 0 ]; then
-	fail "tests/browser.mjs failed"
+	fail "tests/stack/browser.mjs failed"
 fi
 # In the sanitizer build, a worker's leak or error shows in its log.
 ! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \

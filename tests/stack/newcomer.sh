@@ -5,13 +5,13 @@
 # time with /api/health, the login page and a demo login checked; at the
 # end ./dev/down, and nothing it started is left running.
 #
-#   tests/newcomer.sh [SOURCE]   SOURCE: the repository (default: this one)
+#   tests/stack/newcomer.sh [SOURCE]   SOURCE: the repository (default: this one)
 #
 # The clone gets what is committed, plus the uncommitted changes and new
 # files of SOURCE, so that a run before a commit tests what will be
 # committed.  Run by ./dev/test, once (it builds the clone's build/).
 set -uo pipefail
-src=$(cd "${1:-$(dirname "$0")/..}" && pwd)
+src=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
 
 parent=$(mktemp -d "${TMPDIR:-/tmp}/attendance-newcomer.XXXXXX") || exit 1
 chmod 700 "$parent"

@@ -1,6 +1,6 @@
 /*
  * Login, logout and the session cookie ("auth"), failed-login throttling
- * ("throttle", and "throttle_address", which tests/api.sh runs alone
+ * ("throttle", and "throttle_address", which tests/api/api.sh runs alone
  * with a per-address limit of 20), and what every request goes through
  * before its handler ("http"): routing, 405 + Allow, CSRF Origin, body
  * limits and parsing, roles, the order of those checks, content types,
@@ -694,7 +694,7 @@ Test(throttle, other_names_are_not_locked)
 	free(pb);
 }
 
-/* --- throttle_address (tests/api.sh: alone, limit 20 per address) ---- */
+/* --- throttle_address (tests/api/api.sh: alone, limit 20 per address) ---- */
 
 Test(throttle_address, failures_from_one_address_lock_everyone)
 {
@@ -705,7 +705,7 @@ Test(throttle_address, failures_from_one_address_lock_everyone)
 	int			 i;
 
 	if (env == NULL || (limit = strtol(env, NULL, 10)) < 2)
-		cr_skip_test("needs the per-address pass of tests/api.sh "
+		cr_skip_test("needs the per-address pass of tests/api/api.sh "
 		    "(ATTENDANCE_TEST_ADDRESS_LIMIT)");
 	/* The failures of the suites before this pass (same address) leave
 	 * the 3 s window first. */

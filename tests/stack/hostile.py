@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Raw-socket helpers of tests/hostile.sh (standard library only).
+"""Raw-socket helpers of tests/stack/hostile.sh (standard library only).
 
   hostile.py field FILE PATH
       Prints the value at PATH (dotted, e.g. error.code) of the JSON

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The WebSocket relay against the real stack (PostgreSQL, Redis, the
 # FastCGI workers, attendance-relay, nginx on a unix socket), driven by
-# tests/relay_client.py with Debian's python3-websockets (a strict RFC
+# tests/lib/relay_client.py with Debian's python3-websockets (a strict RFC
 # 6455 client): round:started on connect, every event of a class session
 # in order on every socket of its professor, session:ended then close
 # 1000, the refused upgrades (401, 403, 404), Redis restarted (relay:resync,
@@ -95,8 +95,8 @@ until curl -sf -o /dev/null --max-time 5 --unix-socket "$state/run/http.sock" \
 done
 
 RELAY_TEST_STATE=$state RELAY_TEST_CTL=$state/ctl \
-    timeout 300 $python "$top_srcdir/tests/relay_client.py" ||
-    fail "tests/relay_client.py (status $?)"
+    timeout 300 $python "$top_srcdir/tests/lib/relay_client.py" ||
+    fail "tests/lib/relay_client.py (status $?)"
 
 # The client ended with SIGTERM: the relay must be gone, cleanly.
 ! svc_pid_alive "$state/run/relay.pid" || fail "the relay outlived SIGTERM"

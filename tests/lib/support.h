@@ -1,9 +1,9 @@
 /*
  * Helpers for the suites that run against a real PostgreSQL started by
- * tests/db.sh.  Each helper fails the current test (Criterion assert) when
+ * tests/db/db.sh.  Each helper fails the current test (Criterion assert) when
  * its own setup fails, so a test body only states what it checks.
  *
- * Environment (set by tests/db.sh):
+ * Environment (set by tests/db/db.sh):
  *   ATTENDANCE_TEST_PGHOST      socket directory of the server
  *   ATTENDANCE_TEST_PGUSER      superuser name
  *   ATTENDANCE_TEST_TEMPLATE    a migrated, empty database to clone

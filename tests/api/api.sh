@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the HTTP suites (tests/api) against the whole stack in a temporary
+# Runs the HTTP suites (tests/api/suite) against the whole stack in a temporary
 # directory: PostgreSQL (migrated), Redis, the FastCGI workers under
 # spawn-fcgi and multiwatch, and nginx on a unix socket; prints every
 # server's log when a suite fails.
@@ -8,7 +8,7 @@
 # test (they all come from the same address): the first runs every suite
 # but throttle_address with that limit out of reach; the second restarts
 # the workers with a limit of 20 and runs throttle_address alone.
-# Arguments go to tests/api (e.g. --filter 'courses/*'); then there is one
+# Arguments go to tests/api/suite (e.g. --filter 'courses/*'); then there is one
 # pass, the second kind when the arguments name throttle_address.
 set -eu
 svc_srcdir=$top_srcdir
@@ -77,21 +77,21 @@ if [ $# -gt 0 ]; then
 	case "$*" in
 	*throttle_address*)
 		start_workers "$state/attendance-address.conf"
-		ATTENDANCE_TEST_ADDRESS_LIMIT=20 "$top_builddir/tests/api" \
+		ATTENDANCE_TEST_ADDRESS_LIMIT=20 "$top_builddir/tests/api/suite" \
 		    "$@" || status=1
 		;;
 	*)
 		start_workers "$state/attendance.conf"
-		"$top_builddir/tests/api" "$@" || status=1
+		"$top_builddir/tests/api/suite" "$@" || status=1
 		;;
 	esac
 else
 	# Criterion's filter is an extended glob: !(x) is "anything but x".
 	start_workers "$state/attendance.conf"
-	"$top_builddir/tests/api" --filter '!(throttle_address)/*' ||
+	"$top_builddir/tests/api/suite" --filter '!(throttle_address)/*' ||
 	    status=1
 	start_workers "$state/attendance-address.conf"
-	ATTENDANCE_TEST_ADDRESS_LIMIT=20 "$top_builddir/tests/api" \
+	ATTENDANCE_TEST_ADDRESS_LIMIT=20 "$top_builddir/tests/api/suite" \
 	    --filter 'throttle_address/*' || status=1
 fi
 if [ $status -ne 0 ]; then

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs the PostgreSQL suites (tests/db) against a throwaway server in a
+# Runs the PostgreSQL suites (tests/db/suite) against a throwaway server in a
 # temporary directory, with a migrated template database for the suites
 # to clone; prints the server log when a suite fails.
 set -eu
@@ -19,12 +19,12 @@ ATTENDANCE_TEST_PGHOST=$(svc_pg_dir "$state")/run
 ATTENDANCE_TEST_PGUSER=$SVC_PG_SUPERUSER
 ATTENDANCE_TEST_TEMPLATE=attendance_template
 ATTENDANCE_ADMIN=$top_builddir/attendance-admin
-ATTENDANCE_TEST_FIXTURES=$top_srcdir/tests/fixtures
+ATTENDANCE_TEST_FIXTURES=$top_srcdir/tests/db/fixtures
 TMPDIR=$state
 export ATTENDANCE_TEST_PGHOST ATTENDANCE_TEST_PGUSER ATTENDANCE_TEST_TEMPLATE
 export ATTENDANCE_ADMIN ATTENDANCE_TEST_FIXTURES TMPDIR
 
-if ! "$top_builddir/tests/db" "$@"; then
+if ! "$top_builddir/tests/db/suite" "$@"; then
 	svc_print_logs "$state"
 	exit 1
 fi

@@ -71,7 +71,7 @@ api_env(const char *name)
 	const char	*v = getenv(name);
 
 	cr_assert(v != NULL && *v != '\0', "%s is not set: run the suite "
-	    "through tests/api.sh (make check)", name);
+	    "through tests/api/api.sh (make check)", name);
 	return v;
 }
 

@@ -1,5 +1,5 @@
 // The pages end to end in headless Chromium, driven by playwright-core;
-// run by tests/browser.sh, which starts the stack and sets:
+// run by tests/stack/browser.sh, which starts the stack and sets:
 //   ATT_BASE       http://127.0.0.1:PORT (nginx; also allowed_origins)
 //   ATT_NODE_DIR   where tools/package.json's packages are installed
 //   ATT_SHOTS      the folder for the screenshots

@@ -136,7 +136,8 @@ migrate_spawn(const char *conninfo, const char *log)
 	int		 fd;
 
 	cr_assert(admin != NULL && *admin != '\0',
-	    "ATTENDANCE_ADMIN is not set: run the suite through tests/db.sh");
+	    "ATTENDANCE_ADMIN is not set: run the suite through "
+	    "tests/db/db.sh");
 	fflush(NULL);
 	pid = fork();
 	cr_assert(pid != -1, "fork: %s", strerror(errno));
@@ -340,7 +341,7 @@ static const char migrate_data_sql[] =
     "(SELECT count(*) FROM enrollments) || "
     "(SELECT string_agg(login || address, ',') FROM login_failures)";
 
-/* Loads the schema of a v1 database (tests/fixtures/v1-schema.sql). */
+/* Loads the schema of a v1 database (tests/db/fixtures/v1-schema.sql). */
 static void
 migrate_load_v1(PGconn *conn)
 {
@@ -350,7 +351,7 @@ migrate_load_v1(PGconn *conn)
 	PGresult	*res;
 
 	cr_assert(dir != NULL && *dir != '\0', "ATTENDANCE_TEST_FIXTURES is "
-	    "not set: run the suite through tests/db.sh");
+	    "not set: run the suite through tests/db/db.sh");
 	snprintf(path, sizeof(path), "%s/v1-schema.sql", dir);
 	text = migrate_slurp(path);
 	res = PQexec(conn, text);

@@ -6,7 +6,7 @@
  * for the events.  Each helper fails the current test when its own setup
  * fails.
  *
- * Environment (set by tests/api.sh):
+ * Environment (set by tests/api/api.sh):
  *   ATTENDANCE_TEST_HTTP_SOCKET   nginx's unix socket
  *   ATTENDANCE_TEST_DATABASE      conninfo of the stack's database
  *   ATTENDANCE_TEST_REDIS_SOCKET  Redis's unix socket
