@@ -168,18 +168,14 @@ enum at_error
 class_store_session_list(struct store *store, struct arena *arena,
     const char *id, const char *caller, const char **json)
 {
-	const char	*params[2] = { id, caller };
-
-	return store_json(store, arena, &class_store_sql[SESSION_LIST], params,
-	    json);
+	return store_read(store, arena, &class_store_sql[SESSION_LIST], id,
+	    caller, json);
 }
 
 enum at_error
 class_store_session_get(struct store *store, struct arena *arena,
     const char *id, const char *caller, const char **json)
 {
-	const char	*params[2] = { id, caller };
-
-	return store_json(store, arena, &class_store_sql[SESSION_GET], params,
-	    json);
+	return store_read(store, arena, &class_store_sql[SESSION_GET], id,
+	    caller, json);
 }

@@ -133,18 +133,6 @@ course_store_delete_row(struct store *store, enum course_statement which,
 	return rc;
 }
 
-/* A read of id as caller sees it. */
-static enum at_error
-course_store_read(struct store *store, struct arena *arena,
-    enum course_statement which, const char *id, const char *caller,
-    const char **json)
-{
-	const char	*params[2] = { id, caller };
-
-	return store_json(store, arena, &course_store_sql[which], params,
-	    json);
-}
-
 enum at_error
 course_store_create(struct store *store, struct arena *arena,
     const char *professor, const struct course_fields *f, const char **json)
@@ -284,27 +272,30 @@ enum at_error
 course_store_get(struct store *store, struct arena *arena, const char *id,
     const char *caller, const char **json)
 {
-	return course_store_read(store, arena, COURSE_GET, id, caller, json);
+	return store_read(store, arena, &course_store_sql[COURSE_GET], id,
+	    caller, json);
 }
 
 enum at_error
 course_store_group_list(struct store *store, struct arena *arena,
     const char *id, const char *caller, const char **json)
 {
-	return course_store_read(store, arena, GROUP_LIST, id, caller, json);
+	return store_read(store, arena, &course_store_sql[GROUP_LIST], id,
+	    caller, json);
 }
 
 enum at_error
 course_store_group_get(struct store *store, struct arena *arena,
     const char *id, const char *caller, const char **json)
 {
-	return course_store_read(store, arena, GROUP_GET, id, caller, json);
+	return store_read(store, arena, &course_store_sql[GROUP_GET], id,
+	    caller, json);
 }
 
 enum at_error
 course_store_enrollment_list(struct store *store, struct arena *arena,
     const char *id, const char *caller, const char **json)
 {
-	return course_store_read(store, arena, ENROLLMENT_LIST, id, caller,
-	    json);
+	return store_read(store, arena, &course_store_sql[ENROLLMENT_LIST], id,
+	    caller, json);
 }

@@ -23,20 +23,16 @@ enum at_error
 stats_store_session(struct store *store, struct arena *arena, const char *id,
     const char *caller, const char **json)
 {
-	const char	*params[2] = { id, caller };
-
-	return store_json(store, arena, &stats_store_sql[STATS_SESSION],
-	    params, json);
+	return store_read(store, arena, &stats_store_sql[STATS_SESSION], id,
+	    caller, json);
 }
 
 enum at_error
 stats_store_course(struct store *store, struct arena *arena, const char *id,
     const char *caller, const char **json)
 {
-	const char	*params[2] = { id, caller };
-
-	return store_json(store, arena, &stats_store_sql[STATS_COURSE],
-	    params, json);
+	return store_read(store, arena, &stats_store_sql[STATS_COURSE], id,
+	    caller, json);
 }
 
 enum at_error

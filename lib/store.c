@@ -138,6 +138,16 @@ store_json(struct store *store, struct arena *arena,
 	return rc;
 }
 
+enum at_error
+store_read(struct store *store, struct arena *arena,
+    const struct db_statement *statement, const char *id, const char *caller,
+    const char **json)
+{
+	const char	*params[2] = { id, caller };
+
+	return store_json(store, arena, statement, params, json);
+}
+
 const char *
 store_column(struct arena *arena, const PGresult *res, const char *name,
     int *oom)

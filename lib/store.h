@@ -55,6 +55,11 @@ enum at_error	 store_json(struct store *, struct arena *,
 		    const struct db_statement *, const char *const *params,
 		    const char **json) AT_MUSTCHECK;
 
+/* For the stores' readers: store_json() with ($1 id, $2 caller). */
+enum at_error	 store_read(struct store *, struct arena *,
+		    const struct db_statement *, const char *id,
+		    const char *caller, const char **json) AT_MUSTCHECK;
+
 /*
  * For the stores.  Column name of row 0 copied into the arena; NULL when
  * the column is absent or NULL (or out of memory: *oom is set).
