@@ -3,8 +3,8 @@
  * parser and Sec-WebSocket-Accept (relay_http), the WebSocket codec with
  * its close codes and the outgoing-queue bound (relay_ws, driven through
  * buffers: every failure path, frames split across reads and writes),
- * the messages (relay_msg), the session table (relay_sessions) and the
- * listen address (relay_listen).
+ * the messages (relay_msg) and the session table (relay_sessions); the
+ * listen address is lib/address.h's (tests/unit_address.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +14,6 @@
 #include <criterion/criterion.h>
 
 #include "relay_http.h"
-#include "relay_listen.h"
 #include "relay_msg.h"
 #include "relay_sessions.h"
 #include "relay_ws.h"
@@ -1335,29 +1334,4 @@ Test(relay_sessions, table)
 	cr_assert_eq(relay_sessions_find(&s, SESSION), a);
 	relay_sessions_free(&s);
 	relay_sessions_free(NULL);
-}
-
-/* --- relay_listen ------------------------------------------------------ */
-
-Test(relay_listen, addresses)
-{
-	struct relay_address	 a;
-	const char		*why;
-
-	cr_assert_eq(relay_listen_parse("unix:/run/attendance/relay.sock", &a,
-	    &why), 0);
-	cr_assert(a.is_unix);
-	cr_assert_str_eq(a.path, "/run/attendance/relay.sock");
-	cr_assert_eq(relay_listen_parse("127.0.0.1:8081", &a, &why), 0);
-	cr_assert(!a.is_unix);
-	cr_assert_str_eq(a.host, "127.0.0.1");
-	cr_assert_str_eq(a.port, "8081");
-	cr_assert_eq(relay_listen_parse("[::1]:8081", &a, &why), 0);
-	cr_assert_str_eq(a.host, "::1");
-	cr_assert_eq(relay_listen_parse("localhost:0", &a, &why), -1);
-	cr_assert_eq(relay_listen_parse("localhost:65536", &a, &why), -1);
-	cr_assert_eq(relay_listen_parse("localhost", &a, &why), -1);
-	cr_assert_eq(relay_listen_parse("::1:8081", &a, &why), -1);
-	cr_assert_eq(relay_listen_parse(":8081", &a, &why), -1);
-	cr_assert_eq(relay_listen_parse("unix:relative.sock", &a, &why), -1);
 }

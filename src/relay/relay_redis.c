@@ -20,14 +20,13 @@
 #include "events.h"
 #include "log.h"
 #include "relay_conn.h"
-#include "relay_listen.h"
 #include "relay_redis.h"
 
 #define RELAY_REDIS_PREFIX_LEN	(sizeof(EVENTS_CHANNEL_PREFIX) - 1)
 
 struct relay_redis {
 	struct relay		*relay;
-	struct relay_address	 address;
+	struct address		 address;
 	redisAsyncContext	*sub;		/* SUBSCRIBE */
 	redisAsyncContext	*cmd;		/* PUBLISH of the heartbeat */
 	int			 sub_up, cmd_up;
@@ -289,7 +288,7 @@ relay_redis_context(struct relay_redis *rr)
 		ac = redisAsyncConnectUnix(rr->address.path);
 	else
 		ac = redisAsyncConnect(rr->address.host,
-		    atoi(rr->address.port));
+		    (int)rr->address.port);
 	if (ac == NULL)
 		return NULL;
 	if (ac->err != 0) {
@@ -344,28 +343,16 @@ relay_redis_beat(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 int
-relay_redis_open(struct relay *relay, const char *address,
+relay_redis_open(struct relay *relay, const struct address *address,
     struct relay_redis **out)
 {
 	struct relay_redis	*rr;
-	const char		*why;
 
 	*out = NULL;
 	if ((rr = calloc(1, sizeof(*rr))) == NULL)
 		return AT_ENOMEM;
 	rr->relay = relay;
-	if (relay_listen_parse(address, &rr->address, &why) == -1) {
-		if (strchr(address, ':') != NULL ||
-		    strlen(address) >= sizeof(rr->address.host)) {
-			log_error("redis: '%s': %s", address, why);
-			free(rr);
-			return AT_EINVALID;
-		}
-		/* A bare host name: the default port. */
-		snprintf(rr->address.host, sizeof(rr->address.host), "%s",
-		    address);
-		snprintf(rr->address.port, sizeof(rr->address.port), "6379");
-	}
+	rr->address = *address;
 	snprintf(rr->beat_channel, sizeof(rr->beat_channel),
 	    "attendance:relay:%ld:%08x", (long)getpid(), randombytes_random());
 	ev_init(&rr->retry, relay_redis_retry);

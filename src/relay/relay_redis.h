@@ -18,6 +18,7 @@
 #ifndef ATTENDANCE_RELAY_REDIS_H
 #define ATTENDANCE_RELAY_REDIS_H
 
+#include "address.h"
 #include "error.h"
 #include "relay.h"
 
@@ -28,8 +29,8 @@
 
 struct relay_redis;
 
-/* address: "host:port" or "unix:/path".  Starts connecting. */
-int	 relay_redis_open(struct relay *, const char *address,
+/* address is copied (the redis key, lib/config.h).  Starts connecting. */
+int	 relay_redis_open(struct relay *, const struct address *address,
 	    struct relay_redis **out) AT_MUSTCHECK;
 /* Disconnects; NULL is fine.  Sessions are left to their owner. */
 void	 relay_redis_close(struct relay_redis *);
