@@ -341,31 +341,26 @@ relay_conn_answer(struct relay_conn *c, int status, const char *body)
 	}
 }
 
+/*
+ * Refuses the upgrade with the contract's error err: its code and
+ * message in the body, status 0 for its own HTTP status
+ * (error_http_status()), or the parser's more precise one.
+ */
 static void
-relay_conn_refuse(struct relay_conn *c, int status, const char *code,
+relay_conn_refuse(struct relay_conn *c, int err, int status,
     const char *message)
 {
 	char	 body[256];
 
+	if (status == 0)
+		status = error_http_status(err);
 	c->relay->stats.refused++;
-	log_info("conn %u: %d %s: %s", c->id, status, code, message);
-	if (relay_http_error_body(body, sizeof(body), code, message) == 0)
+	log_info("conn %u: %d %s: %s", c->id, status, error_code(err),
+	    message);
+	if (relay_http_error_body(body, sizeof(body), error_code(err),
+	    message) == 0)
 		body[0] = '\0';
 	relay_conn_answer(c, status, body);
-}
-
-static const char *
-relay_conn_code(int status)
-{
-	switch (status) {
-	case 401: return "unauthenticated";
-	case 403: return "forbidden";
-	case 404: return "not_found";
-	case 405: return "method_not_allowed";
-	case 500: return "internal";
-	case 503: return "unavailable";
-	default: return "invalid_request";
-	}
 }
 
 /* --- health ------------------------------------------------------------ */
@@ -379,7 +374,8 @@ relay_conn_health_answer(struct relay_conn *c, int database)
 	snprintf(body, sizeof(body), "{\"status\":\"%s\",\"database\":\"%s\","
 	    "\"redis\":\"%s\"}", database && redis ? "ok" : "degraded",
 	    database ? "ok" : "down", redis ? "ok" : "down");
-	relay_conn_answer(c, database && redis ? 200 : 503, body);
+	relay_conn_answer(c, error_http_status(database && redis ? AT_OK :
+	    AT_EUNAVAILABLE), body);
 }
 
 static void
@@ -388,7 +384,7 @@ relay_conn_health_done(void *arg, struct relay_auth_result *result)
 	struct relay_conn	*c = arg;
 
 	c->pending->req = NULL;
-	relay_conn_health_answer(c, result->status == 200);
+	relay_conn_health_answer(c, result->err == AT_OK);
 }
 
 static void
@@ -447,39 +443,38 @@ relay_conn_checked(void *arg, struct relay_auth_result *result)
 	struct relay_session	*session;
 
 	p->req = NULL;
-	switch (result->status) {
-	case 200:
+	switch (result->err) {
+	case AT_OK:
 		break;
-	case 401:
-		relay_conn_refuse(c, 401, "unauthenticated", "not logged in");
+	case AT_EUNAUTHENTICATED:
+		relay_conn_refuse(c, result->err, 0, "not logged in");
 		return;
-	case 403:
-		relay_conn_refuse(c, 403, "forbidden", "professors only");
+	case AT_EFORBIDDEN:
+		relay_conn_refuse(c, result->err, 0, "professors only");
 		return;
-	case 404:
-		relay_conn_refuse(c, 404, "not_found", "session not found");
+	case AT_ENOTFOUND:
+		relay_conn_refuse(c, result->err, 0, "session not found");
 		return;
-	case 503:
-		relay_conn_refuse(c, 503, "unavailable",
-		    "database unavailable");
+	case AT_EUNAVAILABLE:
+		relay_conn_refuse(c, result->err, 0, "database unavailable");
 		return;
 	default:
-		relay_conn_refuse(c, 500, "internal", "internal error");
+		relay_conn_refuse(c, AT_EINTERNAL, 0, "internal error");
 		return;
 	}
-	if (result->round_started != NULL &&
-	    (p->first = relay_msg_round_started(result->round_started,
+	if (result->check.round_started != NULL &&
+	    (p->first = relay_msg_round_started(result->check.round_started,
 	    &p->firstlen)) == NULL) {
-		relay_conn_refuse(c, 500, "internal", "out of memory");
+		relay_conn_refuse(c, AT_ENOMEM, 0, "out of memory");
 		return;
 	}
 	if (relay_sessions_get(&relay->sessions, p->session_id, &session) !=
 	    AT_OK) {
-		relay_conn_refuse(c, 500, "internal", "out of memory");
+		relay_conn_refuse(c, AT_ENOMEM, 0, "out of memory");
 		return;
 	}
-	log_debug("conn %u: professor %s, session %s", c->id, result->user_id,
-	    session->id);
+	log_debug("conn %u: professor %s, session %s", c->id,
+	    result->check.user_id, session->id);
 	c->session = session;
 	relay_session_join(session, &c->member);
 	if (relay_redis_want(relay->redis, session)) {
@@ -500,12 +495,12 @@ relay_conn_check(struct relay_conn *c, const struct relay_http_request *req)
 
 	if (!req->has_origin || !http_origin_allowed(
 	    relay->config.allowed_origins, req->origin)) {
-		relay_conn_refuse(c, 403, "csrf_origin",
+		relay_conn_refuse(c, AT_ECSRF, 0,
 		    "origin missing or not allowed");
 		return;
 	}
 	if (!req->has_sid || !token_is_well_formed(req->sid)) {
-		relay_conn_refuse(c, 401, "unauthenticated", "not logged in");
+		relay_conn_refuse(c, AT_EUNAUTHENTICATED, 0, "not logged in");
 		return;
 	}
 	token_hash(req->sid, hash);
@@ -515,9 +510,9 @@ relay_conn_check(struct relay_conn *c, const struct relay_http_request *req)
 	    req->session_id : NULL, relay_conn_checked, c, &p->req);
 	if (rc != AT_OK) {
 		if (rc == AT_ENOMEM)
-			relay_conn_refuse(c, 500, "internal", "out of memory");
+			relay_conn_refuse(c, AT_ENOMEM, 0, "out of memory");
 		else
-			relay_conn_refuse(c, 503, "unavailable",
+			relay_conn_refuse(c, AT_EUNAVAILABLE, 0,
 			    "database unavailable");
 		return;
 	}
@@ -530,10 +525,10 @@ static void
 relay_conn_read_head(struct relay_conn *c)
 {
 	struct relay_http_request req;
+	struct relay_http_refusal bad;
 	struct relay_pending	*p;
-	const char		*why;
 	ssize_t			 n;
-	int			 rc, status;
+	int			 rc;
 
 	if ((p = relay_conn_pending(c)) == NULL ||
 	    (p->in == NULL && (p->in = malloc(RELAY_HTTP_HEAD_MAX)) == NULL)) {
@@ -550,13 +545,13 @@ relay_conn_read_head(struct relay_conn *c)
 		return;
 	}
 	p->inlen += (size_t)n;
-	rc = relay_http_parse(p->in, p->inlen, &req, &status, &why);
+	rc = relay_http_parse(p->in, p->inlen, &req, &bad);
 	if (rc == RELAY_HTTP_MORE)
 		return;
 	free(p->in);
 	p->in = NULL;
 	if (rc == RELAY_HTTP_BAD)
-		relay_conn_refuse(c, status, relay_conn_code(status), why);
+		relay_conn_refuse(c, bad.err, bad.status, bad.why);
 	else if (req.target == RELAY_HTTP_HEALTH)
 		relay_conn_health(c);
 	else
@@ -784,10 +779,7 @@ static void
 relay_conn_turn_away(struct relay *relay, int fd)
 {
 	static ev_tstamp	 warned;
-	static const char	 body[] =
-	    "{\"error\":{\"code\":\"unavailable\","
-	    "\"message\":\"too many connections\"}}";
-	char			 out[RELAY_HTTP_ANSWER_MAX + sizeof(body)];
+	char			 body[128], out[RELAY_HTTP_ANSWER_MAX + 128];
 	size_t			 len;
 
 	relay->stats.refused++;
@@ -796,7 +788,11 @@ relay_conn_turn_away(struct relay *relay, int fd)
 		    "connections away", relay->max_sockets);
 		warned = ev_now(relay->loop);
 	}
-	len = relay_http_answer(out, sizeof(out), 503, body);
+	if (relay_http_error_body(body, sizeof(body),
+	    error_code(AT_EUNAVAILABLE), "too many connections") == 0)
+		body[0] = '\0';
+	len = relay_http_answer(out, sizeof(out),
+	    error_http_status(AT_EUNAVAILABLE), body);
 	if (send(fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
 		/* Best effort: the client sees the close either way. */
 	}
