@@ -199,7 +199,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (relay_auth_open(&relay, relay.config.database, &relay.auth) !=
-	    AT_OK || relay_redis_open(&relay, &relay.config.redis,
+	    AT_OK || relay_redis_open(relay.loop, &relay.config.redis,
+	    &relay.sessions, &relay_conn_redis_events, &relay,
 	    &relay.redis) != AT_OK || relay_conn_start(&relay) != AT_OK) {
 		log_error("cannot start");
 		goto out;

@@ -441,6 +441,7 @@ relay_conn_checked(void *arg, struct relay_auth_result *result)
 	struct relay		*relay = c->relay;
 	struct relay_pending	*p = c->pending;
 	struct relay_session	*session;
+	int			 wait;
 
 	p->req = NULL;
 	switch (result->err) {
@@ -468,16 +469,15 @@ relay_conn_checked(void *arg, struct relay_auth_result *result)
 		relay_conn_refuse(c, AT_ENOMEM, 0, "out of memory");
 		return;
 	}
-	if (relay_sessions_get(&relay->sessions, p->session_id, &session) !=
-	    AT_OK) {
+	if (relay_redis_join(relay->redis, p->session_id, &c->member,
+	    &session, &wait) != AT_OK) {
 		relay_conn_refuse(c, AT_ENOMEM, 0, "out of memory");
 		return;
 	}
 	log_debug("conn %u: professor %s, session %s", c->id,
 	    result->check.user_id, session->id);
 	c->session = session;
-	relay_session_join(session, &c->member);
-	if (relay_redis_want(relay->redis, session)) {
+	if (wait) {
 		c->state = RELAY_CONN_SUBWAIT;
 		return;
 	}
@@ -679,9 +679,8 @@ relay_conn_free(struct relay_conn *c)
 	struct relay_session	*session;
 
 	if ((session = c->session) != NULL) {
-		relay_session_leave(session, &c->member);
 		c->session = NULL;
-		relay_redis_release(relay->redis, session);
+		relay_redis_leave(relay->redis, session, &c->member);
 	}
 	relay_ws_free(&c->ws);
 	relay_pending_free(c->pending);
@@ -906,10 +905,12 @@ relay_conn_free_all(struct relay *relay)
 	relay->reserve_fd = -1;
 }
 
-void
-relay_conn_deliver(struct relay *relay, struct relay_session *session,
+/* relay_redis_events.deliver */
+static void
+relay_conn_deliver(void *arg, struct relay_session *session,
     const char *msg, size_t len)
 {
+	struct relay		*relay = arg;
 	struct relay_member	*m, *next;
 	struct relay_conn	*c;
 	char			 name[RELAY_MSG_EVENT_MAX];
@@ -947,23 +948,29 @@ relay_conn_deliver(struct relay *relay, struct relay_session *session,
 	}
 	if (!ended)
 		return;
-	/* The session is over: its sockets leave it and close with 1000. */
-	while ((m = session->members) != NULL) {
+	/*
+	 * The session is over: its sockets leave it and close with 1000.
+	 * The last to leave may free the session.
+	 */
+	log_info("session %s ended: its sockets are closing", session->id);
+	for (m = session->members; m != NULL; m = next) {
+		next = m->next;
 		c = relay_conn_of(m);
-		relay_session_leave(session, m);
 		c->session = NULL;
+		relay_redis_leave(relay->redis, session, m);
 		if (c->state == RELAY_CONN_OPEN)
 			relay_conn_close(c, 1000);
 		else
 			relay_conn_kill(c);
 	}
-	log_info("session %s ended: its sockets are closing", session->id);
-	relay_redis_release(relay->redis, session);
 }
 
-void
-relay_conn_session_ready(struct relay *relay, struct relay_session *session)
+/* relay_redis_events.ready */
+static void
+relay_conn_session_ready(void *arg, struct relay_session *session,
+    int resync)
 {
+	struct relay		*relay = arg;
 	struct relay_member	*m, *next;
 	struct relay_conn	*c;
 	char			 msg[RELAY_MSG_RESYNC_SIZE];
@@ -975,9 +982,8 @@ relay_conn_session_ready(struct relay *relay, struct relay_session *session)
 		if (c->state == RELAY_CONN_SUBWAIT)
 			relay_conn_upgrade(c);
 	}
-	if (!session->resync || session->sub != RELAY_SUB_ACTIVE)
+	if (!resync)
 		return;
-	session->resync = 0;
 	len = relay_msg_resync(msg, session->id);
 	log_info("session %s: resubscribed; relay:resync to %u sockets",
 	    session->id, session->nmembers);
@@ -994,3 +1000,8 @@ relay_conn_session_ready(struct relay *relay, struct relay_session *session)
 		relay_conn_kick(c);
 	}
 }
+
+const struct relay_redis_events relay_conn_redis_events = {
+	relay_conn_deliver,
+	relay_conn_session_ready
+};

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "relay.h"
+#include "relay_subs.h"
 
 /* Sets up the lists, timers and the accept watcher on relay->listen_fd. */
 int	 relay_conn_start(struct relay *) AT_MUSTCHECK;
@@ -29,19 +30,14 @@ void	 relay_conn_shutdown(struct relay *);
 void	 relay_conn_free_all(struct relay *);
 
 /*
- * A message from Redis for session: queued as one text frame on each of
- * its open sockets, in order; a socket whose queue would pass
- * relay_max_queue is dropped.  After session:ended its sockets are
- * closed with 1000 and leave the session.
+ * What the Redis side calls (relay_redis_open()'s events, arg the
+ * struct relay): a message for a session is queued as one text frame on
+ * each of its open sockets, in order, and a socket whose queue would
+ * pass relay_max_queue is dropped; after session:ended its sockets are
+ * closed with 1000 and leave the session.  A ready session's sockets
+ * waiting for the subscription are upgraded, and with resync every open
+ * one gets relay:resync.
  */
-void	 relay_conn_deliver(struct relay *, struct relay_session *,
-	    const char *msg, size_t len);
-
-/*
- * The session's subscription is active (or Redis is down): its sockets
- * waiting for it are upgraded, and relay:resync goes to every open one
- * when session->resync was set and the subscription is active.
- */
-void	 relay_conn_session_ready(struct relay *, struct relay_session *);
+extern const struct relay_redis_events	relay_conn_redis_events;
 
 #endif
