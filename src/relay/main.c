@@ -21,6 +21,7 @@
 #include "relay.h"
 #include "relay_auth.h"
 #include "relay_conn.h"
+#include "relay_deliver.h"
 #include "relay_listen.h"
 #include "relay_redis.h"
 
@@ -200,7 +201,7 @@ main(int argc, char **argv)
 	}
 	if (relay_auth_open(&relay, relay.config.database, &relay.auth) !=
 	    AT_OK || relay_redis_open(relay.loop, &relay.config.redis,
-	    &relay.sessions, &relay_conn_redis_events, &relay,
+	    &relay.sessions, &relay_deliver_events, &relay,
 	    &relay.redis) != AT_OK || relay_conn_start(&relay) != AT_OK) {
 		log_error("cannot start");
 		goto out;
