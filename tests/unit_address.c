@@ -35,6 +35,18 @@ parse_bad(const char *text, unsigned default_port, const char *want)
 	    why, want);
 }
 
+/* text is host:port (or a bare host with default_port). */
+static void
+expect_host(const char *text, unsigned default_port, const char *host,
+    unsigned port)
+{
+	struct address	 a = parse_ok(text, default_port);
+
+	cr_assert(!a.is_unix, "%s", text);
+	cr_assert_str_eq(a.host, host, "%s", text);
+	cr_assert_eq(a.port, port, "%s", text);
+}
+
 static void
 expect_text(const struct address *a, const char *want)
 {
@@ -79,29 +91,21 @@ Test(address, host_and_port)
 {
 	struct address	 a;
 
+	expect_host("127.0.0.1:8081", 0, "127.0.0.1", 8081);
 	a = parse_ok("127.0.0.1:8081", 0);
-	cr_assert(!a.is_unix);
-	cr_assert_str_eq(a.host, "127.0.0.1");
-	cr_assert_eq(a.port, 8081);
 	expect_text(&a, "127.0.0.1:8081");
-	a = parse_ok("redis.example:1", 6379);
-	cr_assert_str_eq(a.host, "redis.example");
-	cr_assert_eq(a.port, 1);
-	a = parse_ok("localhost:65535", 0);
-	cr_assert_eq(a.port, 65535);
+	expect_host("redis.example:1", 6379, "redis.example", 1);
+	expect_host("localhost:65535", 0, "localhost", 65535);
 }
 
 Test(address, ipv6_in_brackets)
 {
 	struct address	 a;
 
+	expect_host("[::1]:8081", 0, "::1", 8081);
 	a = parse_ok("[::1]:8081", 0);
-	cr_assert_str_eq(a.host, "::1");
-	cr_assert_eq(a.port, 8081);
 	expect_text(&a, "[::1]:8081");
-	a = parse_ok("[fe80::1:2]", 6379);
-	cr_assert_str_eq(a.host, "fe80::1:2");
-	cr_assert_eq(a.port, 6379);
+	expect_host("[fe80::1:2]", 6379, "fe80::1:2", 6379);
 	parse_bad("::1:8081", 0, "brackets");
 	parse_bad("[::1]8081", 0, ":port");
 	parse_bad("[::1:8081", 0, "]");
@@ -113,9 +117,8 @@ Test(address, bare_host)
 {
 	struct address	 a;
 
+	expect_host("cache", 6379, "cache", 6379);
 	a = parse_ok("cache", 6379);
-	cr_assert_str_eq(a.host, "cache");
-	cr_assert_eq(a.port, 6379);
 	expect_text(&a, "cache:6379");
 	parse_bad("cache", 0, "host:port");
 	parse_bad("", 6379, "host");

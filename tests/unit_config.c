@@ -104,6 +104,24 @@ expect_set_fails(struct config *cfg, const char *name, const char *value)
 	free(cause);
 }
 
+/* With var=value in the environment, loading fails with a cause that
+ * contains want. */
+static void
+expect_env_fails(const char *var, const char *value, const char *want)
+{
+	struct config	 cfg;
+	char		*cause = NULL;
+
+	cr_assert_eq(setenv(var, value, 1), 0);
+	cr_assert_eq(config_init(&cfg), AT_OK);
+	cr_assert_eq(config_load(&cfg, NULL, 0, &cause), AT_EINVALID);
+	cr_assert_not_null(cause);
+	cr_assert_not_null(strstr(cause, want), "%s", cause);
+	free(cause);
+	config_free(&cfg);
+	unsetenv(var);
+}
+
 /* Loads text as a config file and expects an error naming path:line. */
 static void
 expect_load_fails(const char *text, unsigned line, const char *reason)
@@ -377,18 +395,8 @@ Test(config, load_bad_address)
 
 Test(config, environment_bad_address)
 {
-	struct config	 cfg;
-	char		*cause = NULL;
-
-	cr_assert_eq(setenv("ATTENDANCE_REDIS", "[::1:6379", 1), 0);
-	cr_assert_eq(config_init(&cfg), AT_OK);
-	cr_assert_eq(config_load(&cfg, NULL, 0, &cause), AT_EINVALID);
-	cr_assert_not_null(cause);
-	cr_assert_not_null(strstr(cause, "ATTENDANCE_REDIS: redis:"), "%s",
-	    cause);
-	free(cause);
-	config_free(&cfg);
-	unsetenv("ATTENDANCE_REDIS");
+	expect_env_fails("ATTENDANCE_REDIS", "[::1:6379",
+	    "ATTENDANCE_REDIS: redis:");
 }
 
 Test(config, set_unknown_key)
@@ -594,18 +602,8 @@ Test(config, environment_without_file)
 
 Test(config, environment_bad_value)
 {
-	struct config	 cfg;
-	char		*cause = NULL;
-
-	cr_assert_eq(setenv("ATTENDANCE_QR_TTL_DEFAULT", "lots", 1), 0);
-	cr_assert_eq(config_init(&cfg), AT_OK);
-	cr_assert_eq(config_load(&cfg, NULL, 0, &cause), AT_EINVALID);
-	cr_assert_not_null(cause);
-	cr_assert_not_null(strstr(cause, "ATTENDANCE_QR_TTL_DEFAULT"), "%s",
-	    cause);
-	free(cause);
-	config_free(&cfg);
-	unsetenv("ATTENDANCE_QR_TTL_DEFAULT");
+	expect_env_fails("ATTENDANCE_QR_TTL_DEFAULT", "lots",
+	    "ATTENDANCE_QR_TTL_DEFAULT");
 }
 
 Test(config, free_is_null_safe)

@@ -144,6 +144,29 @@ relay_upgrade_open(struct relay_conn *c)
 	relay_conn_kick(c);
 }
 
+/* The check said no: the contract's error, and what the screen reads. */
+static void
+relay_upgrade_denied(struct relay_conn *c, int err)
+{
+	static const struct {
+		int		 err;
+		const char	*message;
+	} denials[] = {
+		{ AT_EUNAUTHENTICATED,	"not logged in" },
+		{ AT_EFORBIDDEN,	"professors only" },
+		{ AT_ENOTFOUND,		"session not found" },
+		{ AT_EUNAVAILABLE,	"database unavailable" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(denials) / sizeof(denials[0]); i++)
+		if (denials[i].err == err) {
+			relay_upgrade_refuse(c, err, 0, denials[i].message);
+			return;
+		}
+	relay_upgrade_refuse(c, AT_EINTERNAL, 0, "internal error");
+}
+
 static void
 relay_upgrade_checked(void *arg, struct relay_auth_result *result)
 {
@@ -154,23 +177,8 @@ relay_upgrade_checked(void *arg, struct relay_auth_result *result)
 	int			 wait;
 
 	p->req = NULL;
-	switch (result->err) {
-	case AT_OK:
-		break;
-	case AT_EUNAUTHENTICATED:
-		relay_upgrade_refuse(c, result->err, 0, "not logged in");
-		return;
-	case AT_EFORBIDDEN:
-		relay_upgrade_refuse(c, result->err, 0, "professors only");
-		return;
-	case AT_ENOTFOUND:
-		relay_upgrade_refuse(c, result->err, 0, "session not found");
-		return;
-	case AT_EUNAVAILABLE:
-		relay_upgrade_refuse(c, result->err, 0, "database unavailable");
-		return;
-	default:
-		relay_upgrade_refuse(c, AT_EINTERNAL, 0, "internal error");
+	if (result->err != AT_OK) {
+		relay_upgrade_denied(c, result->err);
 		return;
 	}
 	if (result->check.round_started != NULL &&
