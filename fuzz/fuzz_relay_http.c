@@ -20,23 +20,26 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct relay_http_request req;
+	struct relay_http_refusal bad;
 	char		 uuid[HTTP_UUID_SIZE], body[256];
 	char		 answer[RELAY_HTTP_ANSWER_MAX];
-	const char	*why;
-	int		 status, rc;
+	int		 rc;
 
-	rc = relay_http_parse((const char *)data, size, &req, &status, &why);
+	rc = relay_http_parse((const char *)data, size, &req, &bad);
 	switch (rc) {
 	case RELAY_HTTP_MORE:
 		assert(size < RELAY_HTTP_HEAD_MAX);
 		break;
 	case RELAY_HTTP_BAD:
-		assert(why != NULL);
-		assert(status == 400 || status == 404 || status == 405 ||
-		    status == 426 || status == 431 || status == 505);
-		assert(relay_http_error_body(body, sizeof(body), "bad_request",
-		    why) > 0);
-		assert(relay_http_answer(answer, sizeof(answer), status,
+		assert(bad.why != NULL);
+		assert(bad.status == 400 || bad.status == 404 ||
+		    bad.status == 405 || bad.status == 426 ||
+		    bad.status == 431 || bad.status == 505);
+		assert(bad.status == error_http_status(bad.err) ||
+		    bad.err == AT_EINVALID);
+		assert(relay_http_error_body(body, sizeof(body),
+		    error_code(bad.err), bad.why) > 0);
+		assert(relay_http_answer(answer, sizeof(answer), bad.status,
 		    body) > 0);
 		break;
 	case RELAY_HTTP_OK:

@@ -23,11 +23,13 @@
 	{ #n, CONFIG_INT, offsetof(struct config, n), d, lo, hi, doc }
 #define KEY_BOOL(n, d, doc) \
 	{ #n, CONFIG_BOOL, offsetof(struct config, n), d, 0, 1, doc }
+#define KEY_ADDRESS(n, d, port, doc) \
+	{ #n, CONFIG_ADDRESS, offsetof(struct config, n), d, port, 0, doc }
 
 static const struct config_key config_table[] = {
 	KEY_STRING(database, "dbname=attendance",
 	    "PostgreSQL connection string (libpq conninfo or URI)"),
-	KEY_STRING(redis, "127.0.0.1:6379",
+	KEY_ADDRESS(redis, "127.0.0.1:6379", 6379,
 	    "Redis address: host:port, or unix:/path/to/socket"),
 	KEY_STRING(allowed_origins, "",
 	    "space-separated origins allowed on state-changing requests and "
@@ -52,7 +54,7 @@ static const struct config_key config_table[] = {
 	    "failed-login counting window in seconds"),
 	{ "log_level", CONFIG_LOG_LEVEL, offsetof(struct config, log_level),
 	    "info", 0, 0, "error, warn, info or debug" },
-	KEY_STRING(relay_listen, "unix:/run/attendance/relay.sock",
+	KEY_ADDRESS(relay_listen, "unix:/run/attendance/relay.sock", 0,
 	    "where attendance-relay listens: unix:/path or host:port"),
 	KEY_INT(relay_ping_interval, "25", 1, 3600,
 	    "seconds of silence after which the relay pings a WebSocket; "
@@ -114,6 +116,7 @@ static enum at_error
 config_set_key(struct config *cfg, const struct config_key *key,
     const char *value, char **cause)
 {
+	struct address	 address;
 	char		*base = (char *)cfg + key->offset;
 	char		*copy;
 	const char	*why;
@@ -152,6 +155,15 @@ config_set_key(struct config *cfg, const struct config_key *key,
 			return AT_EINVALID;
 		}
 		*(int *)(void *)base = level;
+		return AT_OK;
+	case CONFIG_ADDRESS:
+		if (address_parse(value, (unsigned)key->min, &address,
+		    &why) != AT_OK) {
+			*cause = util_printf("%s: '%s' is not an address: %s",
+			    key->name, value, why);
+			return AT_EINVALID;
+		}
+		*(struct address *)(void *)base = address;
 		return AT_OK;
 	}
 	return AT_EINTERNAL;
@@ -319,6 +331,7 @@ char *
 config_format(const struct config *cfg, const struct config_key *key)
 {
 	const char	*base = (const char *)cfg + key->offset;
+	char		 text[ADDRESS_TEXT_MAX];
 
 	switch (key->type) {
 	case CONFIG_STRING:
@@ -330,6 +343,10 @@ config_format(const struct config *cfg, const struct config_key *key)
 		    "true" : "false");
 	case CONFIG_LOG_LEVEL:
 		return strdup(log_level_name(*(const int *)(const void *)base));
+	case CONFIG_ADDRESS:
+		address_format((const struct address *)(const void *)base,
+		    text, sizeof(text));
+		return strdup(text);
 	}
 	return NULL;
 }

@@ -8,11 +8,12 @@
 
 #include <stddef.h>
 
+#include "address.h"
 #include "error.h"
 
 struct config {
 	char	*database;		/* libpq conninfo */
-	char	*redis;			/* "unix:/path" or "host:port" */
+	struct address redis;		/* checked when the key is set */
 	char	*allowed_origins;	/* space-separated origins */
 	char	*public_base_url;
 	int	 cookie_secure;
@@ -23,7 +24,7 @@ struct config {
 	int	 login_failures_per_address;
 	int	 login_failure_window;	/* seconds */
 	int	 log_level;		/* enum log_level */
-	char	*relay_listen;		/* "unix:/path" or "host:port" */
+	struct address relay_listen;
 	int	 relay_ping_interval;	/* seconds */
 	int	 relay_max_queue;	/* bytes per socket */
 	int	 relay_max_sockets;
@@ -33,7 +34,8 @@ enum config_type {
 	CONFIG_STRING,
 	CONFIG_INT,
 	CONFIG_BOOL,
-	CONFIG_LOG_LEVEL
+	CONFIG_LOG_LEVEL,
+	CONFIG_ADDRESS		/* a struct address (lib/address.h) */
 };
 
 struct config_key {
@@ -41,7 +43,9 @@ struct config_key {
 	enum config_type	 type;
 	size_t			 offset;	/* into struct config */
 	const char		*default_value;
-	long			 min, max;	/* CONFIG_INT only */
+	/* CONFIG_INT: the bounds.  CONFIG_ADDRESS: min is the port a bare
+	 * host name stands for, 0 when the port is required. */
+	long			 min, max;
 	const char		*doc;
 };
 

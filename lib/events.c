@@ -15,23 +15,22 @@
 #define EVENTS_RETRY_SECONDS	1
 
 struct events {
-	char		*address;
+	struct address	 address;
+	char		 where[ADDRESS_TEXT_MAX];	/* for the log */
 	redisContext	*redis;
 	time_t		 retry_at;
 	unsigned long	 lost;
 };
 
 struct events *
-events_open(const char *address)
+events_open(const struct address *address)
 {
 	struct events	*ev;
 
 	if ((ev = calloc(1, sizeof(*ev))) == NULL)
 		return NULL;
-	if ((ev->address = strdup(address)) == NULL) {
-		free(ev);
-		return NULL;
-	}
+	ev->address = *address;
+	address_format(address, ev->where, sizeof(ev->where));
 	return ev;
 }
 
@@ -42,14 +41,13 @@ events_close(struct events *ev)
 		return;
 	if (ev->redis != NULL)
 		redisFree(ev->redis);
-	free(ev->address);
 	free(ev);
 }
 
 static void
 events_drop(struct events *ev, const char *why)
 {
-	log_warn("redis %s: %s", ev->address, why);
+	log_warn("redis %s: %s", ev->where, why);
 	if (ev->redis != NULL)
 		redisFree(ev->redis);
 	ev->redis = NULL;
@@ -60,24 +58,16 @@ static int
 events_connect(struct events *ev)
 {
 	struct timeval	 tv = { 0, EVENTS_TIMEOUT_MS * 1000 };
-	const char	*colon;
-	char		 host[256];
-	long		 port;
 
 	if (ev->redis != NULL)
 		return 0;
 	if (time(NULL) < ev->retry_at)
 		return -1;
-	if (strncmp(ev->address, "unix:", 5) == 0)
-		ev->redis = redisConnectUnixWithTimeout(ev->address + 5, tv);
-	else {
-		colon = strrchr(ev->address, ':');
-		port = colon != NULL ? strtol(colon + 1, NULL, 10) : 6379;
-		snprintf(host, sizeof(host), "%.*s", colon != NULL ?
-		    (int)(colon - ev->address) : (int)strlen(ev->address),
-		    ev->address);
-		ev->redis = redisConnectWithTimeout(host, (int)port, tv);
-	}
+	if (ev->address.is_unix)
+		ev->redis = redisConnectUnixWithTimeout(ev->address.path, tv);
+	else
+		ev->redis = redisConnectWithTimeout(ev->address.host,
+		    (int)ev->address.port, tv);
 	if (ev->redis == NULL) {
 		events_drop(ev, "out of memory");
 		return -1;

@@ -8,12 +8,15 @@
 #ifndef ATTENDANCE_EVENTS_H
 #define ATTENDANCE_EVENTS_H
 
+#include "address.h"
+
 #define EVENTS_CHANNEL_PREFIX	"attendance:session:"
 
 struct events;
 
-/* address: "host:port" or "unix:/path".  Connects lazily; NULL on ENOMEM. */
-struct events	*events_open(const char *address);
+/* address is copied (the redis key, lib/config.h).  Connects lazily; NULL
+ * when out of memory. */
+struct events	*events_open(const struct address *address);
 void		 events_close(struct events *);
 
 /* data is a JSON text.  Returns 0, or -1 when the message was lost. */

@@ -110,7 +110,7 @@ main(int argc, char **argv)
 		log_error("libsodium failed to initialise");
 		goto out;
 	}
-	if ((app.events = events_open(app.config.redis)) == NULL) {
+	if ((app.events = events_open(&app.config.redis)) == NULL) {
 		log_error("out of memory");
 		goto out;
 	}

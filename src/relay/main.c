@@ -21,6 +21,7 @@
 #include "relay.h"
 #include "relay_auth.h"
 #include "relay_conn.h"
+#include "relay_deliver.h"
 #include "relay_listen.h"
 #include "relay_redis.h"
 
@@ -126,9 +127,9 @@ int
 main(int argc, char **argv)
 {
 	struct relay		 relay;
-	struct relay_address	 addr;
-	const char		*path = NULL, *why;
-	char			*cause = NULL;
+	const struct address	*addr = &relay.config.relay_listen;
+	const char		*path = NULL;
+	char			*cause = NULL, listen[ADDRESS_TEXT_MAX];
 	unsigned long		 nofile;
 	int			 ch, status = 1;
 
@@ -163,12 +164,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(relay.config.log_level);
-	if (relay_listen_parse(relay.config.relay_listen, &addr, &why) == -1) {
-		log_error("relay_listen '%s': %s", relay.config.relay_listen,
-		    why);
-		config_free(&relay.config);
-		return 2;
-	}
 	if (util_crypto_init() != AT_OK) {
 		log_error("libsodium failed to initialise");
 		goto out;
@@ -193,19 +188,20 @@ main(int argc, char **argv)
 		log_error("out of memory");
 		goto out;
 	}
-	if (relay_listen_open(&addr, 1024, &relay.listen_fd, &cause) !=
+	if (relay_listen_open(addr, 1024, &relay.listen_fd, &cause) !=
 	    AT_OK) {
 		log_error("cannot listen: %s", cause != NULL ? cause :
 		    "out of memory");
 		free(cause);
 		goto out;
 	}
-	if (addr.is_unix && (relay.unix_path = strdup(addr.path)) == NULL) {
+	if (addr->is_unix && (relay.unix_path = strdup(addr->path)) == NULL) {
 		log_error("out of memory");
 		goto out;
 	}
 	if (relay_auth_open(&relay, relay.config.database, &relay.auth) !=
-	    AT_OK || relay_redis_open(&relay, relay.config.redis,
+	    AT_OK || relay_redis_open(relay.loop, &relay.config.redis,
+	    &relay.sessions, &relay_deliver_events, &relay,
 	    &relay.redis) != AT_OK || relay_conn_start(&relay) != AT_OK) {
 		log_error("cannot start");
 		goto out;
@@ -216,9 +212,10 @@ main(int argc, char **argv)
 	relay_signal(relay.loop, &relay_sighup, SIGHUP, relay_on_hup, &relay);
 	relay_signal(relay.loop, &relay_sigusr1, SIGUSR1, relay_on_usr1,
 	    &relay);
+	address_format(addr, listen, sizeof(listen));
 	log_info("listening on %s (up to %lu sockets, descriptor limit %lu, "
 	    "ping every %d s, queue bound %d bytes)",
-	    relay.config.relay_listen, relay.max_sockets, nofile,
+	    listen, relay.max_sockets, nofile,
 	    relay.config.relay_ping_interval, relay.config.relay_max_queue);
 
 	ev_run(relay.loop, 0);

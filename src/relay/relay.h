@@ -1,8 +1,10 @@
 /*
  * attendance-relay: the state of the one process, shared by its modules.
  * main.c owns it (one struct relay for the process's life); relay_conn.c
- * owns the connections, relay_auth.c the PostgreSQL side, relay_redis.c
- * the Redis side, relay_sessions.c the session table.
+ * owns the connections (with relay_accept.c, relay_deadline.c,
+ * relay_upgrade.c and relay_deliver.c), relay_auth.c the PostgreSQL side,
+ * relay_redis.c the Redis side, relay_subs.c the lives of the session
+ * records in the table main.c creates (relay_sessions.c).
  */
 #ifndef ATTENDANCE_RELAY_H
 #define ATTENDANCE_RELAY_H

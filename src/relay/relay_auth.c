@@ -7,24 +7,11 @@
 #include "db.h"
 #include "log.h"
 #include "relay_auth.h"
+#include "relay_store.h"
 #include "token.h"
 
 #define RELAY_AUTH_BACKOFF_MIN	0.25
 #define RELAY_AUTH_BACKOFF_MAX	5.0
-
-/*
- * One query for the whole upgrade check, so the answer is consistent:
- * the login session (expired ones do not match), the user's role,
- * whether this professor owns the class session, and its active round
- * as the workers publish it (round_started_json, sql/functions/format.sql).
- */
-static const char relay_auth_check_sql[] =
-	"SELECT u.id, u.role, s.id IS NOT NULL,"
-	" CASE WHEN r.id IS NOT NULL THEN round_started_json(r)::text END"
-	" FROM auth_login_user($1::bytea) u"
-	" LEFT JOIN sessions s ON s.id = $2::uuid AND s.professor_id = u.id"
-	" LEFT JOIN attendance_rounds r"
-	"  ON r.session_id = s.id AND r.ends_at IS NULL";
 
 enum relay_auth_kind {
 	RELAY_AUTH_CHECK,
@@ -117,18 +104,18 @@ relay_auth_finish(struct relay_auth_request *req,
 {
 	if (req->fn != NULL)
 		req->fn(req->arg, result);
-	free(result->round_started);
-	result->round_started = NULL;
+	free(result->check.round_started);
+	result->check.round_started = NULL;
 	free(req);
 }
 
 static void
-relay_auth_fail(struct relay_auth_request *req, int status)
+relay_auth_fail(struct relay_auth_request *req, int err)
 {
 	struct relay_auth_result	 result;
 
 	memset(&result, 0, sizeof(result));
-	result.status = status;
+	result.err = err;
 	relay_auth_finish(req, &result);
 }
 
@@ -151,7 +138,7 @@ relay_auth_fail_queue(struct relay_auth *auth)
 	struct relay_auth_request *req;
 
 	while ((req = relay_auth_pop(auth)) != NULL)
-		relay_auth_fail(req, 503);
+		relay_auth_fail(req, AT_EUNAVAILABLE);
 }
 
 static void
@@ -223,7 +210,7 @@ relay_pg_lost(struct relay_pg *pg, const char *why)
 			req->retried = 1;
 			relay_auth_push(auth, req, 1);
 		} else
-			relay_auth_fail(req, 503);
+			relay_auth_fail(req, AT_EUNAVAILABLE);
 	}
 	if (!relay_auth_reachable(auth))
 		relay_auth_fail_queue(auth);
@@ -301,53 +288,39 @@ relay_pg_connect(struct relay_pg *pg)
 	relay_pg_watch(pg, PQsocket(pg->conn), EV_WRITE);
 }
 
-/* Builds the result of a finished query and calls back. */
+/* Reads the result of a finished query (lib/relay_store.h), calls back. */
 static void
 relay_pg_deliver(struct relay_pg *pg, struct relay_auth_request *req,
     PGresult *res)
 {
 	struct relay_auth_result	 result;
+	const char			*failure;
 
 	memset(&result, 0, sizeof(result));
-	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		if (req->fn != NULL)
-			log_error("database connection %u: %s", pg->index,
-			    res != NULL ? PQresultErrorMessage(res) :
-			    "no result");
-		result.status = req->kind == RELAY_AUTH_PING ? 503 : 500;
-	} else if (req->kind == RELAY_AUTH_PING)
-		result.status = 200;
-	else if (PQntuples(res) != 1)
-		result.status = 401;
-	else if (strcmp(PQgetvalue(res, 0, 1), "professor") != 0)
-		result.status = 403;
-	else if (strcmp(PQgetvalue(res, 0, 2), "t") != 0)
-		result.status = 404;
-	else {
-		result.status = 200;
-		snprintf(result.user_id, sizeof(result.user_id), "%s",
-		    PQgetvalue(res, 0, 0));
-		if (!PQgetisnull(res, 0, 3) && (result.round_started =
-		    strdup(PQgetvalue(res, 0, 3))) == NULL)
-			result.status = 500;
-	}
+	if (req->kind == RELAY_AUTH_PING)
+		result.err = relay_store_ping_read(res, &failure);
+	else
+		result.err = relay_store_check_read(res, &result.check,
+		    &failure);
+	if (failure != NULL && req->fn != NULL)
+		log_error("database connection %u: %s", pg->index, failure);
 	relay_auth_finish(req, &result);
 }
 
 static void
 relay_pg_send(struct relay_pg *pg, struct relay_auth_request *req)
 {
-	const char	*params[2];
+	const char	*params[RELAY_STORE_CHECK_NPARAMS];
 	int		 ok, flush;
 
 	if (req->kind == RELAY_AUTH_PING)
-		ok = PQsendQueryParams(pg->conn, "SELECT 1", 0, NULL, NULL,
-		    NULL, NULL, 0);
+		ok = PQsendQueryParams(pg->conn, relay_store_ping_sql, 0, NULL,
+		    NULL, NULL, NULL, 0);
 	else {
 		params[0] = req->hash;
 		params[1] = req->has_session ? req->session : NULL;
-		ok = PQsendQueryParams(pg->conn, relay_auth_check_sql, 2,
-		    NULL, params, NULL, NULL, 0);
+		ok = PQsendQueryParams(pg->conn, relay_store_check_sql,
+		    RELAY_STORE_CHECK_NPARAMS, NULL, params, NULL, NULL, 0);
 	}
 	pg->current = req;
 	pg->state = RELAY_PG_BUSY;

@@ -5,10 +5,11 @@
  * back-off.  While no connection is up or on its way, requests are
  * refused at once (the caller answers 503).
  *
+ * The statements and the reading of their results are lib/relay_store.h's.
  * A request's callback runs from the loop, never from inside the call
  * that queued it.  The result it gets lives for the duration of the
- * callback, except round_started, which the callback may take (set it to
- * NULL).  Cancelling a request guarantees its callback never runs.
+ * callback, except check.round_started, which the callback may take (set
+ * it to NULL).  Cancelling a request guarantees its callback never runs.
  */
 #ifndef ATTENDANCE_RELAY_AUTH_H
 #define ATTENDANCE_RELAY_AUTH_H
@@ -16,6 +17,7 @@
 #include "error.h"
 #include "http.h"
 #include "relay.h"
+#include "relay_store.h"
 
 #define RELAY_AUTH_CONNECTIONS	2
 #define RELAY_AUTH_QUEUE_MAX	4096	/* requests waiting for a connection */
@@ -25,11 +27,13 @@ struct relay_auth;
 struct relay_auth_request;
 
 struct relay_auth_result {
-	/* 200 accepted, 401, 403, 404; 503 database unreachable; 500. */
-	int	 status;
-	char	 user_id[HTTP_UUID_SIZE];	/* when 200 */
-	/* The active round's round:started data (a JSON object), or NULL. */
-	char	*round_started;
+	/*
+	 * AT_OK accepted; AT_EUNAUTHENTICATED, AT_EFORBIDDEN, AT_ENOTFOUND
+	 * (relay_store_check_read()); AT_EUNAVAILABLE when the database is
+	 * unreachable; AT_EINTERNAL or AT_ENOMEM.
+	 */
+	enum at_error			 err;
+	struct relay_store_check	 check;		/* when AT_OK */
 };
 
 typedef void	relay_auth_fn(void *arg, struct relay_auth_result *);
@@ -51,7 +55,7 @@ int	 relay_auth_check(struct relay_auth *, const char *hash_hex,
 	    const char *session_id, relay_auth_fn *fn, void *arg,
 	    struct relay_auth_request **req) AT_MUSTCHECK;
 
-/* Queues SELECT 1 for /healthz: status 200 or 503.  As above. */
+/* Queues the ping for /healthz: AT_OK or AT_EUNAVAILABLE.  As above. */
 int	 relay_auth_ping(struct relay_auth *, relay_auth_fn *fn, void *arg,
 	    struct relay_auth_request **req) AT_MUSTCHECK;
 

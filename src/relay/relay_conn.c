@@ -1,85 +1,21 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
-#include "http.h"
 #include "log.h"
+#include "relay_accept.h"
 #include "relay_auth.h"
 #include "relay_conn.h"
-#include "relay_http.h"
-#include "relay_msg.h"
+#include "relay_deadline.h"
 #include "relay_redis.h"
+#include "relay_upgrade.h"
 #include "relay_ws.h"
-#include "token.h"
 
-#define RELAY_ACCEPT_BATCH	64	/* accepts per readable event */
-#define RELAY_READ_BUDGET	65536	/* bytes read per readable event */
-
-enum relay_conn_state {
-	RELAY_CONN_HEAD,	/* reading the request head */
-	RELAY_CONN_AUTH,	/* waiting for the database's verdict */
-	RELAY_CONN_HEALTH,	/* waiting for the database ping */
-	RELAY_CONN_SUBWAIT,	/* accepted; waiting for the subscription */
-	RELAY_CONN_ANSWER,	/* writing a plain answer, then closing */
-	RELAY_CONN_OPEN,	/* a WebSocket */
-	RELAY_CONN_CLOSING,	/* our close frame is queued or sent */
-	RELAY_CONN_LINGER,	/* all sent, write side shut: draining */
-	RELAY_CONN_DEAD		/* waiting for the reaper */
-};
-
-enum relay_conn_list {
-	RELAY_LIST_NONE,
-	RELAY_LIST_WAITING,
-	RELAY_LIST_OPEN
-};
-
-/* What a connection needs only until it is upgraded (or answered). */
-struct relay_pending {
-	struct relay_auth_request *req;
-	char			*in;		/* the request head so far */
-	size_t			 inlen;
-	char			*out;		/* raw bytes: answer or 101 */
-	size_t			 outlen, outoff;
-	char			*first;		/* round:started, after 101 */
-	size_t			 firstlen;
-	char			 accept[RELAY_HTTP_ACCEPT_SIZE];
-	char			 session_id[HTTP_UUID_SIZE];
-};
-
-/*
- * Kept small (about 230 bytes): an idle open socket is this, relay_ws
- * included, which holds no buffer while idle, and the kernel's buffers;
- * the request buffer and the rest of relay_pending exist only during
- * the handshake.
- */
-struct relay_conn {
-	ev_io			 io;
-	struct relay		*relay;
-	struct relay_conn	*prev, *next;	/* its list, or the dead list */
-	struct relay_member	 member;	/* in its session */
-	struct relay_session	*session;
-	struct relay_pending	*pending;
-	struct relay_ws		 ws;
-	ev_tstamp		 deadline;
-	uint32_t		 id;
-	unsigned char		 state;
-	unsigned char		 list;
-	unsigned char		 pinged;	/* a ping awaits its pong */
-};
-
-static void	relay_conn_kill(struct relay_conn *);
-static void	relay_conn_kick(struct relay_conn *);
-static void	relay_conn_linger(struct relay_conn *);
 static void	relay_conn_drain(struct relay_conn *);
 
 /*
@@ -89,87 +25,14 @@ static void	relay_conn_drain(struct relay_conn *);
  */
 static size_t	relay_conn_budget;
 
-static struct relay_conn *
+struct relay_conn *
 relay_conn_of(struct relay_member *m)
 {
 	return (struct relay_conn *)(void *)((char *)m -
 	    offsetof(struct relay_conn, member));
 }
 
-/* --- lists of deadlines ---------------------------------------------- */
-
-static struct relay_list *
-relay_conn_list_of(struct relay_conn *c)
-{
-	switch (c->list) {
-	case RELAY_LIST_WAITING:
-		return &c->relay->waiting;
-	case RELAY_LIST_OPEN:
-		return &c->relay->open;
-	default:
-		return NULL;
-	}
-}
-
-static void
-relay_list_unlink(struct relay_conn *c)
-{
-	struct relay_list	*list;
-
-	if ((list = relay_conn_list_of(c)) == NULL)
-		return;
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		list->head = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	else
-		list->tail = c->prev;
-	c->prev = c->next = NULL;
-	c->list = RELAY_LIST_NONE;
-	list->count--;
-}
-
-/* Appends c with a deadline of now + the list's timeout. */
-static void
-relay_list_append(struct relay_conn *c, int which)
-{
-	struct relay	*relay = c->relay;
-	struct relay_list *list;
-
-	relay_list_unlink(c);
-	c->list = (unsigned char)which;
-	list = relay_conn_list_of(c);
-	c->deadline = ev_now(relay->loop) + list->timeout;
-	c->next = NULL;
-	c->prev = list->tail;
-	if (list->tail != NULL)
-		list->tail->next = c;
-	else
-		list->head = c;
-	list->tail = c;
-	list->count++;
-	if (!ev_is_active(&list->timer)) {
-		ev_timer_set(&list->timer, list->timeout, 0);
-		ev_timer_start(relay->loop, &list->timer);
-	}
-}
-
-static void
-relay_list_rearm(struct relay *relay, struct relay_list *list)
-{
-	ev_timer_stop(relay->loop, &list->timer);
-	if (list->head == NULL)
-		return;
-	ev_timer_set(&list->timer, list->head->deadline -
-	    ev_now(relay->loop), 0);
-	ev_timer_start(relay->loop, &list->timer);
-}
-
-/* --- I/O ------------------------------------------------------------- */
-
-static void
+void
 relay_conn_watch(struct relay_conn *c, int events)
 {
 	struct ev_loop	*loop = c->relay->loop;
@@ -188,8 +51,8 @@ static void
 relay_conn_alive(struct relay_conn *c)
 {
 	c->pinged = 0;
-	if (c->list == RELAY_LIST_OPEN)
-		relay_list_append(c, RELAY_LIST_OPEN);
+	if (c->list == RELAY_DEADLINE_OPEN)
+		relay_deadline_append(c, RELAY_DEADLINE_OPEN);
 }
 
 static ssize_t
@@ -221,13 +84,13 @@ relay_conn_send(void *arg, const uint8_t *data, size_t len, int more)
 	    (more ? MSG_MORE : 0));
 }
 
-static const struct relay_ws_io relay_conn_ws_io = {
+const struct relay_ws_io relay_conn_ws_io = {
 	relay_conn_recv,
 	relay_conn_send
 };
 
 static void
-relay_pending_free(struct relay_pending *p)
+relay_conn_pending_free(struct relay_pending *p)
 {
 	if (p == NULL)
 		return;
@@ -238,7 +101,7 @@ relay_pending_free(struct relay_pending *p)
 	free(p);
 }
 
-static struct relay_pending *
+struct relay_pending *
 relay_conn_pending(struct relay_conn *c)
 {
 	if (c->pending == NULL)
@@ -250,7 +113,7 @@ relay_conn_pending(struct relay_conn *c)
  * Sends the raw bytes still pending (an answer or the 101).  0 when all
  * are out, 1 when the socket would block, -1 when it failed.
  */
-static int
+int
 relay_conn_flush_raw(struct relay_conn *c)
 {
 	struct relay_pending	*p = c->pending;
@@ -272,7 +135,7 @@ relay_conn_flush_raw(struct relay_conn *c)
 }
 
 /* Sends what it can, then watches for what the socket still needs. */
-static void
+void
 relay_conn_kick(struct relay_conn *c)
 {
 	int	 raw, events = 0;
@@ -285,7 +148,7 @@ relay_conn_kick(struct relay_conn *c)
 	}
 	if (raw == 0 && c->pending != NULL) {
 		/* The 101 is out: the handshake state is over. */
-		relay_pending_free(c->pending);
+		relay_conn_pending_free(c->pending);
 		c->pending = NULL;
 	}
 	if (raw == 0 && relay_ws_write(&c->ws) == RELAY_WS_DONE) {
@@ -305,265 +168,6 @@ relay_conn_kick(struct relay_conn *c)
 	relay_conn_watch(c, events);
 }
 
-/* A plain HTTP answer, then the connection closes. */
-static void
-relay_conn_answer(struct relay_conn *c, int status, const char *body)
-{
-	struct relay_pending	*p;
-	size_t			 size = RELAY_HTTP_ANSWER_MAX + strlen(body);
-
-	if ((p = relay_conn_pending(c)) == NULL) {
-		relay_conn_kill(c);
-		return;
-	}
-	free(p->out);
-	if ((p->out = malloc(size)) == NULL) {
-		relay_conn_kill(c);
-		return;
-	}
-	relay_auth_cancel(p->req);
-	p->req = NULL;
-	p->outlen = relay_http_answer(p->out, size, status, body);
-	p->outoff = 0;
-	c->state = RELAY_CONN_ANSWER;
-	if (c->list != RELAY_LIST_WAITING)
-		relay_list_append(c, RELAY_LIST_WAITING);
-	switch (relay_conn_flush_raw(c)) {
-	case 0:
-		relay_conn_linger(c);
-		break;
-	case 1:
-		relay_conn_watch(c, EV_WRITE);
-		break;
-	default:
-		relay_conn_kill(c);
-		break;
-	}
-}
-
-static void
-relay_conn_refuse(struct relay_conn *c, int status, const char *code,
-    const char *message)
-{
-	char	 body[256];
-
-	c->relay->stats.refused++;
-	log_info("conn %u: %d %s: %s", c->id, status, code, message);
-	if (relay_http_error_body(body, sizeof(body), code, message) == 0)
-		body[0] = '\0';
-	relay_conn_answer(c, status, body);
-}
-
-static const char *
-relay_conn_code(int status)
-{
-	switch (status) {
-	case 401: return "unauthenticated";
-	case 403: return "forbidden";
-	case 404: return "not_found";
-	case 405: return "method_not_allowed";
-	case 500: return "internal";
-	case 503: return "unavailable";
-	default: return "invalid_request";
-	}
-}
-
-/* --- health ------------------------------------------------------------ */
-
-static void
-relay_conn_health_answer(struct relay_conn *c, int database)
-{
-	char	 body[128];
-	int	 redis = relay_redis_up(c->relay->redis);
-
-	snprintf(body, sizeof(body), "{\"status\":\"%s\",\"database\":\"%s\","
-	    "\"redis\":\"%s\"}", database && redis ? "ok" : "degraded",
-	    database ? "ok" : "down", redis ? "ok" : "down");
-	relay_conn_answer(c, database && redis ? 200 : 503, body);
-}
-
-static void
-relay_conn_health_done(void *arg, struct relay_auth_result *result)
-{
-	struct relay_conn	*c = arg;
-
-	c->pending->req = NULL;
-	relay_conn_health_answer(c, result->status == 200);
-}
-
-static void
-relay_conn_health(struct relay_conn *c)
-{
-	struct relay_pending	*p = c->pending;
-
-	if (relay_auth_ping(c->relay->auth, relay_conn_health_done, c,
-	    &p->req) != AT_OK) {
-		relay_conn_health_answer(c, 0);
-		return;
-	}
-	c->state = RELAY_CONN_HEALTH;
-	relay_conn_watch(c, 0);
-}
-
-/* --- the upgrade ------------------------------------------------------- */
-
-static void
-relay_conn_upgrade(struct relay_conn *c)
-{
-	struct relay		*relay = c->relay;
-	struct relay_pending	*p = c->pending;
-	const size_t		 size = 256;
-
-	if ((p->out = malloc(size)) == NULL ||
-	    relay_ws_init(&c->ws, &relay_conn_ws_io, c, RELAY_MESSAGE_MAX) !=
-	    RELAY_WS_OK) {
-		log_error("conn %u: out of memory", c->id);
-		relay_conn_kill(c);
-		return;
-	}
-	p->outlen = relay_http_switching(p->out, size, p->accept);
-	p->outoff = 0;
-	if (p->first != NULL) {
-		(void)relay_ws_text(&c->ws, p->first, p->firstlen,
-		    (size_t)relay->config.relay_max_queue);
-		free(p->first);
-		p->first = NULL;
-	}
-	c->state = RELAY_CONN_OPEN;
-	c->pinged = 0;
-	relay_list_append(c, RELAY_LIST_OPEN);
-	relay->stats.upgraded++;
-	log_info("conn %u: open on session %s (%u sockets on it, %lu open)",
-	    c->id, c->session->id, c->session->nmembers, relay->open.count);
-	relay_conn_kick(c);
-}
-
-static void
-relay_conn_checked(void *arg, struct relay_auth_result *result)
-{
-	struct relay_conn	*c = arg;
-	struct relay		*relay = c->relay;
-	struct relay_pending	*p = c->pending;
-	struct relay_session	*session;
-
-	p->req = NULL;
-	switch (result->status) {
-	case 200:
-		break;
-	case 401:
-		relay_conn_refuse(c, 401, "unauthenticated", "not logged in");
-		return;
-	case 403:
-		relay_conn_refuse(c, 403, "forbidden", "professors only");
-		return;
-	case 404:
-		relay_conn_refuse(c, 404, "not_found", "session not found");
-		return;
-	case 503:
-		relay_conn_refuse(c, 503, "unavailable",
-		    "database unavailable");
-		return;
-	default:
-		relay_conn_refuse(c, 500, "internal", "internal error");
-		return;
-	}
-	if (result->round_started != NULL &&
-	    (p->first = relay_msg_round_started(result->round_started,
-	    &p->firstlen)) == NULL) {
-		relay_conn_refuse(c, 500, "internal", "out of memory");
-		return;
-	}
-	if (relay_sessions_get(&relay->sessions, p->session_id, &session) !=
-	    AT_OK) {
-		relay_conn_refuse(c, 500, "internal", "out of memory");
-		return;
-	}
-	log_debug("conn %u: professor %s, session %s", c->id, result->user_id,
-	    session->id);
-	c->session = session;
-	relay_session_join(session, &c->member);
-	if (relay_redis_want(relay->redis, session)) {
-		c->state = RELAY_CONN_SUBWAIT;
-		return;
-	}
-	relay_conn_upgrade(c);
-}
-
-/* The WebSocket checks of the contract, in its order. */
-static void
-relay_conn_check(struct relay_conn *c, const struct relay_http_request *req)
-{
-	struct relay		*relay = c->relay;
-	struct relay_pending	*p = c->pending;
-	char			 hash[TOKEN_HASH_HEX_SIZE];
-	int			 rc;
-
-	if (!req->has_origin || !http_origin_allowed(
-	    relay->config.allowed_origins, req->origin)) {
-		relay_conn_refuse(c, 403, "csrf_origin",
-		    "origin missing or not allowed");
-		return;
-	}
-	if (!req->has_sid || !token_is_well_formed(req->sid)) {
-		relay_conn_refuse(c, 401, "unauthenticated", "not logged in");
-		return;
-	}
-	token_hash(req->sid, hash);
-	memcpy(p->accept, req->accept, sizeof(p->accept));
-	memcpy(p->session_id, req->session_id, sizeof(p->session_id));
-	rc = relay_auth_check(relay->auth, hash, req->has_session ?
-	    req->session_id : NULL, relay_conn_checked, c, &p->req);
-	if (rc != AT_OK) {
-		if (rc == AT_ENOMEM)
-			relay_conn_refuse(c, 500, "internal", "out of memory");
-		else
-			relay_conn_refuse(c, 503, "unavailable",
-			    "database unavailable");
-		return;
-	}
-	c->state = RELAY_CONN_AUTH;
-	/* Nothing more may come before the 101: stop reading. */
-	relay_conn_watch(c, 0);
-}
-
-static void
-relay_conn_read_head(struct relay_conn *c)
-{
-	struct relay_http_request req;
-	struct relay_pending	*p;
-	const char		*why;
-	ssize_t			 n;
-	int			 rc, status;
-
-	if ((p = relay_conn_pending(c)) == NULL ||
-	    (p->in == NULL && (p->in = malloc(RELAY_HTTP_HEAD_MAX)) == NULL)) {
-		relay_conn_kill(c);
-		return;
-	}
-	n = recv(c->io.fd, p->in + p->inlen, RELAY_HTTP_HEAD_MAX - p->inlen,
-	    0);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-	    errno == EINTR))
-		return;
-	if (n <= 0) {
-		relay_conn_kill(c);
-		return;
-	}
-	p->inlen += (size_t)n;
-	rc = relay_http_parse(p->in, p->inlen, &req, &status, &why);
-	if (rc == RELAY_HTTP_MORE)
-		return;
-	free(p->in);
-	p->in = NULL;
-	if (rc == RELAY_HTTP_BAD)
-		relay_conn_refuse(c, status, relay_conn_code(status), why);
-	else if (req.target == RELAY_HTTP_HEALTH)
-		relay_conn_health(c);
-	else
-		relay_conn_check(c, &req);
-	sodium_memzero(&req, sizeof(req));
-}
-
 static void
 relay_conn_io(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -571,7 +175,7 @@ relay_conn_io(struct ev_loop *loop, ev_io *w, int revents)
 
 	switch (c->state) {
 	case RELAY_CONN_HEAD:
-		relay_conn_read_head(c);
+		relay_upgrade_read_head(c);
 		break;
 	case RELAY_CONN_ANSWER:
 		switch (relay_conn_flush_raw(c)) {
@@ -604,15 +208,13 @@ relay_conn_io(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-/* --- life and death ---------------------------------------------------- */
-
 /*
  * Everything is sent: shut our side and read until the peer closes (or
  * the waiting list's deadline).  Closing at once with unread bytes from
  * the client would reset the connection and could destroy the answer or
  * close frame still on its way (a lingering close, as HTTP servers do).
  */
-static void
+void
 relay_conn_linger(struct relay_conn *c)
 {
 	if (shutdown(c->io.fd, SHUT_WR) == -1) {
@@ -620,7 +222,7 @@ relay_conn_linger(struct relay_conn *c)
 		return;
 	}
 	c->state = RELAY_CONN_LINGER;
-	relay_list_append(c, RELAY_LIST_WAITING);
+	relay_deadline_append(c, RELAY_DEADLINE_WAITING);
 	relay_conn_watch(c, EV_READ);
 }
 
@@ -646,19 +248,19 @@ relay_conn_drain(struct relay_conn *c)
 }
 
 /* Queues a close frame; the socket goes once the handshake completes. */
-static void
+void
 relay_conn_close(struct relay_conn *c, uint16_t code)
 {
 	if (c->state != RELAY_CONN_OPEN)
 		return;
 	(void)relay_ws_close(&c->ws, code);
 	c->state = RELAY_CONN_CLOSING;
-	relay_list_append(c, RELAY_LIST_WAITING);
+	relay_deadline_append(c, RELAY_DEADLINE_WAITING);
 	relay_conn_kick(c);
 }
 
 /* Ends c now; it is freed by the reaper before the loop polls again. */
-static void
+void
 relay_conn_kill(struct relay_conn *c)
 {
 	struct relay	*relay = c->relay;
@@ -667,7 +269,7 @@ relay_conn_kill(struct relay_conn *c)
 		return;
 	ev_io_stop(relay->loop, &c->io);
 	close(c->io.fd);
-	relay_list_unlink(c);
+	relay_deadline_unlink(c);
 	if (c->pending != NULL) {
 		relay_auth_cancel(c->pending->req);
 		c->pending->req = NULL;
@@ -684,12 +286,11 @@ relay_conn_free(struct relay_conn *c)
 	struct relay_session	*session;
 
 	if ((session = c->session) != NULL) {
-		relay_session_leave(session, &c->member);
 		c->session = NULL;
-		relay_redis_release(relay->redis, session);
+		relay_redis_leave(relay->redis, session, &c->member);
 	}
 	relay_ws_free(&c->ws);
-	relay_pending_free(c->pending);
+	relay_conn_pending_free(c->pending);
 	relay->nconns--;
 	free(c);
 }
@@ -715,95 +316,7 @@ relay_conn_reap(struct ev_loop *loop, ev_prepare *w, int revents)
 		ev_break(loop, EVBREAK_ALL);
 }
 
-/* Deadlines before the upgrade, and of closing handshakes. */
-static void
-relay_conn_waiting_timeout(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct relay		*relay = w->data;
-	struct relay_conn	*c;
-	ev_tstamp		 now = ev_now(loop);
-
-	while ((c = relay->waiting.head) != NULL && c->deadline <= now) {
-		if (c->state == RELAY_CONN_SUBWAIT) {
-			/* Redis is slow: go ahead, resync later. */
-			c->session->resync = 1;
-			relay_conn_upgrade(c);
-			continue;
-		}
-		log_debug("conn %u: timed out", c->id);
-		relay_conn_kill(c);
-	}
-	relay_list_rearm(relay, &relay->waiting);
-}
-
-/* Pings sockets silent for relay_ping_interval; drops those that stay
- * silent as long again. */
-static void
-relay_conn_ping_timeout(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct relay		*relay = w->data;
-	struct relay_conn	*c;
-	ev_tstamp		 now = ev_now(loop);
-
-	while ((c = relay->open.head) != NULL && c->deadline <= now) {
-		if (c->pinged || relay_ws_ping(&c->ws) != RELAY_WS_OK) {
-			relay->stats.dropped_pong++;
-			log_info("conn %u: no pong: dropped", c->id);
-			relay_conn_kill(c);
-			continue;
-		}
-		c->pinged = 1;
-		relay_list_append(c, RELAY_LIST_OPEN);
-		relay_conn_kick(c);
-	}
-	relay_list_rearm(relay, &relay->open);
-}
-
-/* Out of descriptors: accept and close one so it does not spin. */
-static void
-relay_conn_shed(struct relay *relay)
-{
-	static ev_tstamp	 warned;
-	int			 fd;
-
-	if (ev_now(relay->loop) - warned > 10) {
-		log_warn("out of file descriptors (%lu connections)",
-		    relay->nconns);
-		warned = ev_now(relay->loop);
-	}
-	if (relay->reserve_fd == -1)
-		return;
-	close(relay->reserve_fd);
-	if ((fd = accept(relay->listen_fd, NULL, NULL)) != -1)
-		close(fd);
-	relay->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-}
-
-/* At relay_max_sockets (or stopping): a short 503 and close. */
-static void
-relay_conn_turn_away(struct relay *relay, int fd)
-{
-	static ev_tstamp	 warned;
-	static const char	 body[] =
-	    "{\"error\":{\"code\":\"unavailable\","
-	    "\"message\":\"too many connections\"}}";
-	char			 out[RELAY_HTTP_ANSWER_MAX + sizeof(body)];
-	size_t			 len;
-
-	relay->stats.refused++;
-	if (!relay->stopping && ev_now(relay->loop) - warned > 10) {
-		log_warn("relay_max_sockets (%lu) reached: turning "
-		    "connections away", relay->max_sockets);
-		warned = ev_now(relay->loop);
-	}
-	len = relay_http_answer(out, sizeof(out), 503, body);
-	if (send(fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
-		/* Best effort: the client sees the close either way. */
-	}
-	close(fd);
-}
-
-static void
+void
 relay_conn_new(struct relay *relay, int fd)
 {
 	struct relay_conn	*c;
@@ -823,55 +336,19 @@ relay_conn_new(struct relay *relay, int fd)
 	ev_io_init(&c->io, relay_conn_io, fd, EV_READ);
 	c->io.data = c;
 	ev_io_start(relay->loop, &c->io);
-	relay_list_append(c, RELAY_LIST_WAITING);
+	relay_deadline_append(c, RELAY_DEADLINE_WAITING);
 	relay->nconns++;
 	relay->stats.accepted++;
 }
 
-static void
-relay_conn_accept(struct ev_loop *loop, ev_io *w, int revents)
-{
-	struct relay	*relay = w->data;
-	int		 fd, i;
-
-	for (i = 0; i < RELAY_ACCEPT_BATCH; i++) {
-		fd = accept4(relay->listen_fd, NULL, NULL,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EMFILE || errno == ENFILE)
-				relay_conn_shed(relay);
-			else if (errno != EAGAIN && errno != EWOULDBLOCK)
-				log_warn("accept: %s", strerror(errno));
-			return;
-		}
-		if (relay->stopping || relay->nconns >= relay->max_sockets)
-			relay_conn_turn_away(relay, fd);
-		else
-			relay_conn_new(relay, fd);
-	}
-}
-
-/* --- the interface ----------------------------------------------------- */
-
 int
 relay_conn_start(struct relay *relay)
 {
-	relay->waiting.timeout = RELAY_HANDSHAKE_TIMEOUT;
-	ev_init(&relay->waiting.timer, relay_conn_waiting_timeout);
-	relay->waiting.timer.data = relay;
-	relay->open.timeout = relay->config.relay_ping_interval;
-	ev_init(&relay->open.timer, relay_conn_ping_timeout);
-	relay->open.timer.data = relay;
+	relay_deadline_start(relay);
 	ev_prepare_init(&relay->reaper, relay_conn_reap);
 	relay->reaper.data = relay;
 	ev_prepare_start(relay->loop, &relay->reaper);
-	relay->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ev_io_init(&relay->listener, relay_conn_accept, relay->listen_fd,
-	    EV_READ);
-	relay->listener.data = relay;
-	ev_io_start(relay->loop, &relay->listener);
+	relay_accept_start(relay);
 	return AT_OK;
 }
 
@@ -881,7 +358,7 @@ relay_conn_shutdown(struct relay *relay)
 	struct relay_conn	*c, *next;
 
 	relay->stopping = 1;
-	ev_io_stop(relay->loop, &relay->listener);
+	relay_accept_stop(relay);
 	for (c = relay->open.head; c != NULL; c = next) {
 		next = c->next;
 		relay_conn_close(c, 1001);
@@ -901,100 +378,7 @@ relay_conn_free_all(struct relay *relay)
 	while (relay->waiting.head != NULL)
 		relay_conn_kill(relay->waiting.head);
 	relay_conn_reap_all(relay);
-	ev_timer_stop(relay->loop, &relay->waiting.timer);
-	ev_timer_stop(relay->loop, &relay->open.timer);
+	relay_deadline_stop(relay);
 	ev_prepare_stop(relay->loop, &relay->reaper);
-	ev_io_stop(relay->loop, &relay->listener);
-	if (relay->reserve_fd != -1)
-		close(relay->reserve_fd);
-	relay->reserve_fd = -1;
-}
-
-void
-relay_conn_deliver(struct relay *relay, struct relay_session *session,
-    const char *msg, size_t len)
-{
-	struct relay_member	*m, *next;
-	struct relay_conn	*c;
-	char			 name[RELAY_MSG_EVENT_MAX];
-	int			 ended, rc;
-
-	relay->stats.forwarded++;
-	if (!relay_msg_sendable(msg, len)) {
-		log_warn("session %s: dropped a message that is not UTF-8",
-		    session->id);
-		return;
-	}
-	ended = relay_msg_event(msg, len, name, sizeof(name)) == 0 &&
-	    strcmp(name, "session:ended") == 0;
-	for (m = session->members; m != NULL; m = next) {
-		next = m->next;
-		c = relay_conn_of(m);
-		if (c->state != RELAY_CONN_OPEN)
-			continue;
-		rc = relay_ws_text(&c->ws, msg, len,
-		    (size_t)relay->config.relay_max_queue);
-		if (rc == RELAY_WS_FULL) {
-			relay->stats.dropped_queue++;
-			log_warn("conn %u: outgoing queue past %d bytes "
-			    "(%zu queued): dropped", c->id,
-			    relay->config.relay_max_queue,
-			    relay_ws_queued(&c->ws));
-			relay_conn_kill(c);
-			continue;
-		}
-		if (rc != RELAY_WS_OK) {
-			relay_conn_kill(c);
-			continue;
-		}
-		relay_conn_kick(c);
-	}
-	if (!ended)
-		return;
-	/* The session is over: its sockets leave it and close with 1000. */
-	while ((m = session->members) != NULL) {
-		c = relay_conn_of(m);
-		relay_session_leave(session, m);
-		c->session = NULL;
-		if (c->state == RELAY_CONN_OPEN)
-			relay_conn_close(c, 1000);
-		else
-			relay_conn_kill(c);
-	}
-	log_info("session %s ended: its sockets are closing", session->id);
-	relay_redis_release(relay->redis, session);
-}
-
-void
-relay_conn_session_ready(struct relay *relay, struct relay_session *session)
-{
-	struct relay_member	*m, *next;
-	struct relay_conn	*c;
-	char			 msg[RELAY_MSG_RESYNC_SIZE];
-	size_t			 len;
-
-	for (m = session->members; m != NULL; m = next) {
-		next = m->next;
-		c = relay_conn_of(m);
-		if (c->state == RELAY_CONN_SUBWAIT)
-			relay_conn_upgrade(c);
-	}
-	if (!session->resync || session->sub != RELAY_SUB_ACTIVE)
-		return;
-	session->resync = 0;
-	len = relay_msg_resync(msg, session->id);
-	log_info("session %s: resubscribed; relay:resync to %u sockets",
-	    session->id, session->nmembers);
-	for (m = session->members; m != NULL; m = next) {
-		next = m->next;
-		c = relay_conn_of(m);
-		if (c->state != RELAY_CONN_OPEN)
-			continue;
-		if (relay_ws_text(&c->ws, msg, len,
-		    (size_t)relay->config.relay_max_queue) != RELAY_WS_OK) {
-			relay_conn_kill(c);
-			continue;
-		}
-		relay_conn_kick(c);
-	}
+	relay_accept_free(relay);
 }

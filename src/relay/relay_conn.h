@@ -1,21 +1,84 @@
 /*
- * The relay's sockets, on the libev loop: accepting (up to
- * relay_max_sockets), reading the request head (RELAY_HTTP_HEAD_MAX bytes
- * within RELAY_HANDSHAKE_TIMEOUT), the checks (Origin here, the rest in
- * PostgreSQL through relay_auth.c), the upgrade, forwarding a session's
- * events, pings, the outgoing bound, closing.  A connection ends alone
- * on any error of its own; it is freed before the loop next polls, so a
- * callback may end connections while it walks a session's list.
+ * The relay's connections, on the libev loop: one struct relay_conn per
+ * socket from accept to close, its I/O (a WebSocket through relay_ws,
+ * or the raw bytes of an answer or the 101), closing and the reaper.
+ * The rest of a connection's life is in files of their own:
+ * relay_accept.c (accepting, shedding), relay_deadline.c (the handshake
+ * and ping deadlines), relay_upgrade.c (the request head, the checks,
+ * the upgrade), relay_deliver.c (a session's events to its sockets).
+ *
+ * A connection ends alone on any error of its own (relay_conn_kill());
+ * it is freed before the loop next polls, so a callback may end
+ * connections while it walks a session's list.  The connection owns its
+ * relay_pending until the 101 is out, and its place in its session,
+ * which it leaves when it is freed.
  */
 #ifndef ATTENDANCE_RELAY_CONN_H
 #define ATTENDANCE_RELAY_CONN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
+#include "http.h"
 #include "relay.h"
+#include "relay_http.h"
+#include "relay_sessions.h"
+#include "relay_ws.h"
 
-/* Sets up the lists, timers and the accept watcher on relay->listen_fd. */
+#define RELAY_READ_BUDGET	65536	/* bytes read per readable event */
+
+struct relay_auth_request;
+
+enum relay_conn_state {
+	RELAY_CONN_HEAD,	/* reading the request head */
+	RELAY_CONN_AUTH,	/* waiting for the database's verdict */
+	RELAY_CONN_HEALTH,	/* waiting for the database ping */
+	RELAY_CONN_SUBWAIT,	/* accepted; waiting for the subscription */
+	RELAY_CONN_ANSWER,	/* writing a plain answer, then closing */
+	RELAY_CONN_OPEN,	/* a WebSocket */
+	RELAY_CONN_CLOSING,	/* our close frame is queued or sent */
+	RELAY_CONN_LINGER,	/* all sent, write side shut: draining */
+	RELAY_CONN_DEAD		/* waiting for the reaper */
+};
+
+
+/* What a connection needs only until it is upgraded (or answered). */
+struct relay_pending {
+	struct relay_auth_request *req;
+	char			*in;		/* the request head so far */
+	size_t			 inlen;
+	char			*out;		/* raw bytes: answer or 101 */
+	size_t			 outlen, outoff;
+	char			*first;		/* round:started, after 101 */
+	size_t			 firstlen;
+	char			 accept[RELAY_HTTP_ACCEPT_SIZE];
+	char			 session_id[HTTP_UUID_SIZE];
+};
+
+/*
+ * Kept small (about 230 bytes): an idle open socket is this, relay_ws
+ * included, which holds no buffer while idle, and the kernel's buffers;
+ * the request buffer and the rest of relay_pending exist only during
+ * the handshake.
+ */
+struct relay_conn {
+	ev_io			 io;
+	struct relay		*relay;
+	struct relay_conn	*prev, *next;	/* its list, or the dead list */
+	struct relay_member	 member;	/* in its session */
+	struct relay_session	*session;
+	struct relay_pending	*pending;
+	struct relay_ws		 ws;
+	ev_tstamp		 deadline;
+	uint32_t		 id;
+	unsigned char		 state;		/* enum relay_conn_state */
+	unsigned char		 list;		/* enum relay_deadline_list */
+	unsigned char		 pinged;	/* a ping awaits its pong */
+};
+
+/* Sets up the deadlines, the reaper and the accept watcher on
+ * relay->listen_fd. */
 int	 relay_conn_start(struct relay *) AT_MUSTCHECK;
 
 /*
@@ -28,20 +91,38 @@ void	 relay_conn_shutdown(struct relay *);
 /* Frees every connection left (after the loop ended). */
 void	 relay_conn_free_all(struct relay *);
 
-/*
- * A message from Redis for session: queued as one text frame on each of
- * its open sockets, in order; a socket whose queue would pass
- * relay_max_queue is dropped.  After session:ended its sockets are
- * closed with 1000 and leave the session.
- */
-void	 relay_conn_deliver(struct relay *, struct relay_session *,
-	    const char *msg, size_t len);
+/* A new connection on fd (accepted, non-blocking), reading its head. */
+void	 relay_conn_new(struct relay *, int fd);
+
+/* The connection whose session member m is. */
+struct relay_conn *relay_conn_of(struct relay_member *m);
+
+/* Watches c's socket for events (EV_READ, EV_WRITE; 0: none). */
+void	 relay_conn_watch(struct relay_conn *c, int events);
+
+/* c's relay_pending, allocated on first use; NULL when out of memory. */
+struct relay_pending *relay_conn_pending(struct relay_conn *c);
 
 /*
- * The session's subscription is active (or Redis is down): its sockets
- * waiting for it are upgraded, and relay:resync goes to every open one
- * when session->resync was set and the subscription is active.
+ * Sends the raw bytes still pending (an answer or the 101).  0 when all
+ * are out, 1 when the socket would block, -1 when it failed.
  */
-void	 relay_conn_session_ready(struct relay *, struct relay_session *);
+int	 relay_conn_flush_raw(struct relay_conn *c);
+
+/* Sends what it can of an open or closing WebSocket, then watches for
+ * what the socket still needs; may end c. */
+void	 relay_conn_kick(struct relay_conn *c);
+
+/* All is sent: shut the write side and drain until the peer closes. */
+void	 relay_conn_linger(struct relay_conn *c);
+
+/* Queues a close frame (code) on an open WebSocket. */
+void	 relay_conn_close(struct relay_conn *c, uint16_t code);
+
+/* Ends c now; it is freed by the reaper before the loop polls again. */
+void	 relay_conn_kill(struct relay_conn *c);
+
+/* The relay_ws I/O of a connection's socket (arg: the relay_conn). */
+extern const struct relay_ws_io	relay_conn_ws_io;
 
 #endif

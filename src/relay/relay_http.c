@@ -166,10 +166,21 @@ relay_http_query(const char *q, size_t len, struct relay_http_request *req)
 	}
 }
 
+/* Fills *bad; status 0 means the error's own (error_http_status()). */
+static int
+relay_http_refuse(struct relay_http_refusal *bad, enum at_error err,
+    int status, const char *why)
+{
+	bad->err = err;
+	bad->status = status != 0 ? status : error_http_status(err);
+	bad->why = why;
+	return RELAY_HTTP_BAD;
+}
+
 /* The request line: method, origin-form target, version. */
 static int
 relay_http_request_line(const char *line, size_t len,
-    struct relay_http_request *req, int *status, const char **why)
+    struct relay_http_request *req, struct relay_http_refusal *bad)
 {
 	const char	*sp1, *sp2, *target, *query;
 	size_t		 tlen, plen;
@@ -178,23 +189,20 @@ relay_http_request_line(const char *line, size_t len,
 	if ((sp1 = memchr(line, ' ', len)) == NULL ||
 	    (sp2 = memchr(sp1 + 1, ' ', len - (size_t)(sp1 + 1 - line))) ==
 	    NULL) {
-		*status = 400;
-		*why = "malformed request line";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 0,
+		    "malformed request line");
 	}
 	target = sp1 + 1;
 	tlen = (size_t)(sp2 - target);
 	if (!relay_http_equal(sp2 + 1, len - (size_t)(sp2 + 1 - line),
 	    "HTTP/1.1") && !relay_http_equal(sp2 + 1,
 	    len - (size_t)(sp2 + 1 - line), "HTTP/1.0")) {
-		*status = 505;
-		*why = "HTTP version not supported";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 505,
+		    "HTTP version not supported");
 	}
 	if (tlen == 0 || target[0] != '/') {
-		*status = 400;
-		*why = "request target is not a path";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 0,
+		    "request target is not a path");
 	}
 	query = memchr(target, '?', tlen);
 	plen = query != NULL ? (size_t)(query - target) : tlen;
@@ -204,20 +212,17 @@ relay_http_request_line(const char *line, size_t len,
 	else if (plen == 8 && memcmp(target, "/healthz", 8) == 0)
 		req->target = RELAY_HTTP_HEALTH;
 	else {
-		*status = 404;
-		*why = "no such path";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_ENOTFOUND, 0,
+		    "no such path");
 	}
 	if (!get) {
-		*status = 405;
-		*why = "only GET is allowed";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EMETHOD, 0,
+		    "only GET is allowed");
 	}
 	if (req->target == RELAY_HTTP_WEBSOCKET && !relay_http_equal(sp2 + 1,
 	    len - (size_t)(sp2 + 1 - line), "HTTP/1.1")) {
-		*status = 426;
-		*why = "a WebSocket upgrade needs HTTP/1.1";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 426,
+		    "a WebSocket upgrade needs HTTP/1.1");
 	}
 	if (query != NULL)
 		relay_http_query(query + 1, tlen - plen - 1, req);
@@ -269,9 +274,10 @@ relay_http_field(const char *name, size_t nlen, const char *value,
 static int
 relay_http_fields(const char *head, size_t len,
     struct relay_http_request *req, struct relay_http_fields *f,
-    int *status, const char **why)
+    struct relay_http_refusal *bad)
 {
 	const char	*line = head, *end = head + len, *eol, *colon, *v;
+	const char	*why;
 	size_t		 llen, nlen, vlen, i;
 
 	while (line < end) {
@@ -282,19 +288,19 @@ relay_http_fields(const char *head, size_t len,
 		if (llen == 0)
 			return RELAY_HTTP_OK;	/* the blank line */
 		if (line[0] == ' ' || line[0] == '\t') {
-			*why = "obsolete line folding";
-			goto bad;
+			why = "obsolete line folding";
+			goto refuse;
 		}
 		if ((colon = memchr(line, ':', llen)) == NULL ||
 		    colon == line) {
-			*why = "malformed header field";
-			goto bad;
+			why = "malformed header field";
+			goto refuse;
 		}
 		nlen = (size_t)(colon - line);
 		for (i = 0; i < nlen; i++)
 			if (!relay_http_tchar((unsigned char)line[i])) {
-				*why = "malformed header field name";
-				goto bad;
+				why = "malformed header field name";
+				goto refuse;
 			}
 		v = colon + 1;
 		vlen = llen - nlen - 1;
@@ -302,8 +308,8 @@ relay_http_fields(const char *head, size_t len,
 			unsigned char	 c = (unsigned char)v[i];
 
 			if ((c < 0x20 && c != '\t') || c == 0x7f) {
-				*why = "control character in a header field";
-				goto bad;
+				why = "control character in a header field";
+				goto refuse;
 			}
 		}
 		while (vlen > 0 && (*v == ' ' || *v == '\t')) {
@@ -316,14 +322,13 @@ relay_http_fields(const char *head, size_t len,
 		line = eol + 1;
 	}
 	return RELAY_HTTP_OK;
-bad:
-	*status = 400;
-	return RELAY_HTTP_BAD;
+refuse:
+	return relay_http_refuse(bad, AT_EINVALID, 0, why);
 }
 
 int
 relay_http_parse(const char *buf, size_t len, struct relay_http_request *req,
-    int *status, const char **why)
+    struct relay_http_refusal *bad)
 {
 	struct relay_http_fields f;
 	const char	*eol;
@@ -332,68 +337,59 @@ relay_http_parse(const char *buf, size_t len, struct relay_http_request *req,
 
 	memset(req, 0, sizeof(*req));
 	memset(&f, 0, sizeof(f));
-	*status = 0;
-	*why = NULL;
+	memset(bad, 0, sizeof(*bad));
 	end = relay_http_head_end(buf, len < RELAY_HTTP_HEAD_MAX ? len :
 	    RELAY_HTTP_HEAD_MAX);
 	if (end == 0) {
 		if (len < RELAY_HTTP_HEAD_MAX)
 			return RELAY_HTTP_MORE;
-		*status = 431;
-		*why = "request head too large";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 431,
+		    "request head too large");
 	}
 	req->length = end;
 	/* A NUL anywhere in the head is refused once, here. */
 	if (memchr(buf, '\0', end) != NULL) {
-		*status = 400;
-		*why = "NUL in the request head";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 0,
+		    "NUL in the request head");
 	}
 	eol = memchr(buf, '\n', end);
 	llen = (size_t)(eol - buf);
 	if (llen > 0 && buf[llen - 1] == '\r')
 		llen--;
-	rc = relay_http_request_line(buf, llen, req, status, why);
+	rc = relay_http_request_line(buf, llen, req, bad);
 	if (rc != RELAY_HTTP_OK)
 		return rc;
 	rc = relay_http_fields(eol + 1, end - (size_t)(eol + 1 - buf), req,
-	    &f, status, why);
+	    &f, bad);
 	if (rc != RELAY_HTTP_OK)
 		return rc;
 	if (end != len) {
-		*status = 400;
-		*why = "data after the request head";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 0,
+		    "data after the request head");
 	}
 	if (req->target == RELAY_HTTP_HEALTH)
 		return RELAY_HTTP_OK;
 
 	/* RFC 6455 section 4.2.1, in the order a client can fix them. */
 	if (f.hosts != 1) {
-		*status = 400;
-		*why = "Host missing or repeated";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 0,
+		    "Host missing or repeated");
 	}
 	if (!f.upgrade || !f.connection) {
-		*status = 426;
-		*why = "not a WebSocket upgrade";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 426,
+		    "not a WebSocket upgrade");
 	}
 	if (f.versions == 0) {
-		*status = 400;
-		*why = "Sec-WebSocket-Version missing";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 0,
+		    "Sec-WebSocket-Version missing");
 	}
 	if (f.versions != 1 || !f.version_13) {
-		*status = 426;
-		*why = "unsupported Sec-WebSocket-Version";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 426,
+		    "unsupported Sec-WebSocket-Version");
 	}
 	if (f.keys != 1 || !relay_http_key_valid(f.key, f.key_len)) {
-		*status = 400;
-		*why = "Sec-WebSocket-Key missing or invalid";
-		return RELAY_HTTP_BAD;
+		return relay_http_refuse(bad, AT_EINVALID, 0,
+		    "Sec-WebSocket-Key missing or invalid");
 	}
 	relay_http_accept(f.key, f.key_len, req->accept);
 	return RELAY_HTTP_OK;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "error.h"
 #include "http.h"
 
 /* The whole request head, request line to blank line, in bytes. */
@@ -29,7 +30,19 @@ enum relay_http_target {
 enum relay_http_result {
 	RELAY_HTTP_OK = 0,	/* a complete, acceptable head */
 	RELAY_HTTP_MORE,	/* no blank line yet: read more */
-	RELAY_HTTP_BAD		/* refuse with *status */
+	RELAY_HTTP_BAD		/* refuse, as struct relay_http_refusal says */
+};
+
+/*
+ * Why a head is refused.  err is the contract's error, whose code
+ * (error_code()) the answer's body carries; status is the answer's HTTP
+ * status, error_http_status(err) except where HTTP has a more precise
+ * one of its own (426, 431, 505), and then err is AT_EINVALID.
+ */
+struct relay_http_refusal {
+	enum at_error	 err;
+	int		 status;
+	const char	*why;		/* static text */
 };
 
 struct relay_http_request {
@@ -51,14 +64,15 @@ struct relay_http_request {
 /*
  * Parses the request head at the start of buf[0..len).  RELAY_HTTP_MORE
  * while the head is incomplete and shorter than RELAY_HTTP_HEAD_MAX.
- * RELAY_HTTP_BAD sets *status (400, 404, 405, 426, 431, 505) and *why
- * (static text); bytes after the head are refused too (a client must
- * wait for the upgrade before it sends frames).  Only the target, the
- * WebSocket handshake fields, Origin and the sid cookie are read; every
- * other header, including any a proxy adds, is ignored.
+ * RELAY_HTTP_BAD fills *bad: AT_EINVALID (400, 426, 431, 505),
+ * AT_ENOTFOUND (404) or AT_EMETHOD (405); bytes after the head are
+ * refused too (a client must wait for the upgrade before it sends
+ * frames).  Only the target, the WebSocket handshake fields, Origin and
+ * the sid cookie are read; every other header, including any a proxy
+ * adds, is ignored.
  */
 int	 relay_http_parse(const char *buf, size_t len,
-	    struct relay_http_request *req, int *status, const char **why);
+	    struct relay_http_request *req, struct relay_http_refusal *bad);
 
 /* Whether key is a Sec-WebSocket-Key: 16 bytes in base64 (24 chars). */
 int	 relay_http_key_valid(const char *key, size_t len);

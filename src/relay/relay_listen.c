@@ -12,56 +12,8 @@
 #include "relay_listen.h"
 #include "util.h"
 
-int
-relay_listen_parse(const char *text, struct relay_address *out,
-    const char **why)
-{
-	const char	*colon, *host, *port;
-	size_t		 hlen;
-	long		 n;
-
-	memset(out, 0, sizeof(*out));
-	if (strncmp(text, "unix:", 5) == 0) {
-		if (text[5] != '/') {
-			*why = "a unix socket path must be absolute";
-			return -1;
-		}
-		if (strlen(text + 5) >= sizeof(out->path)) {
-			*why = "unix socket path too long";
-			return -1;
-		}
-		out->is_unix = 1;
-		memcpy(out->path, text + 5, strlen(text + 5) + 1);
-		return 0;
-	}
-	if ((colon = strrchr(text, ':')) == NULL) {
-		*why = "expected unix:/path or host:port";
-		return -1;
-	}
-	host = text;
-	hlen = (size_t)(colon - text);
-	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
-		host++;
-		hlen -= 2;
-	} else if (memchr(host, ':', hlen) != NULL) {
-		*why = "an IPv6 address goes in brackets: [::1]:8081";
-		return -1;
-	}
-	if (hlen == 0 || hlen >= sizeof(out->host)) {
-		*why = "missing or overlong host";
-		return -1;
-	}
-	port = colon + 1;
-	if (util_parse_long(port, 1, 65535, &n, why) == -1)
-		return -1;
-	memcpy(out->host, host, hlen);
-	out->host[hlen] = '\0';
-	snprintf(out->port, sizeof(out->port), "%ld", n);
-	return 0;
-}
-
 static int
-relay_listen_unix(const struct relay_address *addr, int backlog, int *out,
+relay_listen_unix(const struct address *addr, int backlog, int *out,
     char **cause)
 {
 	struct sockaddr_un	 sun;
@@ -106,17 +58,19 @@ out:
 }
 
 static int
-relay_listen_inet(const struct relay_address *addr, int backlog, int *out,
+relay_listen_inet(const struct address *addr, int backlog, int *out,
     char **cause)
 {
 	struct addrinfo	 hints, *res = NULL;
+	char		 port[8];
 	int		 fd = -1, one = 1, gai, rc = AT_EINVALID;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((gai = getaddrinfo(addr->host, addr->port, &hints, &res)) != 0) {
+	snprintf(port, sizeof(port), "%u", addr->port);
+	if ((gai = getaddrinfo(addr->host, port, &hints, &res)) != 0) {
 		*cause = util_printf("%s: %s", addr->host, gai_strerror(gai));
 		goto out;
 	}
@@ -126,7 +80,7 @@ relay_listen_inet(const struct relay_address *addr, int backlog, int *out,
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
 	    bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
 	    listen(fd, backlog) == -1) {
-		*cause = util_printf("%s:%s: %s", addr->host, addr->port,
+		*cause = util_printf("%s:%s: %s", addr->host, port,
 		    strerror(errno));
 		goto out;
 	}
@@ -142,7 +96,7 @@ out:
 }
 
 int
-relay_listen_open(const struct relay_address *addr, int backlog, int *fd,
+relay_listen_open(const struct address *addr, int backlog, int *fd,
     char **cause)
 {
 	*fd = -1;

@@ -19,15 +19,12 @@
 
 #include "events.h"
 #include "log.h"
-#include "relay_conn.h"
-#include "relay_listen.h"
 #include "relay_redis.h"
 
-#define RELAY_REDIS_PREFIX_LEN	(sizeof(EVENTS_CHANNEL_PREFIX) - 1)
-
 struct relay_redis {
-	struct relay		*relay;
-	struct relay_address	 address;
+	struct ev_loop		*loop;
+	struct relay_subs	 subs;		/* the state machine */
+	struct address		 address;
 	redisAsyncContext	*sub;		/* SUBSCRIBE */
 	redisAsyncContext	*cmd;		/* PUBLISH of the heartbeat */
 	int			 sub_up, cmd_up;
@@ -39,7 +36,6 @@ struct relay_redis {
 	ev_timer		 retry;
 	ev_timer		 beat;
 	ev_tstamp		 alive_at;	/* last heartbeat or connect */
-	ev_tstamp		 backoff;
 	unsigned long		 beats;
 	char			 beat_channel[64];
 };
@@ -50,48 +46,6 @@ static const char *
 relay_redis_where(const struct relay_redis *rr)
 {
 	return rr->address.is_unix ? rr->address.path : rr->address.host;
-}
-
-/* SUBSCRIBE (or UNSUBSCRIBE) the channel of a session; 0 when sent. */
-static int
-relay_redis_command(struct relay_redis *rr, const char *verb,
-    const struct relay_session *session);
-
-static void
-relay_redis_subscribe(struct relay_redis *rr, struct relay_session *session)
-{
-	if (relay_redis_command(rr, "SUBSCRIBE", session) == 0)
-		session->sub = RELAY_SUB_PENDING;
-	else {
-		session->sub = RELAY_SUB_NONE;
-		session->resync = 1;
-	}
-}
-
-/* Every session whose sockets wait for Redis. */
-static void
-relay_redis_resubscribe(struct relay_session *session, void *arg)
-{
-	struct relay_redis	*rr = arg;
-
-	if (session->nmembers > 0 && session->sub == RELAY_SUB_NONE)
-		relay_redis_subscribe(rr, session);
-}
-
-/* Redis is gone: nothing is subscribed any more. */
-static void
-relay_redis_forget(struct relay_session *session, void *arg)
-{
-	struct relay_redis	*rr = arg;
-
-	session->sub = RELAY_SUB_NONE;
-	if (session->nmembers == 0) {
-		relay_sessions_remove(&rr->relay->sessions, session);
-		return;
-	}
-	session->resync = 1;
-	/* Sockets waiting for the subscription go ahead without it. */
-	relay_conn_session_ready(rr->relay, session);
 }
 
 /* Frees a context we still hold; its callbacks will not recognise it. */
@@ -109,7 +63,7 @@ relay_redis_drop(redisAsyncContext **acp)
 static void
 relay_redis_lost(struct relay_redis *rr, const char *why)
 {
-	struct ev_loop	*loop = rr->relay->loop;
+	struct ev_loop	*loop = rr->loop;
 	ev_tstamp	 delay;
 
 	rr->sub_up = rr->cmd_up = 0;
@@ -118,9 +72,7 @@ relay_redis_lost(struct relay_redis *rr, const char *why)
 	relay_redis_drop(&rr->cmd);
 	if (rr->closing)
 		return;
-	relay_sessions_each(&rr->relay->sessions, relay_redis_forget, rr);
-	delay = relay_backoff(&rr->backoff, RELAY_REDIS_BACKOFF_MIN,
-	    RELAY_REDIS_BACKOFF_MAX);
+	delay = relay_subs_lost(&rr->subs);
 	if (rr->was_up || !rr->warned)
 		log_warn("redis %s: %s; reconnecting in %.1f s",
 		    relay_redis_where(rr), why, delay);
@@ -146,8 +98,8 @@ relay_redis_publish_beat(struct relay_redis *rr)
 static void
 relay_redis_alive(struct relay_redis *rr)
 {
-	rr->alive_at = ev_now(rr->relay->loop);
-	rr->backoff = 0;
+	rr->alive_at = ev_now(rr->loop);
+	relay_subs_alive(&rr->subs);
 	if (rr->beat_seen)
 		return;
 	rr->beat_seen = 1;
@@ -161,9 +113,7 @@ static void
 relay_redis_on_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
 	struct relay_redis	*rr = ac->data;
-	struct relay_session	*session;
-	redisReply		*reply = r, *kind, *channel;
-	char			 id[HTTP_UUID_SIZE];
+	redisReply		*reply = r, *kind, *channel, *msg;
 
 	if (reply == NULL || rr == NULL || ac != rr->sub ||
 	    reply->type != REDIS_REPLY_ARRAY || reply->elements < 3)
@@ -183,41 +133,19 @@ relay_redis_on_reply(redisAsyncContext *ac, void *r, void *privdata)
 		}
 		return;
 	}
-	if (channel->len != RELAY_REDIS_PREFIX_LEN + HTTP_UUID_SIZE - 1 ||
-	    memcmp(channel->str, EVENTS_CHANNEL_PREFIX,
-	    RELAY_REDIS_PREFIX_LEN) != 0)
-		return;
-	memcpy(id, channel->str + RELAY_REDIS_PREFIX_LEN, HTTP_UUID_SIZE - 1);
-	id[HTTP_UUID_SIZE - 1] = '\0';
-	if ((session = relay_sessions_find(&rr->relay->sessions, id)) == NULL)
-		return;
-	if (strcmp(kind->str, "message") == 0) {
-		if (reply->element[2]->type == REDIS_REPLY_STRING)
-			relay_conn_deliver(rr->relay, session,
-			    reply->element[2]->str, reply->element[2]->len);
-	} else if (strcmp(kind->str, "subscribe") == 0) {
-		if (session->sub != RELAY_SUB_PENDING)
-			return;
-		session->sub = RELAY_SUB_ACTIVE;
-		if (session->nmembers == 0)
-			relay_redis_release(rr, session);
-		else
-			relay_conn_session_ready(rr->relay, session);
-	} else if (strcmp(kind->str, "unsubscribe") == 0) {
-		if (session->sub != RELAY_SUB_LEAVING)
-			return;
-		session->sub = RELAY_SUB_NONE;
-		if (session->nmembers > 0)
-			relay_redis_subscribe(rr, session);
-		else
-			relay_sessions_remove(&rr->relay->sessions, session);
-	}
+	msg = reply->element[2];
+	relay_subs_reply(&rr->subs, kind->str, channel->str, channel->len,
+	    msg->type == REDIS_REPLY_STRING ? msg->str : NULL,
+	    msg->type == REDIS_REPLY_STRING ? msg->len : 0);
 }
 
+/* relay_subs_send_fn: SUBSCRIBE (or UNSUBSCRIBE) a session's channel. */
 static int
-relay_redis_command(struct relay_redis *rr, const char *verb,
+relay_redis_command(void *io, const char *verb,
     const struct relay_session *session)
 {
+	struct relay_redis	*rr = io;
+
 	if (rr->sub == NULL || !rr->sub_up)
 		return -1;
 	if (redisAsyncCommand(rr->sub, relay_redis_on_reply, NULL,
@@ -253,8 +181,7 @@ relay_redis_on_connect(const redisAsyncContext *cac, int status)
 			    relay_redis_where(rr));
 			return;
 		}
-		relay_sessions_each(&rr->relay->sessions,
-		    relay_redis_resubscribe, rr);
+		relay_subs_connected(&rr->subs);
 	} else {
 		rr->cmd_up = 1;
 		relay_redis_publish_beat(rr);
@@ -289,7 +216,7 @@ relay_redis_context(struct relay_redis *rr)
 		ac = redisAsyncConnectUnix(rr->address.path);
 	else
 		ac = redisAsyncConnect(rr->address.host,
-		    atoi(rr->address.port));
+		    (int)rr->address.port);
 	if (ac == NULL)
 		return NULL;
 	if (ac->err != 0) {
@@ -301,7 +228,7 @@ relay_redis_context(struct relay_redis *rr)
 	if (!rr->address.is_unix)
 		(void)redisEnableKeepAlive(&ac->c);
 	ac->data = rr;
-	if (redisLibevAttach(rr->relay->loop, ac) != REDIS_OK) {
+	if (redisLibevAttach(rr->loop, ac) != REDIS_OK) {
 		redisAsyncFree(ac);
 		return NULL;
 	}
@@ -313,7 +240,7 @@ relay_redis_context(struct relay_redis *rr)
 static void
 relay_redis_connect(struct relay_redis *rr)
 {
-	rr->alive_at = ev_now(rr->relay->loop);
+	rr->alive_at = ev_now(rr->loop);
 	if ((rr->sub = relay_redis_context(rr)) == NULL ||
 	    (rr->cmd = relay_redis_context(rr)) == NULL)
 		relay_redis_lost(rr, "cannot connect");
@@ -344,28 +271,19 @@ relay_redis_beat(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 int
-relay_redis_open(struct relay *relay, const char *address,
-    struct relay_redis **out)
+relay_redis_open(struct ev_loop *loop, const struct address *address,
+    struct relay_sessions *sessions, const struct relay_redis_events *events,
+    void *arg, struct relay_redis **out)
 {
 	struct relay_redis	*rr;
-	const char		*why;
 
 	*out = NULL;
 	if ((rr = calloc(1, sizeof(*rr))) == NULL)
 		return AT_ENOMEM;
-	rr->relay = relay;
-	if (relay_listen_parse(address, &rr->address, &why) == -1) {
-		if (strchr(address, ':') != NULL ||
-		    strlen(address) >= sizeof(rr->address.host)) {
-			log_error("redis: '%s': %s", address, why);
-			free(rr);
-			return AT_EINVALID;
-		}
-		/* A bare host name: the default port. */
-		snprintf(rr->address.host, sizeof(rr->address.host), "%s",
-		    address);
-		snprintf(rr->address.port, sizeof(rr->address.port), "6379");
-	}
+	rr->loop = loop;
+	rr->address = *address;
+	relay_subs_init(&rr->subs, sessions, relay_redis_command, rr, events,
+	    arg);
 	snprintf(rr->beat_channel, sizeof(rr->beat_channel),
 	    "attendance:relay:%ld:%08x", (long)getpid(), randombytes_random());
 	ev_init(&rr->retry, relay_redis_retry);
@@ -373,7 +291,7 @@ relay_redis_open(struct relay *relay, const char *address,
 	ev_timer_init(&rr->beat, relay_redis_beat, RELAY_REDIS_BEAT,
 	    RELAY_REDIS_BEAT);
 	rr->beat.data = rr;
-	ev_timer_start(relay->loop, &rr->beat);
+	ev_timer_start(loop, &rr->beat);
 	relay_redis_connect(rr);
 	*out = rr;
 	return AT_OK;
@@ -385,8 +303,8 @@ relay_redis_close(struct relay_redis *rr)
 	if (rr == NULL)
 		return;
 	rr->closing = 1;
-	ev_timer_stop(rr->relay->loop, &rr->retry);
-	ev_timer_stop(rr->relay->loop, &rr->beat);
+	ev_timer_stop(rr->loop, &rr->retry);
+	ev_timer_stop(rr->loop, &rr->beat);
 	rr->sub_up = rr->cmd_up = 0;
 	relay_redis_drop(&rr->sub);
 	relay_redis_drop(&rr->cmd);
@@ -394,45 +312,22 @@ relay_redis_close(struct relay_redis *rr)
 }
 
 int
-relay_redis_want(struct relay_redis *rr, struct relay_session *session)
+relay_redis_join(struct relay_redis *rr, const char *id,
+    struct relay_member *member, struct relay_session **out, int *wait)
 {
-	switch (session->sub) {
-	case RELAY_SUB_ACTIVE:
-		return 0;
-	case RELAY_SUB_PENDING:
-	case RELAY_SUB_LEAVING:
-		return 1;
-	default:
-		relay_redis_subscribe(rr, session);
-		return session->sub == RELAY_SUB_PENDING;
-	}
+	return relay_subs_join(&rr->subs, id, member, out, wait);
 }
 
 void
-relay_redis_release(struct relay_redis *rr, struct relay_session *session)
+relay_redis_leave(struct relay_redis *rr, struct relay_session *session,
+    struct relay_member *member)
 {
-	if (session->nmembers > 0)
-		return;
-	switch (session->sub) {
-	case RELAY_SUB_PENDING:
-	case RELAY_SUB_ACTIVE:
-		if (relay_redis_command(rr, "UNSUBSCRIBE", session) == 0) {
-			session->sub = RELAY_SUB_LEAVING;
-			return;
-		}
-		relay_sessions_remove(&rr->relay->sessions, session);
-		return;
-	case RELAY_SUB_LEAVING:
-		return;
-	default:
-		relay_sessions_remove(&rr->relay->sessions, session);
-		return;
-	}
+	relay_subs_leave(&rr->subs, session, member);
 }
 
 int
 relay_redis_up(const struct relay_redis *rr)
 {
 	return rr->sub_up && rr->cmd_up && rr->beat_seen &&
-	    ev_now(rr->relay->loop) - rr->alive_at <= RELAY_REDIS_DEAD;
+	    ev_now(rr->loop) - rr->alive_at <= RELAY_REDIS_DEAD;
 }

@@ -10,44 +10,52 @@
  * Reconnection backs off (with jitter), resubscribes every session that
  * still has sockets, and flags them for relay:resync.
  *
- * Subscription states live in struct relay_session (relay_sessions.h).
- * A channel is never subscribed again before its UNSUBSCRIBE is
- * confirmed, and the heartbeat channel stays subscribed, which keeps
- * clear of hiredis 0.14's pub/sub bookkeeping bugs.
+ * This file is the I/O; what to subscribe, what the replies mean and
+ * what an outage does are relay_subs.c's, which owns the session
+ * records (relay_subs.h).  Subscription states live in struct
+ * relay_session (relay_sessions.h).  A channel is never subscribed again
+ * before its UNSUBSCRIBE is confirmed, and the heartbeat channel stays
+ * subscribed, which keeps clear of hiredis 0.14's pub/sub bookkeeping
+ * bugs.  What happens to sessions is told through a struct
+ * relay_redis_events, as hiredis's redisAsyncContext hooks do, so this
+ * side knows nothing of the sockets.
  */
 #ifndef ATTENDANCE_RELAY_REDIS_H
 #define ATTENDANCE_RELAY_REDIS_H
 
+#include "address.h"
 #include "error.h"
-#include "relay.h"
+#include "relay_sessions.h"
+#include "relay_subs.h"
 
 #define RELAY_REDIS_BEAT	2.0	/* seconds between heartbeats */
 #define RELAY_REDIS_DEAD	7.0	/* no heartbeat back: rebuild */
 #define RELAY_REDIS_BACKOFF_MIN	0.2
 #define RELAY_REDIS_BACKOFF_MAX	1.0
 
+struct ev_loop;
 struct relay_redis;
 
-/* address: "host:port" or "unix:/path".  Starts connecting. */
-int	 relay_redis_open(struct relay *, const char *address,
+/*
+ * Starts connecting to address (copied; the redis key, lib/config.h) on
+ * loop.  sessions is the table the records live in.  events (with arg)
+ * are called from the loop's callbacks, never from inside
+ * relay_redis_join() or relay_redis_leave().
+ */
+int	 relay_redis_open(struct ev_loop *loop, const struct address *address,
+	    struct relay_sessions *sessions,
+	    const struct relay_redis_events *events, void *arg,
 	    struct relay_redis **out) AT_MUSTCHECK;
-/* Disconnects; NULL is fine.  Sessions are left to their owner. */
+/* Disconnects; NULL is fine.  The records left go with the table. */
 void	 relay_redis_close(struct relay_redis *);
 
-/*
- * A session has a new member.  Returns 1 when the caller should wait for
- * relay_conn_session_ready() before upgrading it (the subscription is on
- * its way), 0 when it may upgrade now: subscribed already, or Redis is
- * down (then session->resync is set, for when it comes back).
- */
-int	 relay_redis_want(struct relay_redis *, struct relay_session *);
-
-/*
- * A session lost its last member: unsubscribe, and free the record once
- * Redis confirms (at once when it was not subscribed).  The caller must
- * not use session afterwards.
- */
-void	 relay_redis_release(struct relay_redis *, struct relay_session *);
+/* relay_subs_join() and relay_subs_leave(): a socket joins or leaves
+ * the session of id, which is subscribed while it has members. */
+int	 relay_redis_join(struct relay_redis *, const char *id,
+	    struct relay_member *member, struct relay_session **out,
+	    int *wait) AT_MUSTCHECK;
+void	 relay_redis_leave(struct relay_redis *, struct relay_session *,
+	    struct relay_member *member);
 
 /* Both contexts connected and the heartbeat coming back. */
 int	 relay_redis_up(const struct relay_redis *);

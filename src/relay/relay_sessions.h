@@ -2,9 +2,11 @@
  * Class sessions that have sockets at this relay: a hash table from
  * sessionId to the session's members (the sockets, as intrusive list
  * nodes the caller embeds) and the state of its Redis subscription.
- * Pure bookkeeping, no event loop: relay_redis.c moves the subscription
- * state, relay_conn.c the members.  The table owns the session records;
- * members belong to their sockets.
+ * Pure bookkeeping, no event loop.  The table holds the session
+ * records, but relay_subs.c alone decides their lives: it creates them
+ * (relay_subs_join()), moves the subscription state and frees a record
+ * (relay_sessions_remove()) in one place; relay_sessions_free() frees
+ * what is left at exit.  Members belong to their sockets.
  */
 #ifndef ATTENDANCE_RELAY_SESSIONS_H
 #define ATTENDANCE_RELAY_SESSIONS_H

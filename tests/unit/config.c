@@ -78,6 +78,19 @@ find_key(const char *name)
 	return NULL;
 }
 
+/* The value of name as config_format() writes it, in a static buffer. */
+static const char *
+key_text(const struct config *cfg, const char *name)
+{
+	static char	 buf[512];
+	char		*text;
+
+	cr_assert_not_null(text = config_format(cfg, find_key(name)));
+	snprintf(buf, sizeof(buf), "%s", text);
+	free(text);
+	return buf;
+}
+
 /* Sets name to value and expects AT_EINVALID with a reason. */
 static void
 expect_set_fails(struct config *cfg, const char *name, const char *value)
@@ -89,6 +102,24 @@ expect_set_fails(struct config *cfg, const char *name, const char *value)
 	cr_assert_not_null(cause, "%s = '%s': no cause", name, value);
 	cr_assert_neq(cause[0], '\0');
 	free(cause);
+}
+
+/* With var=value in the environment, loading fails with a cause that
+ * contains want. */
+static void
+expect_env_fails(const char *var, const char *value, const char *want)
+{
+	struct config	 cfg;
+	char		*cause = NULL;
+
+	cr_assert_eq(setenv(var, value, 1), 0);
+	cr_assert_eq(config_init(&cfg), AT_OK);
+	cr_assert_eq(config_load(&cfg, NULL, 0, &cause), AT_EINVALID);
+	cr_assert_not_null(cause);
+	cr_assert_not_null(strstr(cause, want), "%s", cause);
+	free(cause);
+	config_free(&cfg);
+	unsetenv(var);
 }
 
 /* Loads text as a config file and expects an error naming path:line. */
@@ -298,12 +329,74 @@ Test(config, set_string)
 	char		*cause = NULL;
 
 	cr_assert_eq(config_init(&cfg), AT_OK);
+	cr_assert_eq(config_set(&cfg, "public_base_url", "https://a.example",
+	    &cause), AT_OK);
+	cr_assert_str_eq(cfg.public_base_url, "https://a.example");
+	cr_assert_eq(config_set(&cfg, "public_base_url", "", &cause), AT_OK);
+	cr_assert_str_eq(cfg.public_base_url, "");
+	config_free(&cfg);
+}
+
+/* redis and relay_listen are parsed (lib/address.h) when they are set. */
+Test(config, set_address)
+{
+	struct config	 cfg;
+	char		*cause = NULL;
+
+	cr_assert_eq(config_init(&cfg), AT_OK);
 	cr_assert_eq(config_set(&cfg, "redis", "unix:/run/redis.sock",
 	    &cause), AT_OK);
-	cr_assert_str_eq(cfg.redis, "unix:/run/redis.sock");
-	cr_assert_eq(config_set(&cfg, "redis", "", &cause), AT_OK);
-	cr_assert_str_eq(cfg.redis, "");
+	cr_assert(cfg.redis.is_unix);
+	cr_assert_str_eq(cfg.redis.path, "/run/redis.sock");
+	cr_assert_str_eq(key_text(&cfg, "redis"), "unix:/run/redis.sock");
+	cr_assert_eq(config_set(&cfg, "redis", "[::1]:6380", &cause), AT_OK);
+	cr_assert(!cfg.redis.is_unix);
+	cr_assert_str_eq(cfg.redis.host, "::1");
+	cr_assert_eq(cfg.redis.port, 6380);
+	cr_assert_str_eq(key_text(&cfg, "redis"), "[::1]:6380");
+	/* A bare host name is Redis's own port; relay_listen needs one. */
+	cr_assert_eq(config_set(&cfg, "redis", "cache", &cause), AT_OK);
+	cr_assert_str_eq(cfg.redis.host, "cache");
+	cr_assert_eq(cfg.redis.port, 6379);
+	expect_set_fails(&cfg, "relay_listen", "localhost");
+	cr_assert_eq(config_set(&cfg, "relay_listen", "127.0.0.1:8081",
+	    &cause), AT_OK);
+	cr_assert_str_eq(cfg.relay_listen.host, "127.0.0.1");
+	cr_assert_eq(cfg.relay_listen.port, 8081);
+
+	expect_set_fails(&cfg, "redis", "");
+	expect_set_fails(&cfg, "redis", "cache:0");
+	expect_set_fails(&cfg, "redis", "cache:65536");
+	expect_set_fails(&cfg, "redis", "cache:port");
+	expect_set_fails(&cfg, "redis", "::1:6379");
+	expect_set_fails(&cfg, "redis", "unix:run/redis.sock");
+	expect_set_fails(&cfg, "relay_listen", "unix:");
+	/* A refused value leaves the one before. */
+	cr_assert_str_eq(key_text(&cfg, "redis"), "cache:6379");
+	cr_assert_str_eq(key_text(&cfg, "relay_listen"), "127.0.0.1:8081");
+
+	cr_assert_eq(config_set(&cfg, "redis", "cache:0", &cause),
+	    AT_EINVALID);
+	cr_assert_not_null(strstr(cause, "redis: 'cache:0'"), "%s", cause);
+	cr_assert_not_null(strstr(cause, "1 to 65535"), "%s", cause);
+	free(cause);
 	config_free(&cfg);
+}
+
+/* An invalid address stops a program at start-up, naming the key. */
+Test(config, load_bad_address)
+{
+	expect_load_fails("log_level = info\nredis = localhost:99999\n", 2,
+	    "redis: 'localhost:99999' is not an address");
+	expect_load_fails("relay_listen = unix:relay.sock\n", 1,
+	    "relay_listen: 'unix:relay.sock' is not an address: a unix "
+	    "socket path must be absolute");
+}
+
+Test(config, environment_bad_address)
+{
+	expect_env_fails("ATTENDANCE_REDIS", "[::1:6379",
+	    "ATTENDANCE_REDIS: redis:");
 }
 
 Test(config, set_unknown_key)
@@ -349,7 +442,8 @@ Test(config, load_file)
 	cr_assert_null(cause);
 	/* Only the first '=' separates: the rest belongs to the value. */
 	cr_assert_str_eq(cfg.database, "host=/run/postgresql dbname=att");
-	cr_assert_str_eq(cfg.redis, "unix:/run/redis.sock");
+	cr_assert(cfg.redis.is_unix);
+	cr_assert_str_eq(cfg.redis.path, "/run/redis.sock");
 	/* Quotes keep the spaces inside them and are not part of it. */
 	cr_assert_str_eq(cfg.allowed_origins,
 	    "  https://a.example https://b.example  ");
@@ -456,7 +550,8 @@ Test(config, load_missing_file)
 
 	cr_assert_eq(config_load(&cfg, path, 0, &cause), AT_OK);
 	cr_assert_null(cause);
-	cr_assert_str_eq(cfg.redis, "127.0.0.1:6379");
+	cr_assert_str_eq(cfg.redis.host, "127.0.0.1");
+	cr_assert_eq(cfg.redis.port, 6379);
 
 	cr_assert_eq(config_load(&cfg, NULL, 0, &cause), AT_OK);
 	cr_assert_null(cause);
@@ -482,7 +577,8 @@ Test(config, environment_beats_file)
 	cr_assert_str_eq(cfg.database, "dbname=from_env");
 	cr_assert_eq(cfg.cookie_secure, 1);
 	/* What the environment does not set still comes from the file. */
-	cr_assert_str_eq(cfg.redis, "from-file:1");
+	cr_assert_str_eq(cfg.redis.host, "from-file");
+	cr_assert_eq(cfg.redis.port, 1);
 	config_free(&cfg);
 	unsetenv("ATTENDANCE_SESSION_LIFETIME");
 	unsetenv("ATTENDANCE_DATABASE");
@@ -506,18 +602,8 @@ Test(config, environment_without_file)
 
 Test(config, environment_bad_value)
 {
-	struct config	 cfg;
-	char		*cause = NULL;
-
-	cr_assert_eq(setenv("ATTENDANCE_QR_TTL_DEFAULT", "lots", 1), 0);
-	cr_assert_eq(config_init(&cfg), AT_OK);
-	cr_assert_eq(config_load(&cfg, NULL, 0, &cause), AT_EINVALID);
-	cr_assert_not_null(cause);
-	cr_assert_not_null(strstr(cause, "ATTENDANCE_QR_TTL_DEFAULT"), "%s",
-	    cause);
-	free(cause);
-	config_free(&cfg);
-	unsetenv("ATTENDANCE_QR_TTL_DEFAULT");
+	expect_env_fails("ATTENDANCE_QR_TTL_DEFAULT", "lots",
+	    "ATTENDANCE_QR_TTL_DEFAULT");
 }
 
 Test(config, free_is_null_safe)
@@ -529,7 +615,6 @@ Test(config, free_is_null_safe)
 	config_free(&cfg);
 	/* Freed strings are forgotten, so a second free is harmless. */
 	cr_assert_null(cfg.database);
-	cr_assert_null(cfg.redis);
 	cr_assert_null(cfg.allowed_origins);
 	cr_assert_null(cfg.public_base_url);
 	config_free(&cfg);

@@ -19,6 +19,7 @@
 
 #include <criterion/criterion.h>
 
+#include "address.h"
 #include "events.h"
 #include "log.h"
 
@@ -50,6 +51,19 @@ events_teardown(void)
 
 TestSuite(events, .init = events_setup, .fini = events_teardown);
 
+/* The publisher of the redis key text (parsed as the configuration
+ * does, lib/address.h). */
+static struct events *
+events_at(const char *text)
+{
+	struct address	 a;
+	const char	*why;
+
+	cr_assert_eq(address_parse(text, 6379, &a, &why), AT_OK, "%s: %s",
+	    text, why);
+	return events_open(&a);
+}
+
 static double
 now(void)
 {
@@ -63,7 +77,7 @@ Test(events, publish_without_redis_is_lost)
 {
 	struct events	*ev;
 
-	cr_assert_not_null(ev = events_open(address));
+	cr_assert_not_null(ev = events_at(address));
 	cr_assert_eq(events_lost(ev), 0);
 	cr_assert_eq(events_publish(ev, SESSION, "round:started", DATA), -1);
 	cr_assert_eq(events_lost(ev), 1);
@@ -82,7 +96,7 @@ Test(events, publish_without_redis_is_fast)
 	double		 start;
 	int		 i;
 
-	cr_assert_not_null(ev = events_open(address));
+	cr_assert_not_null(ev = events_at(address));
 	start = now();
 	for (i = 0; i < 1000; i++)
 		cr_assert_eq(events_publish(ev, SESSION, "round:started",
@@ -97,7 +111,7 @@ Test(events, ping_without_redis)
 {
 	struct events	*ev;
 
-	cr_assert_not_null(ev = events_open(address));
+	cr_assert_not_null(ev = events_at(address));
 	cr_assert_eq(events_ping(ev), -1);
 	/* A health check always tries again, even right after a failure. */
 	cr_assert_eq(events_publish(ev, SESSION, "round:started", DATA), -1);
@@ -132,7 +146,7 @@ Test(events, tcp_address_without_redis)
 	char		 tcp[64];
 
 	snprintf(tcp, sizeof(tcp), "127.0.0.1:%d", free_port());
-	cr_assert_not_null(ev = events_open(tcp));
+	cr_assert_not_null(ev = events_at(tcp));
 	cr_assert_eq(events_publish(ev, SESSION, "round:started", DATA), -1);
 	cr_assert_eq(events_lost(ev), 1);
 	cr_assert_eq(events_ping(ev), -1);
@@ -158,7 +172,7 @@ Test(events, silent_redis_times_out)
 	    "bind %s: %s", sun.sun_path, strerror(errno));
 	cr_assert_eq(listen(fd, 4), 0);
 
-	cr_assert_not_null(ev = events_open(address));
+	cr_assert_not_null(ev = events_at(address));
 	start = now();
 	cr_assert_eq(events_publish(ev, SESSION, "round:started", DATA), -1);
 	took = now() - start;
@@ -177,7 +191,7 @@ Test(events, close_null)
 	struct events	*ev;
 
 	events_close(NULL);
-	cr_assert_not_null(ev = events_open(address));
+	cr_assert_not_null(ev = events_at(address));
 	events_close(ev);
 	cr_assert_str_eq(EVENTS_CHANNEL_PREFIX, "attendance:session:");
 }

@@ -3,8 +3,8 @@
  * parser and Sec-WebSocket-Accept (relay_http), the WebSocket codec with
  * its close codes and the outgoing-queue bound (relay_ws, driven through
  * buffers: every failure path, frames split across reads and writes),
- * the messages (relay_msg), the session table (relay_sessions) and the
- * listen address (relay_listen).
+ * the messages (relay_msg) and the session table (relay_sessions); the
+ * listen address is lib/address.h's (tests/unit/address.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +14,6 @@
 #include <criterion/criterion.h>
 
 #include "relay_http.h"
-#include "relay_listen.h"
 #include "relay_msg.h"
 #include "relay_sessions.h"
 #include "relay_ws.h"
@@ -42,12 +41,38 @@ head(const char *target, const char *extra)
 	return buf;
 }
 
+/*
+ * relay_http_parse() of len bytes; *status is the refusal's HTTP status
+ * (0 unless refused), checked against its error: the error's own
+ * status, or HTTP's 426, 431 or 505 for an invalid request.
+ */
+static int
+parse_len(const char *text, size_t len, struct relay_http_request *req,
+    int *status)
+{
+	struct relay_http_refusal bad;
+	int			 rc;
+
+	rc = relay_http_parse(text, len, req, &bad);
+	*status = bad.status;
+	if (rc != RELAY_HTTP_BAD) {
+		cr_assert_eq(bad.status, 0);
+		return rc;
+	}
+	cr_assert_not_null(bad.why);
+	if (bad.status == 426 || bad.status == 431 || bad.status == 505)
+		cr_assert_eq(bad.err, AT_EINVALID, "%d: %s", bad.status,
+		    error_code(bad.err));
+	else
+		cr_assert_eq(error_http_status(bad.err), bad.status,
+		    "%d: %s", bad.status, error_code(bad.err));
+	return rc;
+}
+
 static int
 parse(const char *text, struct relay_http_request *req, int *status)
 {
-	const char	*why;
-
-	return relay_http_parse(text, strlen(text), req, status, &why);
+	return parse_len(text, strlen(text), req, status);
 }
 
 static void
@@ -207,7 +232,6 @@ Test(relay_http, malformed_fields)
 Test(relay_http, nul_and_trailing_data)
 {
 	struct relay_http_request req;
-	const char	*why;
 	static char	 text[RELAY_HTTP_HEAD_MAX * 2 + 8];
 	size_t		 len;
 	int		 status;
@@ -216,20 +240,17 @@ Test(relay_http, nul_and_trailing_data)
 	    "Sec-WebSocket-Key: " KEY "\r\n"));
 	len = strlen(text);
 	text[5] = '\0';
-	cr_assert_eq(relay_http_parse(text, len, &req, &status, &why),
-	    RELAY_HTTP_BAD);
+	cr_assert_eq(parse_len(text, len, &req, &status), RELAY_HTTP_BAD);
 	cr_assert_eq(status, 400);
 	snprintf(text, sizeof(text), "%sxyz", head("/ws?sessionId=" SESSION,
 	    "Sec-WebSocket-Key: " KEY "\r\n"));
-	cr_assert_eq(relay_http_parse(text, strlen(text), &req, &status, &why),
-	    RELAY_HTTP_BAD);
+	cr_assert_eq(parse(text, &req, &status), RELAY_HTTP_BAD);
 	cr_assert_eq(status, 400);
 }
 
 Test(relay_http, incomplete_then_oversize)
 {
 	struct relay_http_request req;
-	const char	*why;
 	char		*big;
 	int		 status;
 
@@ -240,15 +261,15 @@ Test(relay_http, incomplete_then_oversize)
 	cr_assert_not_null(big);
 	memset(big, 'a', RELAY_HTTP_HEAD_MAX + 100);
 	memcpy(big, "GET /ws HTTP/1.1\r\nX: ", 21);
-	cr_assert_eq(relay_http_parse(big, RELAY_HTTP_HEAD_MAX - 1, &req,
-	    &status, &why), RELAY_HTTP_MORE);
-	cr_assert_eq(relay_http_parse(big, RELAY_HTTP_HEAD_MAX, &req, &status,
-	    &why), RELAY_HTTP_BAD);
+	cr_assert_eq(parse_len(big, RELAY_HTTP_HEAD_MAX - 1, &req, &status),
+	    RELAY_HTTP_MORE);
+	cr_assert_eq(parse_len(big, RELAY_HTTP_HEAD_MAX, &req, &status),
+	    RELAY_HTTP_BAD);
 	cr_assert_eq(status, 431);
 	/* A blank line past the bound does not count. */
 	memcpy(big + RELAY_HTTP_HEAD_MAX + 10, "\r\n\r\n", 4);
-	cr_assert_eq(relay_http_parse(big, RELAY_HTTP_HEAD_MAX + 100, &req,
-	    &status, &why), RELAY_HTTP_BAD);
+	cr_assert_eq(parse_len(big, RELAY_HTTP_HEAD_MAX + 100, &req, &status),
+	    RELAY_HTTP_BAD);
 	cr_assert_eq(status, 431);
 	free(big);
 }
@@ -1335,29 +1356,4 @@ Test(relay_sessions, table)
 	cr_assert_eq(relay_sessions_find(&s, SESSION), a);
 	relay_sessions_free(&s);
 	relay_sessions_free(NULL);
-}
-
-/* --- relay_listen ------------------------------------------------------ */
-
-Test(relay_listen, addresses)
-{
-	struct relay_address	 a;
-	const char		*why;
-
-	cr_assert_eq(relay_listen_parse("unix:/run/attendance/relay.sock", &a,
-	    &why), 0);
-	cr_assert(a.is_unix);
-	cr_assert_str_eq(a.path, "/run/attendance/relay.sock");
-	cr_assert_eq(relay_listen_parse("127.0.0.1:8081", &a, &why), 0);
-	cr_assert(!a.is_unix);
-	cr_assert_str_eq(a.host, "127.0.0.1");
-	cr_assert_str_eq(a.port, "8081");
-	cr_assert_eq(relay_listen_parse("[::1]:8081", &a, &why), 0);
-	cr_assert_str_eq(a.host, "::1");
-	cr_assert_eq(relay_listen_parse("localhost:0", &a, &why), -1);
-	cr_assert_eq(relay_listen_parse("localhost:65536", &a, &why), -1);
-	cr_assert_eq(relay_listen_parse("localhost", &a, &why), -1);
-	cr_assert_eq(relay_listen_parse("::1:8081", &a, &why), -1);
-	cr_assert_eq(relay_listen_parse(":8081", &a, &why), -1);
-	cr_assert_eq(relay_listen_parse("unix:relative.sock", &a, &why), -1);
 }

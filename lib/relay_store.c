@@ -1,0 +1,61 @@
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "relay_store.h"
+
+/*
+ * One query for the whole upgrade check, so the answer is consistent:
+ * the login session (expired ones do not match), the user's role,
+ * whether this professor owns the class session, and its active round
+ * as the workers publish it (round_started_json, sql/functions/format.sql).
+ */
+const char relay_store_check_sql[] =
+	"SELECT u.id, u.role, s.id IS NOT NULL,"
+	" CASE WHEN r.id IS NOT NULL THEN round_started_json(r)::text END"
+	" FROM auth_login_user($1::bytea) u"
+	" LEFT JOIN sessions s ON s.id = $2::uuid AND s.professor_id = u.id"
+	" LEFT JOIN attendance_rounds r"
+	"  ON r.session_id = s.id AND r.ends_at IS NULL";
+
+const char relay_store_ping_sql[] = "SELECT 1";
+
+/* libpq's message when res holds no rows (NULL when it does). */
+static const char *
+relay_store_failure(const PGresult *res)
+{
+	if (res == NULL)
+		return "no result";
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return PQresultErrorMessage(res);
+	return NULL;
+}
+
+int
+relay_store_check_read(const PGresult *res, struct relay_store_check *out,
+    const char **failure)
+{
+	memset(out, 0, sizeof(*out));
+	if ((*failure = relay_store_failure(res)) != NULL)
+		return AT_EINTERNAL;
+	if (PQntuples(res) != 1)
+		return AT_EUNAUTHENTICATED;
+	if (strcmp(PQgetvalue(res, 0, 1), "professor") != 0)
+		return AT_EFORBIDDEN;
+	if (strcmp(PQgetvalue(res, 0, 2), "t") != 0)
+		return AT_ENOTFOUND;
+	snprintf(out->user_id, sizeof(out->user_id), "%s",
+	    PQgetvalue(res, 0, 0));
+	if (!PQgetisnull(res, 0, 3) &&
+	    (out->round_started = strdup(PQgetvalue(res, 0, 3))) == NULL)
+		return AT_ENOMEM;
+	return AT_OK;
+}
+
+int
+relay_store_ping_read(const PGresult *res, const char **failure)
+{
+	if ((*failure = relay_store_failure(res)) != NULL)
+		return AT_EUNAVAILABLE;
+	return AT_OK;
+}

@@ -1,0 +1,47 @@
+/*
+ * The relay's SQL: the upgrade check and the health ping, as statement
+ * texts that src/relay/relay_auth.c sends on its non-blocking
+ * connections, and the reading of their results, so that no PGresult is
+ * read outside lib/.  The results stay the caller's (PQclear).
+ */
+#ifndef ATTENDANCE_RELAY_STORE_H
+#define ATTENDANCE_RELAY_STORE_H
+
+#include <libpq-fe.h>
+
+#include "error.h"
+#include "http.h"
+
+/*
+ * $1 the sid cookie's hash (token_hash(), hex), $2 the class session id
+ * or NULL -> at most one row: the login's user, role, whether that user
+ * owns the session, and its active round's round:started data.
+ */
+extern const char	relay_store_check_sql[];
+#define RELAY_STORE_CHECK_NPARAMS	2
+/* No parameters -> one row. */
+extern const char	relay_store_ping_sql[];
+
+struct relay_store_check {
+	char	 user_id[HTTP_UUID_SIZE];
+	/* The active round's round:started data (a JSON object), malloc'd,
+	 * or NULL when no round is open; the caller frees it. */
+	char	*round_started;
+};
+
+/*
+ * Reads the check's result (NULL: none came).  AT_OK with *out filled,
+ * AT_EUNAUTHENTICATED (no live login), AT_EFORBIDDEN (not a professor),
+ * AT_ENOTFOUND (no such session of this professor), AT_ENOMEM, or
+ * AT_EINTERNAL when the query failed, with *failure libpq's message
+ * (valid while res lives; NULL in every other case).
+ */
+int	 relay_store_check_read(const PGresult *res,
+	    struct relay_store_check *out, const char **failure) AT_MUSTCHECK;
+
+/* Reads the ping's result: AT_OK, or AT_EUNAVAILABLE with *failure as
+ * above. */
+int	 relay_store_ping_read(const PGresult *res, const char **failure)
+	    AT_MUSTCHECK;
+
+#endif
