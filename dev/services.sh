@@ -270,12 +270,17 @@ svc_stop_pid() {
 	rm -f "$1"
 }
 
-# svc_nginx_start STATE LISTEN: LISTEN is "127.0.0.1:8080" or
+# svc_nginx_start STATE LISTEN...: each LISTEN is "127.0.0.1:8080" or
 # "unix:/path/to/socket".  The pages come from $svc_webroot when set (the
 # browser test's copy), else from the source tree's web/.
 svc_nginx_start() {
 	state=$1
-	listen=$2
+	shift
+	# One quoted listen directive for each (sed's \n is a new line).
+	listen=""
+	for address in "$@"; do
+		listen="$listen${listen:+\\n\\t\\t}listen \"$address\";"
+	done
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
 	    svc_die "nginx not installed"
 	nginx=$(command -v nginx || echo /usr/sbin/nginx)
@@ -287,7 +292,7 @@ svc_nginx_start() {
 	fi
 	sed -e "s|@USER_LINE@|$user_line|" -e "s|@PREFIX@|$state/nginx|g" \
 	    -e "s|@RUN@|$state/run|g" -e "s|@LOG@|$state/log|g" \
-	    -e "s|@LISTEN@|$listen|g" \
+	    -e "s|@LISTEN@|$listen|" \
 	    -e "s|@WEBROOT@|${svc_webroot:-$svc_srcdir/web}|g" \
 	    "$svc_srcdir/nginx/dev.conf.in" >"$state/nginx/nginx.conf"
 	if svc_pid_alive "$state/run/nginx.pid"; then
