@@ -277,9 +277,10 @@ svc_nginx_start() {
 	state=$1
 	shift
 	# One quoted listen directive for each (sed's \n is a new line).
-	listen=""
+	# Not "listen": these functions share the caller's variables.
+	svc_listen=""
 	for address in "$@"; do
-		listen="$listen${listen:+\\n\\t\\t}listen \"$address\";"
+		svc_listen="$svc_listen${svc_listen:+\\n\\t\\t}listen \"$address\";"
 	done
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
 	    svc_die "nginx not installed"
@@ -292,7 +293,7 @@ svc_nginx_start() {
 	fi
 	sed -e "s|@USER_LINE@|$user_line|" -e "s|@PREFIX@|$state/nginx|g" \
 	    -e "s|@RUN@|$state/run|g" -e "s|@LOG@|$state/log|g" \
-	    -e "s|@LISTEN@|$listen|" \
+	    -e "s|@LISTEN@|$svc_listen|" \
 	    -e "s|@WEBROOT@|${svc_webroot:-$svc_srcdir/web}|g" \
 	    "$svc_srcdir/nginx/dev.conf.in" >"$state/nginx/nginx.conf"
 	if svc_pid_alive "$state/run/nginx.pid"; then

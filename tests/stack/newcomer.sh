@@ -2,8 +2,9 @@
 # The newcomer's path: the repository cloned into a fresh 0700 directory
 # whose path has a space (the state of a checkout under /root), then
 # ./dev/up on a free port, twice, and ./dev/down then ./dev/up again, each
-# time with /api/health, the login page and a demo login checked; at the
-# end ./dev/down, and nothing it started is left running.
+# time with /api/health, the login page and a demo login checked, and
+# ./dev/admin once; at the end ./dev/down, and nothing it started is left
+# running, and ./dev/down --purge leaves nothing behind.
 #
 #   tests/stack/newcomer.sh [SOURCE]   SOURCE: the repository (default: this one)
 #
@@ -146,6 +147,10 @@ if [ "$(id -u)" = 0 ]; then
 	    fail "./dev/up does not say where the cluster lives"
 fi
 check_stack "first ./dev/up"
+# ./dev/admin runs against the same stack, from anywhere.
+(cd / && "$clone/dev/admin" config) >"$parent/admin.out" 2>&1 &&
+    grep -q "^redis = unix:$clone/var/run/redis.sock" "$parent/admin.out" ||
+    fail "./dev/admin config: $(cat "$parent/admin.out")"
 up "second ./dev/up"
 check_stack "second ./dev/up"
 down "./dev/down"
