@@ -4,7 +4,7 @@
 -- in one transaction as in the worker (lib/class_store.c scan, which
 -- looks the login up itself, sql/functions/scan.sql; the new
 -- round below is still two statements, as the worker runs it,
--- lib/auth_store.c auth_session_user then api_round_start), on the data
+-- lib/auth_store.c auth_caller then api_round_start), on the data
 -- of bench/scan_replay_setup.sql:
 --
 --     pgbench -n -M prepared -c N -j 2 -T SECONDS -D ready=0 \
@@ -15,7 +15,7 @@
 -- classroom's students scan in turn, each with the live token, and after
 -- every STUDENTS scans the professor starts a new round: that
 -- transaction also runs the two statements of POST .../rounds
--- (auth_session_user for the professor, then api_round_start).  So one
+-- (auth_caller for the professor, then api_round_start).  So one
 -- pgbench transaction is one scan, and tps is scans per second.
 --
 -- The only change to the worker's statements: a hash the worker computes
@@ -40,10 +40,8 @@ FROM replay_classroom WHERE classroom = :client_id
 -- Everyone has scanned: the professor starts a new round.
 \if :n = :students
 \set professor :client_id * 1000 + 999
-SELECT u.id, u.role, u.email, u.username, u.display_name,
-    u.created_at, u.last_login_at
-FROM auth_sessions s JOIN users u ON u.id = s.user_id
-WHERE s.token_hash = sha256(:professor::text::bytea) AND s.expires_at > now()
+SELECT u.id, u.role = 'professor' AS professor
+FROM auth_login_user(sha256(:professor::text::bytea)) u
 \gset professor_
 \set tok :tok + 1
 SELECT * FROM api_round_start(:session_id, :professor_id,

@@ -270,6 +270,11 @@ svc_stop_pid() {
 	rm -f "$1"
 }
 
+# A path as a literal in the replacement of a sed s||| command.
+svc_sed_escape() {
+	printf '%s' "$1" | sed 's/[&|\\]/\\&/g'
+}
+
 # svc_nginx_start STATE LISTEN...: each LISTEN is "127.0.0.1:8080" or
 # "unix:/path/to/socket".  The pages come from $svc_webroot when set (the
 # browser test's copy), else from the source tree's web/.
@@ -280,8 +285,11 @@ svc_nginx_start() {
 	# Not "listen": these functions share the caller's variables.
 	svc_listen=""
 	for address in "$@"; do
+		address=$(svc_sed_escape "$address")
 		svc_listen="$svc_listen${svc_listen:+\\n\\t\\t}listen \"$address\";"
 	done
+	svc_here=$(svc_sed_escape "$state")
+	svc_web=$(svc_sed_escape "${svc_webroot:-$svc_srcdir/web}")
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
 	    svc_die "nginx not installed"
 	nginx=$(command -v nginx || echo /usr/sbin/nginx)
@@ -291,10 +299,9 @@ svc_nginx_start() {
 	else
 		user_line="# not root: workers run as the invoking user"
 	fi
-	sed -e "s|@USER_LINE@|$user_line|" -e "s|@PREFIX@|$state/nginx|g" \
-	    -e "s|@RUN@|$state/run|g" -e "s|@LOG@|$state/log|g" \
-	    -e "s|@LISTEN@|$svc_listen|" \
-	    -e "s|@WEBROOT@|${svc_webroot:-$svc_srcdir/web}|g" \
+	sed -e "s|@USER_LINE@|$user_line|" -e "s|@PREFIX@|$svc_here/nginx|g" \
+	    -e "s|@RUN@|$svc_here/run|g" -e "s|@LOG@|$svc_here/log|g" \
+	    -e "s|@LISTEN@|$svc_listen|" -e "s|@WEBROOT@|$svc_web|g" \
 	    "$svc_srcdir/nginx/dev.conf.in" >"$state/nginx/nginx.conf"
 	if svc_pid_alive "$state/run/nginx.pid"; then
 		"$nginx" -p "$state/nginx" -c "$state/nginx/nginx.conf" \

@@ -30,7 +30,7 @@ address_parse_unix(const char *path, struct address *out, const char **why)
 	return AT_OK;
 }
 
-int
+enum at_error
 address_parse(const char *text, unsigned default_port, struct address *out,
     const char **why)
 {

@@ -29,8 +29,8 @@ struct address {
  * (text without a port); 0 makes the port required.  Returns AT_OK, or
  * AT_EINVALID with *why a static reason for the user.
  */
-int	 address_parse(const char *text, unsigned default_port,
-	    struct address *out, const char **why) AT_MUSTCHECK;
+enum at_error	 address_parse(const char *text, unsigned default_port,
+		    struct address *out, const char **why) AT_MUSTCHECK;
 
 /*
  * The text form of addr into out (NUL-terminated, truncated to size):

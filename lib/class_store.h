@@ -27,7 +27,7 @@ struct class_outcome {
 	const char	*session_id;	/* a new session's id */
 	const char	*round_id;	/* a new round's id */
 	const char	*expires_at;	/* the new token's expiry */
-	int		 active;	/* record_set: the round is active */
+	int		 active;	/* record_set: the session is active */
 	/* class_store_scan(): the caller, once the login is known
 	 * (refused or not); "" when the login was not found. */
 	char		 user_id[HTTP_UUID_SIZE];

@@ -70,10 +70,10 @@ store_connect(struct store *store)
 	}
 	/* at_ts() formats every timestamp the API sends in UTC; the
 	 * session is in UTC too, so nothing depends on the server's zone. */
-	if ((rc = db_command(store->conn, "SET TIME ZONE 'UTC'",
-	    &cause)) != AT_OK) {
+	if (db_command(store->conn, "SET TIME ZONE 'UTC'", &cause) != AT_OK) {
 		log_error("setting the time zone: %s",
 		    cause != NULL ? cause : "?");
+		rc = AT_EUNAVAILABLE;
 		goto fail;
 	}
 	for (i = 0; i < sizeof(store_sets) / sizeof(store_sets[0]); i++) {

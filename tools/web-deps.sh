@@ -7,7 +7,7 @@
 # The pages use one library, qrcode-generator, as an ES module
 # (web/vendor/qrcode.js, generated, git-ignored); the other packages are
 # the browser test's (playwright-core, jsqr, pngjs).  ./dev/up and
-# ./dev/test run this; tests/browser.sh runs it with a NODE_DIR in the build
+# ./dev/test run this; tests/stack/browser.sh runs it with a NODE_DIR in the build
 # tree when the source tree has no installed copy (make distcheck).  Quiet
 # and quick when nothing changed: the lock file is compared with the one
 # last installed.

@@ -146,8 +146,13 @@ handler_enrollment_report(struct request *req,
 	ok = root != NULL && enrolled != NULL && failed != NULL;
 	for (i = 0; ok && i < students->count; i++) {
 		if (done[i].error == AT_OK) {
-			ok = json_parse(done[i].json, strlen(done[i].json),
-			    &e) == 0 && json_object_array_add(enrolled, e) == 0;
+			if (json_parse(done[i].json, strlen(done[i].json),
+			    &e) == -1)
+				ok = 0;
+			else if (json_object_array_add(enrolled, e) != 0) {
+				json_object_put(e);
+				ok = 0;
+			}
 			continue;
 		}
 		f = json_object_new_object();

@@ -61,7 +61,7 @@ relay_upgrade_answer(struct relay_conn *c, int status, const char *body)
  * (error_http_status()), or the parser's more precise one.
  */
 static void
-relay_upgrade_refuse(struct relay_conn *c, int err, int status,
+relay_upgrade_refuse(struct relay_conn *c, enum at_error err, int status,
     const char *message)
 {
 	char	 body[256];
@@ -146,10 +146,10 @@ relay_upgrade_open(struct relay_conn *c)
 
 /* The check said no: the contract's error, and what the screen reads. */
 static void
-relay_upgrade_denied(struct relay_conn *c, int err)
+relay_upgrade_denied(struct relay_conn *c, enum at_error err)
 {
 	static const struct {
-		int		 err;
+		enum at_error	 err;
 		const char	*message;
 	} denials[] = {
 		{ AT_EUNAUTHENTICATED,	"not logged in" },

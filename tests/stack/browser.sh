@@ -55,8 +55,10 @@ fail() {
 
 svc_data_start "$state" "$top_builddir/attendance-admin" "$base"
 echo "public_base_url = $base" >>"$state/attendance.conf"
-admin="$top_builddir/attendance-admin -c $state/attendance.conf"
-$admin demo >/dev/null
+admin() {
+	"$top_builddir/attendance-admin" -c "$state/attendance.conf" "$@"
+}
+admin demo >/dev/null
 svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
     "$state/attendance.conf" 2
 [ -x "$relay" ] && svc_relay_start "$state" "$relay" "$state/attendance.conf"

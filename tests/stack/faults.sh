@@ -26,8 +26,10 @@ trap 'svc_cleanup "$state"' EXIT
 
 svc_data_start "$state" "$top_builddir/attendance-admin"
 conninfo=$(svc_pg_conninfo "$state")
-admin="$top_builddir/attendance-admin -c $state/attendance.conf"
-$admin demo >/dev/null
+admin() {
+	"$top_builddir/attendance-admin" -c "$state/attendance.conf" "$@"
+}
+admin demo >/dev/null
 svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
     "$state/attendance.conf" 2
 svc_nginx_start "$state" "unix:$state/run/http.sock"

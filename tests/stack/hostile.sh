@@ -31,7 +31,9 @@ python=/usr/bin/python3
 svc_require postgresql nginx redis-server redis-cli spawn-fcgi multiwatch \
     curl psql $python
 svc_require_built "$top_builddir" attendance-admin attendance-fcgi
-helper="$python $top_srcdir/tests/stack/hostile.py"
+helper() {
+	"$python" "$top_srcdir/tests/stack/hostile.py" "$@"
+}
 started=$(date +%s)
 
 state=$(svc_state hostile)
@@ -50,8 +52,10 @@ trap 'exit 1' INT TERM
 
 svc_data_start "$state" "$top_builddir/attendance-admin"
 conninfo=$(svc_pg_conninfo "$state")
-admin="$top_builddir/attendance-admin -c $state/attendance.conf"
-$admin demo >/dev/null 2>&1 || fail "attendance-admin demo"
+admin() {
+	"$top_builddir/attendance-admin" -c "$state/attendance.conf" "$@"
+}
+admin demo >/dev/null 2>&1 || fail "attendance-admin demo"
 svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
     "$state/attendance.conf" 2
 svc_nginx_start "$state" "unix:$state/run/http.sock"
@@ -80,7 +84,7 @@ shown() {
 	head -c 300 "$state/body"
 }
 field() {
-	$helper field "$state/body" "$1"
+	helper field "$state/body" "$1"
 }
 header() {
 	grep -i "^$1:" "$state/headers" | sed 's/^[^:]*: *//' | tr -d '\r'
@@ -128,7 +132,7 @@ raw() {
 	what=$2
 	shift 2
 	# shellcheck disable=SC2059
-	got=$(printf "$@" | $helper raw "$sock" "$state/body") ||
+	got=$(printf "$@" | helper raw "$sock" "$state/body") ||
 	    fail "$what: hostile.py raw"
 	[ "$got" = "$want" ] ||
 	    fail "$what: answered $got, expected $want: $(shown)"
@@ -439,7 +443,7 @@ raw 400 "Content-Length with Transfer-Encoding (nginx)" \
 # nginx reads headers and bodies before it passes a request on, so
 # clients that hang mid-request hold no worker: 8 of them (two workers)
 # while health checks and a login are answered at once.
-$helper slowloris "$sock" 8 "$state/slow" >"$state/slow.out" 2>&1 &
+helper slowloris "$sock" 8 "$state/slow" >"$state/slow.out" 2>&1 &
 slow=$!
 i=0
 while ! [ -f "$state/slow/ready" ]; do

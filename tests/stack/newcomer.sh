@@ -40,6 +40,7 @@ die() {
 }
 
 finish() {
+	trap - EXIT INT TERM
 	(cd "$clone" 2>/dev/null && ./dev/down --purge >/dev/null 2>&1)
 	rm -rf "$parent"
 	if [ $failed = 0 ]; then
@@ -47,6 +48,10 @@ finish() {
 	fi
 	exit $failed
 }
+
+# Interrupted or not, what the clone started stops and goes.
+trap 'failed=1; finish' EXIT
+trap 'exit 1' INT TERM
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -55,10 +55,12 @@ relay_ping_interval = 2
 relay_max_queue = 262144
 log_level = debug
 CONF
-admin="$top_builddir/attendance-admin -c $state/attendance.conf"
-$admin migrate >/dev/null || fail "migrate"
-$admin demo >/dev/null || fail "demo data"
-printf 'prof2-secret\n' | $admin user add --role professor --username prof2 \
+admin() {
+	"$top_builddir/attendance-admin" -c "$state/attendance.conf" "$@"
+}
+admin migrate >/dev/null || fail "migrate"
+admin demo >/dev/null || fail "demo data"
+printf 'prof2-secret\n' | admin user add --role professor --username prof2 \
     --email prof2@example.edu --display-name "Second Professor" \
     --password-stdin >/dev/null || fail "second professor"
 svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \

@@ -24,11 +24,13 @@ svc_redis_start "$state"
 svc_nginx_start "$state" "unix:$state/run/http.sock"
 
 export ATTENDANCE_DATABASE="$(svc_pg_conninfo "$state")"
-admin="$top_builddir/attendance-admin -c /dev/null"
-$admin migrate >/dev/null || fail "migrate"
-$admin demo >"$state/demo.out" || fail "demo"
+admin() {
+	"$top_builddir/attendance-admin" -c /dev/null "$@"
+}
+admin migrate >/dev/null || fail "migrate"
+admin demo >"$state/demo.out" || fail "demo"
 grep -q "prof / prof-demo" "$state/demo.out" || fail "demo logins not printed"
-$admin demo | grep -q "already present" || fail "demo is not idempotent"
+admin demo | grep -q "already present" || fail "demo is not idempotent"
 n=$(psql "$ATTENDANCE_DATABASE" -tAc "SELECT count(*) FROM enrollments")
 [ "$n" = 30 ] || fail "demo enrolled $n students, expected 30"
 
