@@ -14,7 +14,7 @@ _Static_assert(ADDRESS_PATH_MAX ==
 #define ADDRESS_UNIX_PREFIX	"unix:"
 #define ADDRESS_UNIX_LEN	(sizeof(ADDRESS_UNIX_PREFIX) - 1)
 
-static int
+static enum at_error
 address_parse_unix(const char *path, struct address *out, const char **why)
 {
 	if (path[0] != '/') {

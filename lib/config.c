@@ -273,7 +273,7 @@ config_read_file(struct config *cfg, const char *path, FILE *fp,
 	return AT_OK;
 }
 
-static int
+static enum at_error
 config_read_environment(struct config *cfg, char **cause)
 {
 	char		 var[128];

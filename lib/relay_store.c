@@ -31,7 +31,7 @@ relay_store_failure(const PGresult *res)
 	return NULL;
 }
 
-int
+enum at_error
 relay_store_check_read(const PGresult *res, struct relay_store_check *out,
     const char **failure)
 {
@@ -52,7 +52,7 @@ relay_store_check_read(const PGresult *res, struct relay_store_check *out,
 	return AT_OK;
 }
 
-int
+enum at_error
 relay_store_ping_read(const PGresult *res, const char **failure)
 {
 	if ((*failure = relay_store_failure(res)) != NULL)

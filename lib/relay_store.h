@@ -36,12 +36,13 @@ struct relay_store_check {
  * AT_EINTERNAL when the query failed, with *failure libpq's message
  * (valid while res lives; NULL in every other case).
  */
-int	 relay_store_check_read(const PGresult *res,
-	    struct relay_store_check *out, const char **failure) AT_MUSTCHECK;
+enum at_error	 relay_store_check_read(const PGresult *res,
+		    struct relay_store_check *out, const char **failure)
+		    AT_MUSTCHECK;
 
 /* Reads the ping's result: AT_OK, or AT_EUNAVAILABLE with *failure as
  * above. */
-int	 relay_store_ping_read(const PGresult *res, const char **failure)
-	    AT_MUSTCHECK;
+enum at_error	 relay_store_ping_read(const PGresult *res,
+		    const char **failure) AT_MUSTCHECK;
 
 #endif

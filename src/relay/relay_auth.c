@@ -110,7 +110,7 @@ relay_auth_finish(struct relay_auth_request *req,
 }
 
 static void
-relay_auth_fail(struct relay_auth_request *req, int err)
+relay_auth_fail(struct relay_auth_request *req, enum at_error err)
 {
 	struct relay_auth_result	 result;
 
