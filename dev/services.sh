@@ -181,6 +181,14 @@ svc_require_built() {
 	done
 }
 
+# svc_free_port: a TCP port free on 127.0.0.1 now (the kernel's pick).
+svc_free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
 # svc_state NAME: prints a new state directory for a test's stack,
 # readable by the PostgreSQL user.  Pair it with svc_cleanup.
 svc_state() {

@@ -72,19 +72,6 @@ const struct db_statement_set auth_store_statements = {
 	auth_store_sql, sizeof(auth_store_sql) / sizeof(auth_store_sql[0])
 };
 
-/* Runs a statement whose result is not needed. */
-static enum at_error
-auth_store_exec(struct store *store, enum auth_statement which,
-    const char *const *params)
-{
-	PGresult	*res = NULL;
-	enum at_error	 rc;
-
-	rc = store_run(store, &auth_store_sql[which], params, &res);
-	PQclear(res);
-	return rc;
-}
-
 /* The caller's columns (id, professor) of statement which, and its
  * JSON column when json is not NULL. */
 static enum at_error
@@ -176,7 +163,8 @@ auth_store_login_failed(struct store *store, const char *login,
 {
 	const char	*params[2] = { login, address };
 
-	return auth_store_exec(store, AUTH_LOGIN_FAILED, params);
+	return store_exec(store, &auth_store_sql[AUTH_LOGIN_FAILED], params,
+	    NULL);
 }
 
 enum at_error
@@ -201,11 +189,11 @@ auth_store_logout(struct store *store, const char *sid_hash)
 {
 	const char	*params[1] = { sid_hash };
 
-	return auth_store_exec(store, AUTH_LOGOUT, params);
+	return store_exec(store, &auth_store_sql[AUTH_LOGOUT], params, NULL);
 }
 
 enum at_error
 auth_store_ping(struct store *store)
 {
-	return auth_store_exec(store, AUTH_PING, NULL);
+	return store_exec(store, &auth_store_sql[AUTH_PING], NULL, NULL);
 }

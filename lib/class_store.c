@@ -164,18 +164,10 @@ class_store_scan(struct store *store, struct arena *arena,
 	return class_store_call(store, arena, SCAN, params, out);
 }
 
-enum at_error
-class_store_session_list(struct store *store, struct arena *arena,
-    const char *id, const char *caller, const char **json)
-{
-	return store_read(store, arena, &class_store_sql[SESSION_LIST], id,
-	    caller, json);
-}
-
-enum at_error
-class_store_session_get(struct store *store, struct arena *arena,
-    const char *id, const char *caller, const char **json)
-{
-	return store_read(store, arena, &class_store_sql[SESSION_GET], id,
-	    caller, json);
-}
+/* The reads a route names: ($1 id, $2 caller). */
+const struct store_reader class_store_session_list = {
+	&class_store_sql[SESSION_LIST]
+};
+const struct store_reader class_store_session_get = {
+	&class_store_sql[SESSION_GET]
+};

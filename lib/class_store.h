@@ -72,7 +72,7 @@ enum at_error	 class_store_scan(struct store *, struct arena *,
 		    const char *next_hash, struct class_outcome *) AT_MUSTCHECK;
 
 /* The reads: {"sessions"} of a group, {"session", "rounds"}. */
-store_read_fn	class_store_session_list;
-store_read_fn	class_store_session_get;
+extern const struct store_reader	class_store_session_list;
+extern const struct store_reader	class_store_session_get;
 
 #endif

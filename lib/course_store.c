@@ -118,19 +118,16 @@ const struct db_statement_set course_store_statements = {
 	course_store_sql, sizeof(course_store_sql) / sizeof(course_store_sql[0])
 };
 
-/* A statement that returns one row when it deleted something. */
+/* A DELETE ... RETURNING 1: no row, nothing of the caller's to delete. */
 static enum at_error
 course_store_delete_row(struct store *store, enum course_statement which,
     const char *const *params)
 {
-	PGresult	*res = NULL;
 	enum at_error	 rc;
+	int		 rows = 0;
 
-	rc = store_run(store, &course_store_sql[which], params, &res);
-	if (rc == AT_OK && PQntuples(res) == 0)
-		rc = AT_ENOTFOUND;
-	PQclear(res);
-	return rc;
+	rc = store_exec(store, &course_store_sql[which], params, &rows);
+	return rc == AT_OK && rows == 0 ? AT_ENOTFOUND : rc;
 }
 
 enum at_error
@@ -268,34 +265,16 @@ course_store_unenroll(struct store *store, const char *group,
 	return course_store_delete_row(store, ENROLLMENT_DELETE, params);
 }
 
-enum at_error
-course_store_get(struct store *store, struct arena *arena, const char *id,
-    const char *caller, const char **json)
-{
-	return store_read(store, arena, &course_store_sql[COURSE_GET], id,
-	    caller, json);
-}
-
-enum at_error
-course_store_group_list(struct store *store, struct arena *arena,
-    const char *id, const char *caller, const char **json)
-{
-	return store_read(store, arena, &course_store_sql[GROUP_LIST], id,
-	    caller, json);
-}
-
-enum at_error
-course_store_group_get(struct store *store, struct arena *arena,
-    const char *id, const char *caller, const char **json)
-{
-	return store_read(store, arena, &course_store_sql[GROUP_GET], id,
-	    caller, json);
-}
-
-enum at_error
-course_store_enrollment_list(struct store *store, struct arena *arena,
-    const char *id, const char *caller, const char **json)
-{
-	return store_read(store, arena, &course_store_sql[ENROLLMENT_LIST], id,
-	    caller, json);
-}
+/* The reads a route names: ($1 id, $2 caller). */
+const struct store_reader course_store_get = {
+	&course_store_sql[COURSE_GET]
+};
+const struct store_reader course_store_group_list = {
+	&course_store_sql[GROUP_LIST]
+};
+const struct store_reader course_store_group_get = {
+	&course_store_sql[GROUP_GET]
+};
+const struct store_reader course_store_enrollment_list = {
+	&course_store_sql[ENROLLMENT_LIST]
+};

@@ -79,9 +79,9 @@ enum at_error	 course_store_unenroll(struct store *, const char *group,
 
 /* The reads, as routes name them: {"course", "groups"}, {"groups"},
  * {"group"}, {"enrollments"}. */
-store_read_fn	course_store_get;
-store_read_fn	course_store_group_list;
-store_read_fn	course_store_group_get;
-store_read_fn	course_store_enrollment_list;
+extern const struct store_reader	course_store_get;
+extern const struct store_reader	course_store_group_list;
+extern const struct store_reader	course_store_group_get;
+extern const struct store_reader	course_store_enrollment_list;
 
 #endif

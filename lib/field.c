@@ -8,12 +8,8 @@ static int
 field_text(struct arena *arena, json_object *obj, const struct field *f,
     struct field_value *v, const char **why)
 {
-	int	 flags = 0;
+	int	 flags = f->flags;
 
-	if (f->flags & FIELD_REQUIRED)
-		flags |= JSON_REQUIRED;
-	if (f->flags & FIELD_NULLABLE)
-		flags |= JSON_NULLABLE;
 	if (f->kind == FIELD_PARAGRAPH)
 		flags |= JSON_PARAGRAPH;
 	else if (f->kind == FIELD_SECRET)
@@ -122,9 +118,7 @@ field_check(struct arena *arena, json_object *obj, const struct field *table,
 			rc = field_choice(arena, obj, f, v, why);
 			break;
 		case FIELD_INT:
-			rc = json_field_int(arena, obj, f->name,
-			    (f->flags & FIELD_REQUIRED ? JSON_REQUIRED : 0) |
-			    (f->flags & FIELD_NULLABLE ? JSON_NULLABLE : 0),
+			rc = json_field_int(arena, obj, f->name, f->flags,
 			    f->min, f->max, &v->number, NULL, why);
 			break;
 		case FIELD_STRING:

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "arena.h"
+#include "json.h"
 
 #define FIELD_MAX	4	/* fields of one table, at most */
 
@@ -27,8 +28,9 @@ enum field_kind {
 	FIELD_STRINGS		/* an array of at most max strings */
 };
 
-#define FIELD_REQUIRED	0x1	/* absent is an error */
-#define FIELD_NULLABLE	0x2	/* null is accepted, and reads as NULL */
+/* The readers' own flags (json.h), passed through to them. */
+#define FIELD_REQUIRED	JSON_REQUIRED	/* absent is an error */
+#define FIELD_NULLABLE	JSON_NULLABLE	/* null is accepted, reads as NULL */
 
 struct field {
 	const char		*name;		/* NULL ends a table */

@@ -30,7 +30,6 @@ static const char migrate_bootstrap_sql[] =
  */
 #define MIGRATE_V1_FILES	"{001_schema.sql,002_api.sql," \
 	"003_token_records.sql,004_stats_speed.sql,005_scan_speed.sql}"
-#define MIGRATE_V1_COUNT	5
 
 /* Hex BLAKE2b-256 of a file's text: detects a changed file. */
 static void
@@ -53,23 +52,25 @@ migrate_squash_v1(PGconn *conn, char **cause)
 	PGresult	*res = NULL;
 	char		 sum[65];
 	const char	*params[3];
-	long		 n;
+	long		 n, all;
 	enum at_error	 rc;
 
 	params[0] = MIGRATE_V1_FILES;
-	rc = db_query(conn, "SELECT count(*) FROM schema_migrations "
-	    "WHERE name = ANY($1::text[])", 1, params, &res, cause);
+	rc = db_query(conn, "SELECT count(*), cardinality($1::text[]) "
+	    "FROM schema_migrations WHERE name = ANY($1::text[])", 1, params,
+	    &res, cause);
 	if (rc != AT_OK)
 		goto out;
 	n = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+	all = strtol(PQgetvalue(res, 0, 1), NULL, 10);
 	PQclear(res);
 	res = NULL;
 	if (n == 0)
 		goto out;
-	if (n != MIGRATE_V1_COUNT) {
-		*cause = util_printf("the database applied %ld of v1's %d "
+	if (n != all) {
+		*cause = util_printf("the database applied %ld of v1's %ld "
 		    "migrations %s: finish with the version that wrote them "
-		    "first", n, MIGRATE_V1_COUNT, MIGRATE_V1_FILES);
+		    "first", n, all, MIGRATE_V1_FILES);
 		rc = AT_ECONFLICT;
 		goto out;
 	}

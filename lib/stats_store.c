@@ -20,22 +20,6 @@ const struct db_statement_set stats_store_statements = {
 };
 
 enum at_error
-stats_store_session(struct store *store, struct arena *arena, const char *id,
-    const char *caller, const char **json)
-{
-	return store_read(store, arena, &stats_store_sql[STATS_SESSION], id,
-	    caller, json);
-}
-
-enum at_error
-stats_store_course(struct store *store, struct arena *arena, const char *id,
-    const char *caller, const char **json)
-{
-	return store_read(store, arena, &stats_store_sql[STATS_COURSE], id,
-	    caller, json);
-}
-
-enum at_error
 stats_store_student(struct store *store, struct arena *arena,
     const char *student, const char **json)
 {
@@ -44,3 +28,11 @@ stats_store_student(struct store *store, struct arena *arena,
 	return store_json(store, arena, &stats_store_sql[STATS_STUDENT],
 	    params, json);
 }
+
+/* The reads a route names: ($1 id, $2 caller). */
+const struct store_reader stats_store_session = {
+	&stats_store_sql[STATS_SESSION]
+};
+const struct store_reader stats_store_course = {
+	&stats_store_sql[STATS_COURSE]
+};

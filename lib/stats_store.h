@@ -12,8 +12,8 @@
 extern const struct db_statement_set	stats_store_statements;
 
 /* SessionStats of a session, CourseStats of a course, of the caller's. */
-store_read_fn	stats_store_session;
-store_read_fn	stats_store_course;
+extern const struct store_reader	stats_store_session;
+extern const struct store_reader	stats_store_course;
 
 /* {"courses"}: a student's own rates. */
 enum at_error	 stats_store_student(struct store *, struct arena *,

@@ -119,6 +119,20 @@ store_run(struct store *store, const struct db_statement *statement,
 }
 
 enum at_error
+store_exec(struct store *store, const struct db_statement *statement,
+    const char *const *params, int *rows)
+{
+	PGresult	*res = NULL;
+	enum at_error	 rc;
+
+	rc = store_run(store, statement, params, &res);
+	if (rc == AT_OK && rows != NULL)
+		*rows = PQntuples(res);
+	PQclear(res);
+	return rc;
+}
+
+enum at_error
 store_json(struct store *store, struct arena *arena,
     const struct db_statement *statement, const char *const *params,
     const char **json)
@@ -140,12 +154,12 @@ store_json(struct store *store, struct arena *arena,
 
 enum at_error
 store_read(struct store *store, struct arena *arena,
-    const struct db_statement *statement, const char *id, const char *caller,
+    const struct store_reader *reader, const char *id, const char *caller,
     const char **json)
 {
 	const char	*params[2] = { id, caller };
 
-	return store_json(store, arena, statement, params, json);
+	return store_json(store, arena, reader->statement, params, json);
 }
 
 const char *

@@ -21,14 +21,13 @@ struct store {
 };
 
 /*
- * A read of one resource of the caller's: the JSON (in the arena) of
- * the resource id as caller sees it; AT_ENOTFOUND when there is none or
- * it is someone else's.  The stores' readers all have this shape, so a
- * route names one (router.c).
+ * A read of one resource of the caller's: a statement of ($1 id, $2 the
+ * caller) whose one row is the resource's JSON as the caller may see it.
+ * The stores name theirs, and a route names one (router.c).
  */
-typedef enum at_error	store_read_fn(struct store *, struct arena *,
-			    const char *id, const char *caller,
-			    const char **json);
+struct store_reader {
+	const struct db_statement	*statement;
+};
 
 /* Connects and prepares now, if not yet connected.  AT_EUNAVAILABLE when
  * the database cannot be reached. */
@@ -47,6 +46,13 @@ enum at_error	 store_run(struct store *, const struct db_statement *,
 		    const char *const *params, PGresult **out) AT_MUSTCHECK;
 
 /*
+ * For the stores.  Runs a statement whose rows are not needed; *rows
+ * (may be NULL) is how many it returned.
+ */
+enum at_error	 store_exec(struct store *, const struct db_statement *,
+		    const char *const *params, int *rows) AT_MUSTCHECK;
+
+/*
  * For the stores.  Runs a statement whose one row holds JSON in column
  * 0 and copies it into the arena: *json.  No row, or NULL, is
  * AT_ENOTFOUND.
@@ -55,9 +61,10 @@ enum at_error	 store_json(struct store *, struct arena *,
 		    const struct db_statement *, const char *const *params,
 		    const char **json) AT_MUSTCHECK;
 
-/* For the stores' readers: store_json() with ($1 id, $2 caller). */
+/* Runs reader for id as caller: *json in the arena, or AT_ENOTFOUND
+ * when there is none or it is someone else's. */
 enum at_error	 store_read(struct store *, struct arena *,
-		    const struct db_statement *, const char *id,
+		    const struct store_reader *, const char *id,
 		    const char *caller, const char **json) AT_MUSTCHECK;
 
 /*

@@ -7,8 +7,8 @@ handler_read(struct app *app, struct request *req)
 	const char	*json;
 	enum at_error	 rc;
 
-	rc = req->read(&app->store, &req->arena, req->params[0], req->user_id,
-	    &json);
+	rc = store_read(&app->store, &req->arena, req->read, req->params[0],
+	    req->user_id, &json);
 	if (rc == AT_OK)
 		request_reply(req, 200, json);
 	return rc;

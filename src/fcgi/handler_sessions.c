@@ -19,6 +19,16 @@ handler_publish_token(struct app *app, const char *session_id,
 	app_publish(app, session_id, "round:qr-updated", data);
 }
 
+/* A new round: round:started, then its first token. */
+static void
+handler_publish_round(struct app *app, const char *session_id,
+    const struct class_outcome *out, const char *token)
+{
+	app_publish(app, session_id, "round:started", out->started);
+	handler_publish_token(app, session_id, out->round_id, token,
+	    out->expires_at);
+}
+
 /* What a transaction returns, with its body as the reply. */
 static enum at_error
 handler_outcome(struct request *req, enum at_error rc, int status,
@@ -48,9 +58,7 @@ handler_session_start(struct app *app, struct request *req)
 	    req->params[0], req->user_id, ttl, late, hash, &out);
 	if ((rc = handler_outcome(req, rc, 201, &out)) != AT_OK)
 		return rc;
-	app_publish(app, out.session_id, "round:started", out.started);
-	handler_publish_token(app, out.session_id, out.round_id, token,
-	    out.expires_at);
+	handler_publish_round(app, out.session_id, &out, token);
 	return AT_OK;
 }
 
@@ -67,9 +75,7 @@ handler_round_start(struct app *app, struct request *req)
 	    req->user_id, hash, &out);
 	if ((rc = handler_outcome(req, rc, 201, &out)) != AT_OK)
 		return rc;
-	app_publish(app, req->params[0], "round:started", out.started);
-	handler_publish_token(app, req->params[0], out.round_id, token,
-	    out.expires_at);
+	handler_publish_round(app, req->params[0], &out, token);
 	return AT_OK;
 }
 

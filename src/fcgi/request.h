@@ -43,7 +43,7 @@ struct request {
 	const char	*raw_params[REQUEST_PARAMS_MAX];	/* into path */
 	json_object	*body;		/* the parsed object, or NULL */
 	struct field_value fields[FIELD_MAX];	/* by the route's table */
-	store_read_fn	*read;		/* the route's, if any */
+	const struct store_reader *read;	/* the route's, if any */
 	char		 user_id[HTTP_UUID_SIZE];	/* "" until known */
 	enum request_role role;
 	char		 sid_hash[80];	/* hex bytea of the sid's hash */

@@ -45,7 +45,7 @@ struct route {
 	enum route_role		 role;
 	int			 body;		/* a JSON object is required */
 	const struct field	*fields;	/* checked into req->fields */
-	store_read_fn		*read;		/* what handler_read runs */
+	const struct store_reader *read;	/* what handler_read runs */
 };
 
 /*

@@ -41,10 +41,7 @@ sh "$top_srcdir/tools/web-deps.sh" "$node_dir" "$state/web" || {
 }
 svc_webroot=$state/web
 
-port=$(/usr/bin/python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
+port=$(svc_free_port)
 base=http://127.0.0.1:$port
 
 fail() {

@@ -13,6 +13,8 @@
 # committed.  Run by ./dev/test, once (it builds the clone's build/).
 set -uo pipefail
 src=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
+svc_srcdir=$src
+. "$src/dev/services.sh"
 
 parent=$(mktemp -d "${TMPDIR:-/tmp}/attendance-newcomer.XXXXXX") || exit 1
 chmod 700 "$parent"
@@ -52,10 +54,6 @@ finish() {
 # Interrupted or not, what the clone started stops and goes.
 trap 'failed=1; finish' EXIT
 trap 'exit 1' INT TERM
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # The pids of the stack: the pid files of var/run, the postmaster, and
 # every descendant of each.
@@ -141,7 +139,7 @@ git -C "$src" ls-files -o --exclude-standard -z |
     (cd "$src" && xargs -0r cp --parents -t "$clone") ||
     die "copying the new files into the clone failed"
 
-port=$(free_port)
+port=$(svc_free_port)
 up "first ./dev/up"
 cluster=$(readlink "$clone/var/pg" 2>/dev/null || echo "$clone/var/pg")
 if [ "$(id -u)" = 0 ]; then
