@@ -141,8 +141,9 @@ svc_pg_createdb() {
 svc_pg_stop() {
 	state=$1
 	if svc_pg_running "$state"; then
-		svc_as_pg "$(svc_pg_bindir)/pg_ctl" -D "$(svc_pg_dir "$state")/data" -m fast \
-		    -w stop >/dev/null 2>&1 || true
+		svc_as_pg "$(svc_pg_bindir)/pg_ctl" \
+		    -D "$(svc_pg_dir "$state")/data" -m fast -w stop \
+		    >/dev/null 2>&1 || true
 	fi
 }
 
