@@ -8,6 +8,7 @@ DEV_PACKAGES="build-essential autoconf automake pkg-config
 	libcriterion-dev libcurl4-openssl-dev
 	libev-dev nettle-dev python3-websockets
 	postgresql redis-server nginx spawn-fcgi multiwatch
+	apache2 libapache2-mod-auth-openidc
 	curl mandoc openssl chromium clang"
 # Node.js and npm (the pages' QR library, the browser test): Debian's,
 # unless one with npm is there already (NodeSource's nodejs conflicts with
