@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cidr.h"
 #include "config.h"
 #include "log.h"
 #include "util.h"
@@ -25,6 +26,15 @@
 	{ #n, CONFIG_BOOL, offsetof(struct config, n), d, 0, 1, doc }
 #define KEY_ADDRESS(n, d, port, doc) \
 	{ #n, CONFIG_ADDRESS, offsetof(struct config, n), d, port, 0, doc }
+#define KEY_CHOICE(n, d, list, doc) \
+	{ #n, CONFIG_CHOICE, offsetof(struct config, n), d, 0, 0, doc, list }
+#define KEY_NETWORKS(n, d, doc) \
+	{ #n, CONFIG_NETWORKS, offsetof(struct config, n), d, 0, 0, doc }
+
+/* By enum config_sso_link. */
+static const char *const config_sso_links[] = {
+	"off", "email", "username", NULL
+};
 
 static const struct config_key config_table[] = {
 	KEY_STRING(database, "dbname=attendance",
@@ -45,13 +55,46 @@ static const struct config_key config_table[] = {
 	KEY_INT(late_after_default, "600", VALIDATE_LATE_AFTER_MIN,
 	    VALIDATE_LATE_AFTER_MAX,
 	    "seconds after a round starts from which a scan counts as late"),
+	KEY_BOOL(password_login, "true",
+	    "whether POST /api/auth/login takes passwords (false: single "
+	    "sign-on only)"),
 	KEY_INT(login_failures_per_name, "5", 1, 1000000,
-	    "failed logins for one name within the window before 429"),
+	    "failed logins for one account within the window before 429, "
+	    "from browsers without a device cookie of that account; a "
+	    "browser with one has a count of its own"),
 	KEY_INT(login_failures_per_address, "100", 1, 1000000,
-	    "failed logins from one client address within the window "
-	    "before 429"),
+	    "failed logins from one client address (IPv6: its /64) within "
+	    "the window before 429"),
 	KEY_INT(login_failure_window, "900", 1, 86400,
 	    "failed-login counting window in seconds"),
+	KEY_NETWORKS(login_trusted_networks, "",
+	    "CIDRs exempt from the per-address limit, separated by spaces "
+	    "or commas (a campus NAT's egress addresses)"),
+	KEY_BOOL(sso, "false",
+	    "single sign-on through the web server at /api/auth/sso"),
+	KEY_STRING(sso_label, "single sign-on",
+	    "the login page's button says \"Sign in with\" this"),
+	KEY_STRING(sso_subject_param, "REMOTE_USER",
+	    "FastCGI parameter holding the subject (the account's external "
+	    "id)"),
+	KEY_STRING(sso_email_param, "",
+	    "FastCGI parameter holding the email (empty: none)"),
+	KEY_STRING(sso_name_param, "",
+	    "FastCGI parameter holding the display name (empty: none)"),
+	KEY_STRING(sso_username_param, "",
+	    "FastCGI parameter holding the preferred username (empty: none)"),
+	KEY_STRING(sso_role_param, "",
+	    "FastCGI parameter holding the role values, separated by ; or , "
+	    "(empty: none)"),
+	KEY_STRING(sso_professor_values, "faculty",
+	    "role values (words, any case) that make a professor"),
+	KEY_STRING(sso_student_values, "student",
+	    "role values (words, any case) that make a student"),
+	KEY_CHOICE(sso_link, "off", config_sso_links,
+	    "a first sign-on takes the account without external id of the "
+	    "same email or username: off, email or username"),
+	KEY_BOOL(sso_provision, "true",
+	    "a first sign-on with no account creates one"),
 	{ "log_level", CONFIG_LOG_LEVEL, offsetof(struct config, log_level),
 	    "info", 0, 0, "error, warn, info or debug" },
 	KEY_ADDRESS(relay_listen, "unix:/run/attendance/relay.sock", 0,
@@ -112,16 +155,31 @@ config_parse_bool(const char *s, int *out)
 	return -1;
 }
 
+/* The choices of key as "a, b or c" into out. */
+static void
+config_choices(const struct config_key *key, char *out, size_t size)
+{
+	size_t	 i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; key->choices[i] != NULL && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s",
+		    i == 0 ? "" : key->choices[i + 1] == NULL ? " or " : ", ",
+		    key->choices[i]);
+}
+
 static enum at_error
 config_set_key(struct config *cfg, const struct config_key *key,
     const char *value, char **cause)
 {
 	struct address	 address;
 	char		*base = (char *)cfg + key->offset;
-	char		*copy;
+	char		*copy, *bad;
+	char		 text[128];
 	const char	*why;
 	long		 n;
 	int		 b, level;
+	enum at_error	 rc;
 
 	switch (key->type) {
 	case CONFIG_STRING:
@@ -164,6 +222,27 @@ config_set_key(struct config *cfg, const struct config_key *key,
 			return AT_EINVALID;
 		}
 		*(struct address *)(void *)base = address;
+		return AT_OK;
+	case CONFIG_CHOICE:
+		for (n = 0; key->choices[n] != NULL; n++)
+			if (util_strcasecmp(value, key->choices[n]) == 0) {
+				*(int *)(void *)base = (int)n;
+				return AT_OK;
+			}
+		config_choices(key, text, sizeof(text));
+		*cause = util_printf("%s: '%s' is not one of %s", key->name,
+		    value, text);
+		return AT_EINVALID;
+	case CONFIG_NETWORKS:
+		if ((rc = cidr_list(value, &copy, &bad, &why)) != AT_OK) {
+			if (rc == AT_EINVALID)
+				*cause = util_printf("%s: '%s' %s", key->name,
+				    bad, why);
+			free(bad);
+			return rc;
+		}
+		free(*(char **)(void *)base);
+		*(char **)(void *)base = copy;
 		return AT_OK;
 	}
 	return AT_EINTERNAL;
@@ -347,6 +426,10 @@ config_format(const struct config *cfg, const struct config_key *key)
 		address_format((const struct address *)(const void *)base,
 		    text, sizeof(text));
 		return strdup(text);
+	case CONFIG_CHOICE:
+		return strdup(key->choices[*(const int *)(const void *)base]);
+	case CONFIG_NETWORKS:
+		return strdup(*(char *const *)(const void *)base);
 	}
 	return NULL;
 }
@@ -359,7 +442,8 @@ config_free(struct config *cfg)
 	if (cfg == NULL)
 		return;
 	for (i = 0; i < CONFIG_NKEYS; i++) {
-		if (config_table[i].type != CONFIG_STRING)
+		if (config_table[i].type != CONFIG_STRING &&
+		    config_table[i].type != CONFIG_NETWORKS)
 			continue;
 		free(*(char **)(void *)((char *)cfg + config_table[i].offset));
 		*(char **)(void *)((char *)cfg + config_table[i].offset) = NULL;

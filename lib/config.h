@@ -23,6 +23,19 @@ struct config {
 	int	 login_failures_per_name;
 	int	 login_failures_per_address;
 	int	 login_failure_window;	/* seconds */
+	char	*login_trusted_networks; /* canonical CIDRs, space-separated */
+	int	 password_login;
+	int	 sso;
+	char	*sso_label;
+	char	*sso_subject_param;	/* FastCGI parameter names */
+	char	*sso_email_param;	/* "" for none */
+	char	*sso_name_param;
+	char	*sso_username_param;
+	char	*sso_role_param;
+	char	*sso_professor_values;	/* words */
+	char	*sso_student_values;
+	int	 sso_link;		/* enum config_sso_link */
+	int	 sso_provision;
 	int	 log_level;		/* enum log_level */
 	struct address relay_listen;
 	int	 relay_ping_interval;	/* seconds */
@@ -30,12 +43,21 @@ struct config {
 	int	 relay_max_sockets;
 };
 
+/* sso_link: which account without an external id a subject may take. */
+enum config_sso_link {
+	CONFIG_SSO_LINK_OFF,
+	CONFIG_SSO_LINK_EMAIL,
+	CONFIG_SSO_LINK_USERNAME
+};
+
 enum config_type {
 	CONFIG_STRING,
 	CONFIG_INT,
 	CONFIG_BOOL,
 	CONFIG_LOG_LEVEL,
-	CONFIG_ADDRESS		/* a struct address (lib/address.h) */
+	CONFIG_ADDRESS,		/* a struct address (lib/address.h) */
+	CONFIG_CHOICE,		/* an int: the index of one of choices */
+	CONFIG_NETWORKS		/* a char *: CIDRs (lib/cidr.h), canonical */
 };
 
 struct config_key {
@@ -47,6 +69,7 @@ struct config_key {
 	 * host name stands for, 0 when the port is required. */
 	long			 min, max;
 	const char		*doc;
+	const char *const	*choices;	/* CONFIG_CHOICE, NULL-ended */
 };
 
 /* The key table, in documentation order. */

@@ -203,8 +203,8 @@ db_array_literal(const char *const *items, size_t count)
 	char		*out, *q;
 
 	for (i = 0; i < count; i++) {
-		len += 3;
-		for (p = items[i]; *p != '\0'; p++)
+		len += 5;	/* "", or NULL, and a comma */
+		for (p = items[i]; p != NULL && *p != '\0'; p++)
 			len += (*p == '"' || *p == '\\') ? 2 : 1;
 	}
 	if ((out = malloc(len)) == NULL)
@@ -214,6 +214,11 @@ db_array_literal(const char *const *items, size_t count)
 	for (i = 0; i < count; i++) {
 		if (i > 0)
 			*q++ = ',';
+		if (items[i] == NULL) {
+			memcpy(q, "NULL", 4);
+			q += 4;
+			continue;
+		}
 		*q++ = '"';
 		for (p = items[i]; *p != '\0'; p++) {
 			if (*p == '"' || *p == '\\')

@@ -76,8 +76,8 @@ enum at_error	 db_run(PGconn *, const struct db_statement *,
 		    AT_MUSTCHECK;
 
 /*
- * A PostgreSQL text[] literal of items ("{\"a\",\"b\"}"), malloc'd, or
- * NULL when out of memory.
+ * A PostgreSQL text[] literal of items ("{\"a\",NULL}"; a NULL item is
+ * NULL), malloc'd, or NULL when out of memory.
  */
 char	*db_array_literal(const char *const *items, size_t count);
 

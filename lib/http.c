@@ -131,6 +131,57 @@ http_uuid(const char *s, char out[HTTP_UUID_SIZE])
 	return 1;
 }
 
+static int
+http_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+http_query_value(const char *query, const char *name, char *out,
+    size_t outsize)
+{
+	const char	*p = query;
+	size_t		 namelen = strlen(name), used;
+	int		 hi, lo;
+
+	if (query == NULL || outsize == 0)
+		return -1;
+	while (*p != '\0') {
+		if (strncmp(p, name, namelen) != 0 || p[namelen] != '=') {
+			p += strcspn(p, "&");
+			if (*p == '&')
+				p++;
+			continue;
+		}
+		for (p += namelen + 1, used = 0; *p != '\0' && *p != '&';
+		    p++) {
+			if (used + 1 >= outsize)
+				return -1;
+			if (*p == '+')
+				out[used++] = ' ';
+			else if (*p != '%')
+				out[used++] = *p;
+			else if ((hi = http_hex(p[1])) == -1 ||
+			    (lo = http_hex(p[2])) == -1 || hi + lo == 0)
+				return -1;
+			else {
+				out[used++] = (char)(hi * 16 + lo);
+				p += 2;
+			}
+		}
+		out[used] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
 const char *
 http_reason(int status)
 {
@@ -139,6 +190,7 @@ http_reason(int status)
 	case 201: return "Created";
 	case 202: return "Accepted";
 	case 204: return "No Content";
+	case 302: return "Found";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";

@@ -32,6 +32,15 @@ int	 http_is_json(const char *content_type);
  */
 int	 http_uuid(const char *s, char out[HTTP_UUID_SIZE]);
 
+/*
+ * The value of parameter name in a query string ("a=1&next=%2Fx"),
+ * percent-decoded ('+' is a space), into out.  Returns 0, or -1 when
+ * absent, longer than outsize - 1, or badly escaped.  A decoded NUL is
+ * refused: nothing after it could be seen.
+ */
+int	 http_query_value(const char *query, const char *name, char *out,
+	    size_t outsize);
+
 /* The reason phrase of a status code ("Not Found"). */
 const char	*http_reason(int status);
 

@@ -15,20 +15,23 @@
 static const char user_store_create_sql[] =
     "WITH input AS ("
     "  SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
-    "      $4::text[], $5::text[])"
+    "      $4::text[], $5::text[], $6::text[])"
     "    WITH ORDINALITY AS t(role, username, email, display_name,"
-    "      password_hash, n)"
+    "      password_hash, external_id, n)"
     "), taken AS ("
     "  SELECT i.n,"
     "    (EXISTS (SELECT 1 FROM users u"
     "       WHERE lower(u.username) = lower(i.username)))::int"
     "    + 2 * (EXISTS (SELECT 1 FROM users u"
-    "       WHERE lower(u.email) = lower(i.email)))::int AS taken"
+    "       WHERE lower(u.email) = lower(i.email)))::int"
+    "    + 4 * (EXISTS (SELECT 1 FROM users u"
+    "       WHERE u.external_id = i.external_id))::int AS taken"
     "  FROM input i"
     "), created AS ("
     "  INSERT INTO users (role, username, email, display_name,"
-    "      password_hash)"
-    "  SELECT role, username, email, display_name, password_hash"
+    "      password_hash, external_id)"
+    "  SELECT role, username, email, display_name, password_hash,"
+    "      external_id"
     "  FROM input"
     "  WHERE NOT EXISTS (SELECT 1 FROM taken WHERE taken.taken <> 0)"
     "  RETURNING id, username"
@@ -38,7 +41,7 @@ static const char user_store_create_sql[] =
     " ORDER BY i.n";
 
 enum { COL_ROLE, COL_USERNAME, COL_EMAIL, COL_DISPLAY_NAME, COL_HASH,
-    COL_COUNT };
+    COL_EXTERNAL_ID, COL_COUNT };
 
 enum at_error
 user_store_create(PGconn *conn, struct user_new *users, size_t count,
@@ -64,7 +67,8 @@ user_store_create(PGconn *conn, struct user_new *users, size_t count,
 			    c == COL_USERNAME ? u->username :
 			    c == COL_EMAIL ? u->email :
 			    c == COL_DISPLAY_NAME ? u->display_name :
-			    u->password_hash;
+			    c == COL_HASH ? u->password_hash :
+			    u->external_id;
 		}
 		if ((params[c] = db_array_literal(column, count)) == NULL) {
 			rc = AT_ENOMEM;

@@ -13,13 +13,15 @@
 /* What a new account would clash with (bits of user_new.taken). */
 #define USER_TAKEN_USERNAME	0x1
 #define USER_TAKEN_EMAIL	0x2
+#define USER_TAKEN_EXTERNAL_ID	0x4
 
 struct user_new {
 	const char	*role;		/* "professor" or "student" */
 	const char	*username;
 	const char	*email;
 	const char	*display_name;
-	const char	*password_hash;	/* crypto_pwhash_str output */
+	const char	*password_hash;	/* crypto_pwhash_str output, or NULL */
+	const char	*external_id;	/* single sign-on's subject, or NULL */
 	unsigned	 taken;		/* out: USER_TAKEN_* */
 	char		 id[USER_ID_SIZE];	/* out: the new id */
 };

@@ -78,16 +78,24 @@ util_parse_long(const char *s, long min, long max, long *out,
 int
 util_strcasecmp(const char *a, const char *b)
 {
-	unsigned char	 ca, cb;
+	return util_strncasecmp(a, b, (size_t)-1);
+}
 
-	do {
+int
+util_strncasecmp(const char *a, const char *b, size_t n)
+{
+	unsigned char	 ca = 0, cb = 0;
+
+	for (; n > 0; n--) {
 		ca = (unsigned char)*a++;
 		cb = (unsigned char)*b++;
 		if (ca >= 'A' && ca <= 'Z')
 			ca = (unsigned char)(ca - 'A' + 'a');
 		if (cb >= 'A' && cb <= 'Z')
 			cb = (unsigned char)(cb - 'A' + 'a');
-	} while (ca == cb && ca != '\0');
+		if (ca != cb || ca == '\0')
+			break;
+	}
 	return ca - cb;
 }
 

@@ -31,5 +31,7 @@ enum at_error	 util_crypto_init(void) AT_MUSTCHECK;
 
 /* Case-insensitive ASCII comparison; 0 when equal. */
 int	 util_strcasecmp(const char *a, const char *b);
+/* The same, over at most n bytes. */
+int	 util_strncasecmp(const char *a, const char *b, size_t n);
 
 #endif

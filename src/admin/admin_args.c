@@ -16,9 +16,10 @@ admin_args_parse_user_add(int argc, char **argv,
     struct admin_args_user_add *out, char **cause)
 {
 	static const char *const names[] = {
-		"--role", "--username", "--email", "--display-name"
+		"--role", "--username", "--email", "--display-name",
+		"--external-id"
 	};
-	const char	**slot[4];
+	const char	**slot[5];
 	const char	*arg, *value;
 	size_t		 i, namelen;
 	int		 n;
@@ -29,6 +30,7 @@ admin_args_parse_user_add(int argc, char **argv,
 	slot[1] = &out->username;
 	slot[2] = &out->email;
 	slot[3] = &out->display_name;
+	slot[4] = &out->external_id;
 	for (n = 1; n < argc; n++) {
 		arg = argv[n];
 		if (strcmp(arg, "--password-stdin") == 0) {
@@ -72,9 +74,15 @@ admin_args_parse_user_add(int argc, char **argv,
 		    "and --display-name are required");
 		return -1;
 	}
-	if (!out->password_stdin) {
+	if (!out->password_stdin && out->external_id == NULL) {
 		*cause = util_printf("user add: --password-stdin is required "
-		    "(a password never goes on the command line)");
+		    "(a password never goes on the command line), or "
+		    "--external-id for an account of single sign-on");
+		return -1;
+	}
+	if (out->password_stdin && out->external_id != NULL) {
+		*cause = util_printf("user add: --password-stdin or "
+		    "--external-id, not both");
 		return -1;
 	}
 	return 0;

@@ -12,11 +12,13 @@ struct admin_args_user_add {
 	const char	*username;
 	const char	*email;
 	const char	*display_name;
+	const char	*external_id;	/* instead of a password */
 	int		 password_stdin;
 };
 
 /*
- * Parses the arguments of "user add" (argv[0] is "add").  Returns 0, or -1
+ * Parses the arguments of "user add" (argv[0] is "add"): a password on
+ * standard input or an external id, one of the two.  Returns 0, or -1
  * with *cause set to a malloc'd reason.  The strings point into argv.
  */
 int	 admin_args_parse_user_add(int argc, char **argv,

@@ -9,6 +9,7 @@
 #include "admin_user.h"
 #include "csv.h"
 #include "password.h"
+#include "sso.h"
 #include "user_store.h"
 #include "util.h"
 #include "validate.h"
@@ -16,12 +17,14 @@
 #define IMPORT_FILE_MAX		(64L * 1024 * 1024)
 #define IMPORT_ROWS_MAX		100000
 #define IMPORT_HEADER		"role,username,email,display_name,password"
+#define IMPORT_HEADER_SSO	IMPORT_HEADER ",external_id"
 
+/* The columns of a file; the last one is optional. */
 enum { IMPORT_ROLE, IMPORT_USERNAME, IMPORT_EMAIL, IMPORT_DISPLAY_NAME,
-    IMPORT_PASSWORD, IMPORT_FIELDS };
+    IMPORT_PASSWORD, IMPORT_EXTERNAL_ID, IMPORT_FIELDS };
 
 static const char *const import_columns[IMPORT_FIELDS] = {
-	"role", "username", "email", "display_name", "password"
+	"role", "username", "email", "display_name", "password", "external_id"
 };
 
 /* One account being created, with the storage its strings point into. */
@@ -33,11 +36,13 @@ struct admin_user_row {
 
 /*
  * Checks one account's fields (trimmed in place, except the password,
- * which is taken as typed); *why is static.
+ * which is taken as typed); a password or an external id (NULL for
+ * none, "" too) is needed.  *why is static.
  */
 static int
 admin_user_check(char *role, char *username, char *email,
-    char *display_name, const char *password, const char **why)
+    char *display_name, const char *password, char *external_id,
+    const char **why)
 {
 	const char	*reason;
 
@@ -55,6 +60,19 @@ admin_user_check(char *role, char *username, char *email,
 		    "characters";
 		return -1;
 	}
+	if (external_id != NULL && *util_trim(external_id) != '\0') {
+		if (!sso_attribute_ok(external_id)) {
+			*why = "external id must be at most 256 bytes of UTF-8 "
+			    "text without control characters";
+			return -1;
+		}
+		if (password == NULL || password[0] == '\0')
+			return 0;
+	}
+	if (password == NULL) {
+		*why = "external id is empty";
+		return -1;
+	}
 	return validate_password(password, why);
 }
 
@@ -67,6 +85,9 @@ admin_user_report_taken(const char *where, const struct user_new *u)
 	if (u->taken & USER_TAKEN_EMAIL)
 		fprintf(stderr, "%s: email '%s' is already taken\n", where,
 		    u->email);
+	if (u->taken & USER_TAKEN_EXTERNAL_ID)
+		fprintf(stderr, "%s: external id '%s' is already taken\n",
+		    where, u->external_id);
 }
 
 static int
@@ -77,7 +98,8 @@ admin_user_add(struct admin *admin, int argc, char **argv)
 	char			 password[VALIDATE_PASSWORD_MAX + 1];
 	char			 hash[PASSWORD_HASH_SIZE];
 	char			 role[16], *username = NULL, *email = NULL;
-	char			*display_name = NULL, *cause = NULL;
+	char			*display_name = NULL, *external_id = NULL;
+	char			*cause = NULL;
 	const char		*why;
 	enum at_error		 rc;
 	int			 status = ADMIN_EXIT_FAILURE;
@@ -91,19 +113,24 @@ admin_user_add(struct admin *admin, int argc, char **argv)
 	username = strdup(args.username);
 	email = strdup(args.email);
 	display_name = strdup(args.display_name);
-	if (username == NULL || email == NULL || display_name == NULL) {
+	if (args.external_id != NULL)
+		external_id = strdup(args.external_id);
+	if (username == NULL || email == NULL || display_name == NULL ||
+	    (args.external_id != NULL && external_id == NULL)) {
 		admin_error("out of memory");
 		goto out;
 	}
 	if (strlen(args.role) >= sizeof(role))
 		role[0] = '\0';		/* too long to be valid */
-	if (admin_args_read_password(stdin, password, &why) == -1 ||
-	    admin_user_check(role, username, email, display_name, password,
-	    &why) == -1) {
+	password[0] = '\0';
+	if ((external_id == NULL &&
+	    admin_args_read_password(stdin, password, &why) == -1) ||
+	    admin_user_check(role, username, email, display_name,
+	    external_id == NULL ? password : NULL, external_id, &why) == -1) {
 		admin_error("user add: %s", why);
 		goto out;
 	}
-	if (password_hash(password, hash) != AT_OK) {
+	if (external_id == NULL && password_hash(password, hash) != AT_OK) {
 		admin_error("user add: cannot hash the password (out of "
 		    "memory)");
 		goto out;
@@ -115,7 +142,8 @@ admin_user_add(struct admin *admin, int argc, char **argv)
 	user.username = username;
 	user.email = email;
 	user.display_name = display_name;
-	user.password_hash = hash;
+	user.password_hash = external_id == NULL ? hash : NULL;
+	user.external_id = external_id;
 	rc = user_store_create(admin->conn, &user, 1, &cause);
 	if (rc == AT_ECONFLICT && user.taken != 0)
 		admin_user_report_taken("attendance-admin: user add", &user);
@@ -132,6 +160,7 @@ out:
 	free(username);
 	free(email);
 	free(display_name);
+	free(external_id);
 	return status;
 }
 
@@ -183,28 +212,41 @@ out:
 	return rc;
 }
 
+/* The header: *columns is its count, with or without external_id. */
 static int
-admin_user_check_header(const char *path, const struct csv_record *rec)
+admin_user_check_header(const char *path, const struct csv_record *rec,
+    size_t *columns)
 {
 	size_t	 i;
 
-	if (rec->count == IMPORT_FIELDS) {
-		for (i = 0; i < IMPORT_FIELDS; i++)
+	if (rec->count == IMPORT_FIELDS || rec->count == IMPORT_FIELDS - 1) {
+		for (i = 0; i < rec->count; i++)
 			if (strcmp(util_trim(rec->fields[i]),
 			    import_columns[i]) != 0)
 				break;
-		if (i == IMPORT_FIELDS)
+		if (i == rec->count) {
+			*columns = rec->count;
 			return 0;
+		}
 	}
-	fprintf(stderr, "%s:%lu: header must be " IMPORT_HEADER "\n", path,
-	    rec->line);
+	fprintf(stderr, "%s:%lu: header must be " IMPORT_HEADER " (or "
+	    IMPORT_HEADER_SSO ")\n", path, rec->line);
 	return -1;
 }
 
 struct admin_user_key {
 	const char	*value;
 	size_t		 row;
+	int		 exact;	/* compared as bytes, not without case */
 };
+
+static int
+admin_user_key_differ(const struct admin_user_key *a,
+    const struct admin_user_key *b)
+{
+	return a->exact ? strcmp(a->value, b->value) :
+	    util_strcasecmp(a->value, b->value);
+}
 
 static int
 admin_user_key_compare(const void *a, const void *b)
@@ -212,7 +254,7 @@ admin_user_key_compare(const void *a, const void *b)
 	const struct admin_user_key	*ka = a, *kb = b;
 	int				 c;
 
-	if ((c = util_strcasecmp(ka->value, kb->value)) != 0)
+	if ((c = admin_user_key_differ(ka, kb)) != 0)
 		return c;
 	return ka->row < kb->row ? -1 : ka->row > kb->row;
 }
@@ -227,10 +269,15 @@ admin_user_find_repeats(const char *path, struct admin_user_row *rows,
 	for (i = 0; i < count; i++) {
 		keys[i].value = rows[i].record.fields[field];
 		keys[i].row = i;
+		/* Usernames and emails are unique without regard to case;
+		 * a subject is the identity provider's, byte for byte. */
+		keys[i].exact = field == IMPORT_EXTERNAL_ID;
 	}
 	qsort(keys, count, sizeof(*keys), admin_user_key_compare);
+	/* Empty external ids are none, and repeat nothing. */
 	for (i = 1; i < count; i++) {
-		if (util_strcasecmp(keys[i].value, keys[i - 1].value) != 0)
+		if (admin_user_key_differ(&keys[i], &keys[i - 1]) != 0 ||
+		    keys[i].value[0] == '\0')
 			continue;
 		fprintf(stderr, "%s:%lu: %s '%s' repeats line %lu\n", path,
 		    rows[keys[i].row].line, import_columns[field],
@@ -246,6 +293,7 @@ struct admin_import {
 	struct admin_user_row	*rows;	/* rows[0..count) hold fields */
 	size_t			 count, capacity;
 	size_t			 bad;
+	size_t			 columns;	/* of the header */
 };
 
 /*
@@ -289,13 +337,15 @@ admin_import_read(struct admin_import *im, struct csv_reader *reader)
 			continue;
 		}
 		f = row->record.fields;
-		if (row->record.count != IMPORT_FIELDS) {
-			fprintf(stderr, "%s:%lu: expected %d fields (%s), "
-			    "found %zu\n", im->path, row->line, IMPORT_FIELDS,
+		if (row->record.count != im->columns) {
+			fprintf(stderr, "%s:%lu: expected %zu fields (%s), "
+			    "found %zu\n", im->path, row->line, im->columns,
+			    im->columns == IMPORT_FIELDS ? IMPORT_HEADER_SSO :
 			    IMPORT_HEADER, row->record.count);
 		} else if (admin_user_check(f[IMPORT_ROLE], f[IMPORT_USERNAME],
 		    f[IMPORT_EMAIL], f[IMPORT_DISPLAY_NAME],
-		    f[IMPORT_PASSWORD], &why) == -1)
+		    f[IMPORT_PASSWORD], im->columns == IMPORT_FIELDS ?
+		    f[IMPORT_EXTERNAL_ID] : NULL, &why) == -1)
 			fprintf(stderr, "%s:%lu: %s\n", im->path, row->line,
 			    why);
 		else {
@@ -328,7 +378,8 @@ admin_import_store(struct admin *admin, struct admin_import *im)
 	for (i = 0; i < im->count; i++) {
 		char	**f = im->rows[i].record.fields;
 
-		if (password_hash(f[IMPORT_PASSWORD], im->rows[i].hash) !=
+		if (f[IMPORT_PASSWORD][0] != '\0' &&
+		    password_hash(f[IMPORT_PASSWORD], im->rows[i].hash) !=
 		    AT_OK) {
 			admin_error("cannot hash a password (out of memory)");
 			goto out;
@@ -337,7 +388,11 @@ admin_import_store(struct admin *admin, struct admin_import *im)
 		users[i].username = f[IMPORT_USERNAME];
 		users[i].email = f[IMPORT_EMAIL];
 		users[i].display_name = f[IMPORT_DISPLAY_NAME];
-		users[i].password_hash = im->rows[i].hash;
+		users[i].password_hash = f[IMPORT_PASSWORD][0] != '\0' ?
+		    im->rows[i].hash : NULL;
+		if (im->columns == IMPORT_FIELDS &&
+		    f[IMPORT_EXTERNAL_ID][0] != '\0')
+			users[i].external_id = f[IMPORT_EXTERNAL_ID];
 	}
 	if (admin_connect(admin) != 0)
 		goto out;
@@ -405,7 +460,7 @@ admin_user_import(struct admin *admin, int argc, char **argv)
 		    IMPORT_HEADER : why);
 		goto out;
 	}
-	if (admin_user_check_header(im.path, &header) == -1)
+	if (admin_user_check_header(im.path, &header, &im.columns) == -1)
 		goto out;
 	if (admin_import_read(&im, &reader) == -1) {
 		admin_error("out of memory");
@@ -420,6 +475,9 @@ admin_user_import(struct admin *admin, int argc, char **argv)
 		    IMPORT_USERNAME, keys);
 		im.bad += admin_user_find_repeats(im.path, im.rows, im.count,
 		    IMPORT_EMAIL, keys);
+		if (im.columns == IMPORT_FIELDS)
+			im.bad += admin_user_find_repeats(im.path, im.rows,
+			    im.count, IMPORT_EXTERNAL_ID, keys);
 	}
 	if (im.bad > 0)
 		admin_error("%s: %zu bad row%s, nothing imported", im.path,

@@ -2,10 +2,13 @@
 #include <string.h>
 
 #include "auth_store.h"
+#include "cidr.h"
 #include "handlers.h"
 #include "log.h"
 #include "password.h"
+#include "sso.h"
 #include "token.h"
+#include "validate.h"
 
 /*
  * Verified when the login names no one, so an unknown user takes as long
@@ -13,65 +16,101 @@
  */
 static char	 handler_dummy_hash[PASSWORD_HASH_SIZE];
 
-static enum at_error
-handler_login_failed(struct app *app, struct request *req,
-    const char *login)
+/*
+ * The hash of the request's device cookie into hash, or NULL when it
+ * has none that could be one (the store tells whether it is one).
+ */
+static const char *
+handler_device(struct request *req, char hash[TOKEN_HASH_HEX_SIZE])
 {
-	enum at_error	 rc;
+	char	 did[TOKEN_TEXT_SIZE + 1];
 
-	rc = auth_store_login_failed(&app->store, login, req->remote_addr);
-	if (rc != AT_OK)
-		return rc;
-	log_info("failed login for '%s' from %s", login, req->remote_addr);
-	return AT_EBADCREDENTIALS;
+	if (http_cookie_value(req->cookie, "did", did, sizeof(did)) == -1 ||
+	    !token_is_well_formed(did))
+		return NULL;
+	token_hash(did, hash);
+	return hash;
+}
+
+/* The cookies of a new login: sid, and did when one was issued. */
+static void
+handler_login_cookies(struct app *app, struct request *req,
+    const char *sid, const char *did, int issued)
+{
+	const char	*secure = app->config.cookie_secure ? "; Secure" : "";
+
+	request_add_header(req, "Set-Cookie: sid=%s; Max-Age=%d; Path=/; "
+	    "HttpOnly; SameSite=Lax%s", sid, app->config.session_lifetime,
+	    secure);
+	if (issued)
+		request_add_header(req, "Set-Cookie: did=%s; Max-Age=%d; "
+		    "Path=/api/; HttpOnly; SameSite=Lax%s", did,
+		    AUTH_DEVICE_LIFETIME, secure);
 }
 
 enum at_error
 handler_login(struct app *app, struct request *req)
 {
 	struct auth_throttle	 throttle;
-	struct auth_lookup	 found;
+	struct auth_attempt	 attempt;
+	struct auth_cookies	 cookies;
 	const char		*login = req->fields[LOGIN_LOGIN].text;
 	const char		*password = req->fields[LOGIN_PASSWORD].text;
-	const char		*json;
-	char			 sid[TOKEN_TEXT_SIZE];
+	const char		*json, *device;
+	char			 address[CIDR_TEXT_SIZE];
+	char			 device_hash[TOKEN_HASH_HEX_SIZE];
+	char			 sid[TOKEN_TEXT_SIZE], did[TOKEN_TEXT_SIZE];
 	char			 sid_hash[TOKEN_HASH_HEX_SIZE];
+	char			 did_hash[TOKEN_HASH_HEX_SIZE];
 	enum at_error		 rc;
-	int			 ok;
+	int			 ok, issued;
 
 	throttle.window = app->config.login_failure_window;
 	throttle.per_name = app->config.login_failures_per_name;
 	throttle.per_address = app->config.login_failures_per_address;
-	rc = auth_store_login_lookup(&app->store, login, req->remote_addr,
-	    &throttle, &found);
+	throttle.trusted = app->config.login_trusted_networks;
+	/* Not an address (a web server that passes none): all such
+	 * clients count as one. */
+	if (cidr_address(req->remote_addr, address) != AT_OK)
+		snprintf(address, sizeof(address), "0.0.0.0");
+	device = handler_device(req, device_hash);
+	rc = auth_store_login_begin(&app->store, &req->arena, login, address,
+	    device, &throttle, &attempt);
 	if (rc != AT_OK)
 		return rc;
-	if (found.retry_after > 0) {
-		request_add_header(req, "Retry-After: %ld", found.retry_after);
+	if (attempt.retry_after > 0) {
+		request_add_header(req, "Retry-After: %ld",
+		    attempt.retry_after);
 		log_info("throttled login for '%s' from %s", login,
 		    req->remote_addr);
 		return AT_ERATELIMITED;
 	}
-	if (found.user_id[0] == '\0') {
-		(void)password_verify(handler_dummy_hash, password);
-		return handler_login_failed(app, req, login);
+	/* An unknown name, or an account of single sign-on only: as long
+	 * as a wrong password, and the same answer. */
+	ok = password_verify(attempt.password_hash[0] != '\0' ?
+	    attempt.password_hash : handler_dummy_hash, password) &&
+	    attempt.password_hash[0] != '\0';
+	sodium_memzero(attempt.password_hash, sizeof(attempt.password_hash));
+	if (!ok) {
+		log_info("failed login for '%s' from %s", login,
+		    req->remote_addr);
+		return AT_EBADCREDENTIALS;
 	}
-	ok = password_verify(found.password_hash, password);
-	sodium_memzero(found.password_hash, sizeof(found.password_hash));
-	if (!ok)
-		return handler_login_failed(app, req, login);
 
 	token_mint(sid, sid_hash);
-	rc = auth_store_login_succeeded(&app->store, &req->arena, sid_hash,
-	    found.user_id, app->config.session_lifetime, login, &json);
+	token_mint(did, did_hash);
+	cookies.sid_hash = sid_hash;
+	cookies.lifetime = app->config.session_lifetime;
+	cookies.device = device;
+	cookies.new_device = did_hash;
+	rc = auth_store_login_succeeded(&app->store, &req->arena, &attempt,
+	    &cookies, &json, &issued);
 	if (rc == AT_OK) {
 		request_reply(req, 200, json);
-		request_add_header(req, "Set-Cookie: sid=%s; Max-Age=%d; "
-		    "Path=/; HttpOnly; SameSite=Lax%s", sid,
-		    app->config.session_lifetime,
-		    app->config.cookie_secure ? "; Secure" : "");
+		handler_login_cookies(app, req, sid, did, issued);
 	}
 	sodium_memzero(sid, sizeof(sid));
+	sodium_memzero(did, sizeof(did));
 	return rc;
 }
 
@@ -105,6 +144,122 @@ handler_me(struct app *app, struct request *req)
 	req->role = caller.professor ? ROLE_PROFESSOR : ROLE_STUDENT;
 	request_reply(req, 200, json);
 	return AT_OK;
+}
+
+enum at_error
+handler_methods(struct app *app, struct request *req)
+{
+	json_object	*root, *sso = NULL;
+	const char	*text;
+
+	root = json_object_new_object();
+	if (root != NULL && app->config.sso &&
+	    (sso = json_object_new_object()) != NULL)
+		json_object_object_add(sso, "label",
+		    json_object_new_string(app->config.sso_label));
+	if (root == NULL || (app->config.sso && sso == NULL)) {
+		json_object_put(root);
+		return AT_ENOMEM;
+	}
+	json_object_object_add(root, "password",
+	    json_object_new_boolean(app->config.password_login));
+	json_object_object_add(root, "sso", sso);
+	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	request_reply(req, 200, arena_strndup(&req->arena, text,
+	    strlen(text)));
+	json_object_put(root);
+	return AT_OK;
+}
+
+/* The value of the configured parameter name ("" names none). */
+static const char *
+handler_sso_param(struct request *req, const char *name)
+{
+	return name[0] != '\0' ? request_server_param(req, name) : NULL;
+}
+
+/*
+ * A browser navigated here, so a failure is a page of this site that
+ * says what happened, never a JSON document.
+ */
+static enum at_error
+handler_sso_refused(struct request *req, enum at_error why,
+    const char *subject)
+{
+	log_info("refused sign-on (%s) of %s", error_code(why),
+	    subject != NULL ? subject : "(no subject)");
+	request_redirect(req, arena_printf(&req->arena, "/?ssoError=%s",
+	    error_code(why)));
+	return AT_OK;
+}
+
+enum at_error
+handler_sso(struct app *app, struct request *req)
+{
+	const struct config	*cfg = &app->config;
+	struct auth_identity	 who;
+	struct auth_cookies	 cookies;
+	const char		*role, *why;
+	char			 device_hash[TOKEN_HASH_HEX_SIZE];
+	char			 sid[TOKEN_TEXT_SIZE], did[TOKEN_TEXT_SIZE];
+	char			 sid_hash[TOKEN_HASH_HEX_SIZE];
+	char			 did_hash[TOKEN_HASH_HEX_SIZE];
+	char			 next[SSO_NEXT_MAX * 3 + 1];
+	enum at_error		 rc;
+	int			 issued;
+
+	memset(&who, 0, sizeof(who));
+	who.subject = handler_sso_param(req, cfg->sso_subject_param);
+	if (who.subject == NULL || who.subject[0] == '\0')
+		return handler_sso_refused(req, AT_EUNAUTHENTICATED, NULL);
+	who.email = handler_sso_param(req, cfg->sso_email_param);
+	who.name = handler_sso_param(req, cfg->sso_name_param);
+	who.username = handler_sso_param(req, cfg->sso_username_param);
+	role = handler_sso_param(req, cfg->sso_role_param);
+	/* What cannot be taken as it is is refused, never repaired. */
+	if (!sso_attribute_ok(who.subject) || !sso_attribute_ok(who.email) ||
+	    !sso_attribute_ok(who.name) || !sso_attribute_ok(who.username) ||
+	    !sso_attribute_ok(role))
+		return handler_sso_refused(req, AT_EFORBIDDEN, NULL);
+	if (who.email != NULL && validate_email(who.email, &why) == -1)
+		who.email = NULL;
+	if (who.name != NULL &&
+	    validate_text(who.name, VALIDATE_NAME_MAX, &why) == -1)
+		who.name = NULL;
+	switch (sso_role(role, cfg->sso_professor_values,
+	    cfg->sso_student_values)) {
+	case SSO_ROLE_PROFESSOR:
+		who.role = "professor";
+		break;
+	case SSO_ROLE_STUDENT:
+		who.role = "student";
+		break;
+	case SSO_ROLE_NONE:
+		who.role = NULL;
+		break;
+	}
+	who.link = cfg->sso_link == CONFIG_SSO_LINK_EMAIL ? "email" :
+	    cfg->sso_link == CONFIG_SSO_LINK_USERNAME ? "username" : "off";
+	who.provision = cfg->sso_provision;
+
+	token_mint(sid, sid_hash);
+	token_mint(did, did_hash);
+	cookies.sid_hash = sid_hash;
+	cookies.lifetime = cfg->session_lifetime;
+	cookies.device = handler_device(req, device_hash);
+	cookies.new_device = did_hash;
+	rc = auth_store_sso(&app->store, &who, &cookies, &issued);
+	if (rc == AT_OK) {
+		sso_next(req->query, next);
+		request_redirect(req, next);
+		handler_login_cookies(app, req, sid, did, issued);
+		log_info("sign-on of %s", who.subject);
+	}
+	sodium_memzero(sid, sizeof(sid));
+	sodium_memzero(did, sizeof(did));
+	if (rc != AT_OK && rc != AT_ENOMEM)
+		return handler_sso_refused(req, rc, who.subject);
+	return rc;
 }
 
 enum at_error

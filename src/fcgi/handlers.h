@@ -28,6 +28,8 @@ enum at_error	 handler_auth_init(void);	/* once, at start-up */
 enum at_error	 handler_login(struct app *, struct request *);
 enum at_error	 handler_logout(struct app *, struct request *);
 enum at_error	 handler_me(struct app *, struct request *);
+enum at_error	 handler_methods(struct app *, struct request *);
+enum at_error	 handler_sso(struct app *, struct request *);
 enum at_error	 handler_health(struct app *, struct request *);
 
 /* handler_courses.c */

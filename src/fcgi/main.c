@@ -22,6 +22,7 @@
 #include "log.h"
 #include "util.h"
 #include "router.h"
+#include "sso.h"
 
 static volatile sig_atomic_t	 worker_stop;
 
@@ -101,6 +102,11 @@ main(int argc, char **argv)
 	if (config_load(&app.config, path != NULL ? path :
 	    config_default_path(), path != NULL, &cause) != AT_OK) {
 		log_error("%s", cause != NULL ? cause : "bad configuration");
+		free(cause);
+		goto out;
+	}
+	if (sso_check_config(&app.config, &cause) != AT_OK) {
+		log_error("%s", cause != NULL ? cause : "out of memory");
 		free(cause);
 		goto out;
 	}

@@ -43,7 +43,7 @@ void
 request_start(struct request *req, FCGX_Request *fcgi, unsigned long n)
 {
 	static unsigned long	 pid;
-	const char		*uri, *length;
+	const char		*uri, *query, *length;
 	char			*end;
 
 	/* A worker never forks: its pid is asked once, not per request. */
@@ -65,6 +65,13 @@ request_start(struct request *req, FCGX_Request *fcgi, unsigned long n)
 	    strcspn(uri, "?#"))) == NULL) {
 		req->oom = 1;
 		req->path = "";
+	}
+	query = uri + strcspn(uri, "?#");
+	req->query = "";
+	if (*query == '?' && (req->query = arena_strndup(&req->arena,
+	    query + 1, strcspn(query + 1, "#"))) == NULL) {
+		req->oom = 1;
+		req->query = "";
 	}
 	req->content_type = request_param(req, "CONTENT_TYPE");
 	req->cookie = request_param(req, "HTTP_COOKIE");
@@ -147,6 +154,24 @@ request_reply(struct request *req, int status, const char *json)
 		req->oom = 1;
 }
 
+const char *
+request_server_param(struct request *req, const char *name)
+{
+	if (strncmp(name, "HTTP_", 5) == 0)
+		return NULL;
+	return request_param(req, name);
+}
+
+void
+request_redirect(struct request *req, const char *location)
+{
+	req->status = 302;
+	req->response = NULL;
+	if ((req->location = arena_strndup(&req->arena, location,
+	    strlen(location))) == NULL)
+		req->oom = 1;
+}
+
 void
 request_fail(struct request *req, enum at_error error, const char *message)
 {
@@ -207,6 +232,7 @@ request_finish(struct request *req)
 
 	if (req->oom) {
 		req->headers = NULL;
+		req->location = NULL;
 		request_fail(req, AT_ENOMEM, NULL);
 	}
 	body = req->response;
@@ -218,6 +244,9 @@ request_finish(struct request *req)
 		FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n",
 		    req->fcgi->out);
 	FCGX_PutS("Cache-Control: no-store\r\n", req->fcgi->out);
+	if (req->location != NULL)
+		FCGX_FPrintF(req->fcgi->out, "Location: %s\r\n",
+		    req->location);
 	if (req->headers != NULL)
 		FCGX_PutS(req->headers, req->fcgi->out);
 	FCGX_PutS("\r\n", req->fcgi->out);

@@ -32,6 +32,7 @@ struct request {
 	/* From the FastCGI parameters (pointers into libfcgi's storage). */
 	const char	*method;
 	const char	*path;		/* arena copy, without the query */
+	const char	*query;		/* after the '?', or "" */
 	const char	*content_type;
 	const char	*cookie;
 	const char	*origin;	/* copies sent joined, in the arena */
@@ -52,6 +53,7 @@ struct request {
 	/* The response. */
 	int		 status;
 	const char	*headers;	/* extra header lines, arena */
+	const char	*location;	/* a redirect's, arena */
 	const char	*response;	/* JSON text, or NULL for none */
 	const char	*error;		/* an error's contract code, or NULL */
 	const char	*message;	/* and its message */
@@ -82,6 +84,16 @@ enum at_error	 request_check_ids(struct request *) AT_MUSTCHECK;
 /* Sets a JSON response; json NULL (a failed allocation) is answered 500,
  * except for a 204, which has no body. */
 void	 request_reply(struct request *, int status, const char *json);
+
+/*
+ * A parameter the web server itself set (REMOTE_USER, or a variable of
+ * its authentication module), NULL when absent.  Never a request
+ * header: those arrive as HTTP_<NAME>, which any client can send.
+ */
+const char	*request_server_param(struct request *, const char *name);
+
+/* Answers 302 to location (a path of this site, already safe to send). */
+void	 request_redirect(struct request *, const char *location);
 
 /* Sets an error response; message NULL means the default sentence. */
 void	 request_fail(struct request *, enum at_error, const char *message);

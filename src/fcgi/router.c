@@ -103,11 +103,17 @@ static const struct field scan_fields[] = {
 
 static const struct route routes[] = {
 	{ "POST", "/api/auth/login", handler_login, PUBLIC, BODY,
-	    login_fields, NULL },
+	    login_fields, NULL, ROUTE_IF_PASSWORD },
 	{ "POST", "/api/auth/logout", handler_logout, ANYONE, NO_BODY,
 	    NULL, NULL },
 	{ "GET", "/api/auth/me", handler_me,
 	    ROUTE_LOGIN_IN_STATEMENT, ROUTE_ANYONE, NO_BODY, NULL, NULL },
+	{ "GET", "/api/auth/methods", handler_methods, PUBLIC, NO_BODY,
+	    NULL, NULL },
+	/* The web server in front authenticates this path and says who
+	 * signed on in FastCGI parameters. */
+	{ "GET", "/api/auth/sso", handler_sso, PUBLIC, NO_BODY, NULL, NULL,
+	    ROUTE_IF_SSO },
 	{ "GET", "/api/health", handler_health, PUBLIC, NO_BODY, NULL, NULL },
 
 	{ "POST", "/api/courses", handler_course_create, PROFESSOR, BODY,
@@ -194,8 +200,23 @@ router_fits(const char *pattern, const char *path,
 	}
 }
 
+/* Whether the configuration turns route on. */
+static int
+router_on(const struct config *cfg, const struct route *route)
+{
+	switch (route->gate) {
+	case ROUTE_IF_PASSWORD:
+		return cfg->password_login;
+	case ROUTE_IF_SSO:
+		return cfg->sso;
+	case ROUTE_ALWAYS:
+		break;
+	}
+	return 1;
+}
+
 const struct route *
-router_match(const char *method, const char *path,
+router_match(const struct config *cfg, const char *method, const char *path,
     const char *params[REQUEST_PARAMS_MAX], char *allow, size_t allowsize)
 {
 	const char	*found[REQUEST_PARAMS_MAX];
@@ -203,6 +224,8 @@ router_match(const char *method, const char *path,
 
 	allow[0] = '\0';
 	for (i = 0; i < ROUTE_COUNT; i++) {
+		if (!router_on(cfg, &routes[i]))
+			continue;
 		memset(found, 0, sizeof(found));
 		if (!router_fits(routes[i].pattern, path, found, lengths))
 			continue;
@@ -330,8 +353,8 @@ router_dispatch(struct app *app, struct request *req)
 	enum at_error		 rc, auth;
 
 	memset(found, 0, sizeof(found));
-	route = router_match(req->method, req->path, found, allow,
-	    sizeof(allow));
+	route = router_match(&app->config, req->method, req->path, found,
+	    allow, sizeof(allow));
 	if (route == NULL) {
 		if (allow[0] == '\0') {
 			request_fail(req, AT_ENOTFOUND, "no such route");

@@ -37,6 +37,13 @@ enum route_role {
 	ROUTE_STUDENT
 };
 
+/* Routes the configuration turns off are unknown routes (404). */
+enum route_gate {
+	ROUTE_ALWAYS,
+	ROUTE_IF_PASSWORD,	/* password_login */
+	ROUTE_IF_SSO		/* sso */
+};
+
 struct route {
 	const char		*method;
 	const char		*pattern;	/* ":" matches one segment */
@@ -46,14 +53,17 @@ struct route {
 	int			 body;		/* a JSON object is required */
 	const struct field	*fields;	/* checked into req->fields */
 	const struct store_reader *read;	/* what handler_read runs */
+	enum route_gate		 gate;
 };
 
 /*
- * Finds the route of method and path.  Returns it, or NULL with *allow
- * set to the methods of the path ("" when no route has the path) in the
- * caller's buffer.  Segment values go to params.
+ * Finds the route of method and path among those cfg turns on.  Returns
+ * it, or NULL with *allow set to the methods of the path ("" when no
+ * route has the path) in the caller's buffer.  Segment values go to
+ * params.
  */
-const struct route	*router_match(const char *method, const char *path,
+const struct route	*router_match(const struct config *cfg,
+			    const char *method, const char *path,
 			    const char *params[REQUEST_PARAMS_MAX],
 			    char *allow, size_t allowsize);
 

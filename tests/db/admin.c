@@ -364,3 +364,118 @@ Test(admin, unknown_commands_are_usage_errors)
 	cr_assert_eq(support_admin(conninfo, NULL, &out, &err, "migrate",
 	    "now", NULL), 2);
 }
+
+/* (v1.1) user add --external-id: an account of single sign-on. */
+Test(admin, user_add_with_an_external_id_has_no_password)
+{
+	char	*row;
+	int	 status;
+
+	status = support_admin(conninfo, NULL, &out, &err, "user", "add",
+	    "--role", "professor", "--username", "ada", "--email",
+	    "ada@x.edu", "--display-name", "Ada", "--external-id",
+	    "ada@idp.x.edu", NULL);
+	cr_assert_eq(status, 0, "stderr: %s", err);
+	row = support_db_value(conn, "SELECT external_id || ' ' || "
+	    "(password_hash IS NULL) FROM users WHERE username = 'ada'",
+	    NULL);
+	cr_assert_str_eq(row, "ada@idp.x.edu true");
+	free(row);
+	free(out);
+	free(err);
+	status = support_admin(conninfo, NULL, &out, &err, "user", "add",
+	    "--role", "student", "--username", "bea", "--email", "bea@x.edu",
+	    "--display-name", "Bea", "--external-id", "ada@idp.x.edu", NULL);
+	cr_assert_eq(status, 1);
+	assert_one_line_error("external id 'ada@idp.x.edu' is already taken");
+	cr_assert_eq(count_users(), 1);
+}
+
+Test(admin, user_add_refuses_bad_external_ids)
+{
+	char	 long_id[300];
+	int	 status;
+
+	status = support_admin(conninfo, "pw\n", &out, &err, "user", "add",
+	    "--role", "student", "--username", "u", "--email", "u@x.edu",
+	    "--display-name", "U", "--external-id", "u-1",
+	    "--password-stdin", NULL);
+	cr_assert_eq(status, 2);
+	assert_one_line_error("not both");
+	memset(long_id, 'x', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	free(out);
+	free(err);
+	status = support_admin(conninfo, NULL, &out, &err, "user", "add",
+	    "--role", "student", "--username", "u", "--email", "u@x.edu",
+	    "--display-name", "U", "--external-id", long_id, NULL);
+	cr_assert_eq(status, 1);
+	assert_one_line_error("external id must be at most 256 bytes");
+	free(out);
+	free(err);
+	status = support_admin(conninfo, NULL, &out, &err, "user", "add",
+	    "--role", "student", "--username", "u", "--email", "u@x.edu",
+	    "--display-name", "U", "--external-id", "  ", NULL);
+	cr_assert_eq(status, 1);
+	assert_one_line_error("external id is empty");
+	cr_assert_eq(count_users(), 0);
+}
+
+#define HEADER_SSO "role,username,email,display_name,password,external_id\n"
+
+Test(admin, import_takes_external_ids)
+{
+	char	*path, *rows;
+	int	 status;
+
+	status = user_import(HEADER_SSO
+	    "professor,ada,ada@x.edu,Ada,,ada@idp\n"
+	    "student,bea,bea@x.edu,Bea,pw-bea,\n"
+	    "student,cy,cy@x.edu,Cy,pw-cy,Cy@idp\n"
+	    "student,dee,dee@x.edu,Dee,,cy@idp\n", &path);
+	cr_assert_eq(status, 0, "stderr: %s", err);
+	cr_assert_str_eq(out, "4 users imported\n");
+	rows = support_db_value(conn, "SELECT string_agg(username || ':' || "
+	    "coalesce(external_id, '-') || ':' || (password_hash IS NOT NULL), "
+	    "' ' ORDER BY username) FROM users", NULL);
+	cr_assert_str_eq(rows,
+	    "ada:ada@idp:false bea:-:true cy:Cy@idp:true dee:cy@idp:false");
+	free(rows);
+	free(path);
+}
+
+Test(admin, import_refuses_bad_external_id_rows)
+{
+	char	*path, line[600];
+
+	cr_assert_eq(user_import(HEADER_SSO
+	    "student,a1,a1@x.edu,A,,\n"				/* 2 */
+	    "student,a2,a2@x.edu,A,,same\n"			/* 3 */
+	    "student,a3,a3@x.edu,A,,same\n"			/* 4 */
+	    "student,a4,a4@x.edu,A,pw\n"			/* 5 */
+	    "student,a5,a5@x.edu,A,,\"bad\x01id\"\n", &path), 1);	/* 6 */
+#define EXPECT(n, what) do {						\
+	snprintf(line, sizeof(line), "%s:%d: %s", path, n, what);	\
+	cr_assert(strstr(err, line) != NULL, "missing '%s' in: %s",	\
+	    line, err);							\
+} while (0)
+	EXPECT(2, "password is empty");
+	EXPECT(4, "external_id 'same' repeats line 3");
+	EXPECT(5, "expected 6 fields");
+	EXPECT(6, "external id must be");
+#undef EXPECT
+	cr_assert_eq(count_users(), 0);
+	free(path);
+	free(out);
+	free(err);
+	cr_assert_eq(support_admin(conninfo, NULL, &out, &err, "user", "add",
+	    "--role", "student", "--username", "held", "--email", "held@x.edu",
+	    "--display-name", "H", "--external-id", "held@idp", NULL), 0);
+	cr_assert_eq(user_import(HEADER_SSO
+	    "student,b1,b1@x.edu,B,,held@idp\n", &path), 1);
+	snprintf(line, sizeof(line), "%s:2: external id 'held@idp' is "
+	    "already taken", path);
+	cr_assert(strstr(err, line) != NULL, "stderr: %s", err);
+	cr_assert_eq(count_users(), 1);
+	free(path);
+}

@@ -338,8 +338,7 @@ static const char migrate_data_sql[] =
     "created_at::text, ',' ORDER BY username) FROM users) || "
     "(SELECT string_agg(code || name, ',') FROM courses) || "
     "(SELECT string_agg(name, ',') FROM groups) || "
-    "(SELECT count(*) FROM enrollments) || "
-    "(SELECT string_agg(login || address, ',') FROM login_failures)";
+    "(SELECT count(*) FROM enrollments)";
 
 /* Loads the schema of a v1 database (tests/db/fixtures/v1-schema.sql). */
 static void
@@ -367,8 +366,10 @@ migrate_load_v1(PGconn *conn)
 /*
  * A database that applied v1's five migrations is at the baseline they
  * were squashed into: its data stays, its history becomes the
- * baseline's (with the time v1 was applied), its functions are the
- * current ones, and its schema is the one a new database gets.
+ * baseline's (with the time v1 was applied) and the later migrations
+ * apply, its functions are the current ones, and its schema is the one
+ * a new database gets.  v1's failed logins are the one thing dropped
+ * (002_sign_on.sql counts by account, not by the name as typed).
  */
 Test(migrate, upgrade_from_v1_keeps_data)
 {
@@ -404,13 +405,20 @@ Test(migrate, upgrade_from_v1_keeps_data)
 
 	status = support_admin(conninfo, NULL, &out, &err, "migrate", NULL);
 	cr_assert_eq(status, 0, "migrate: exit %d: %s", status, err);
-	migrate_expect_counts(out, 0, (long)migrate_function_count);
+	migrate_expect_counts(out, (long)migrate_file_count - 1,
+	    (long)migrate_function_count);
 
 	again = support_db_value(conn, migrate_data_sql, NULL);
 	cr_assert_str_eq(again, data);
 	free(again);
+	again = support_db_value(conn, "SELECT count(*) FROM login_failures",
+	    NULL);
+	cr_assert_str_eq(again, "0");
+	free(again);
 	again = support_db_value(conn, "SELECT string_agg(name || ' ' || "
-	    "applied_at::text, ',') FROM schema_migrations", NULL);
+	    "applied_at::text, ',' ORDER BY name) FROM schema_migrations "
+	    "WHERE applied_at = (SELECT min(applied_at) FROM "
+	    "schema_migrations)", NULL);
 	cr_assert(strncmp(again, migrate_files[0].name,
 	    strlen(migrate_files[0].name)) == 0 && strstr(again, when) != NULL
 	    && strchr(again, ',') == NULL, "history: %s (v1 applied at %s)",

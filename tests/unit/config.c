@@ -631,3 +631,48 @@ Test(config, default_path)
 	cr_assert_str_eq(path + len - strlen("/attendance.conf"),
 	    "/attendance.conf");
 }
+
+/* A choice key takes its words in any case, and names them when not. */
+Test(config, choices)
+{
+	struct config	 cfg;
+	char		*cause = NULL;
+
+	cr_assert_eq(config_init(&cfg), AT_OK);
+	cr_assert_eq(cfg.sso_link, CONFIG_SSO_LINK_OFF);
+	cr_assert_eq(config_set(&cfg, "sso_link", "Email", &cause), AT_OK);
+	cr_assert_eq(cfg.sso_link, CONFIG_SSO_LINK_EMAIL);
+	cr_assert_eq(config_set(&cfg, "sso_link", "username", &cause),
+	    AT_OK);
+	cr_assert_eq(cfg.sso_link, CONFIG_SSO_LINK_USERNAME);
+	cr_assert_eq(config_set(&cfg, "sso_link", "eppn", &cause),
+	    AT_EINVALID);
+	cr_assert_str_eq(cause,
+	    "sso_link: 'eppn' is not one of off, email or username");
+	free(cause);
+	cr_assert_eq(cfg.sso_link, CONFIG_SSO_LINK_USERNAME);
+	config_free(&cfg);
+}
+
+/* Networks are checked when set and kept in canonical form. */
+Test(config, networks)
+{
+	struct config	 cfg;
+	char		*cause = NULL;
+
+	cr_assert_eq(config_init(&cfg), AT_OK);
+	cr_assert_str_eq(cfg.login_trusted_networks, "");
+	cr_assert_eq(config_set(&cfg, "login_trusted_networks",
+	    "192.0.2.0/24, 2001:DB8::/48 198.51.100.7", &cause), AT_OK);
+	cr_assert_str_eq(cfg.login_trusted_networks,
+	    "192.0.2.0/24 2001:db8::/48 198.51.100.7/32");
+	cr_assert_eq(config_set(&cfg, "login_trusted_networks",
+	    "192.0.2.0/24 10.0.0.5/8", &cause), AT_EINVALID);
+	cr_assert_not_null(strstr(cause,
+	    "login_trusted_networks: '10.0.0.5/8' has bits set"), "%s",
+	    cause);
+	free(cause);
+	cr_assert_str_eq(cfg.login_trusted_networks,
+	    "192.0.2.0/24 2001:db8::/48 198.51.100.7/32");
+	config_free(&cfg);
+}

@@ -31,6 +31,9 @@ static const struct {
 	    { NULL } },
 	{ "POST", "/api/auth/logout", handler_logout, 0, 0, { NULL } },
 	{ "GET", "/api/auth/me", handler_me, 0, 0, { NULL } },
+	{ "GET", "/api/auth/methods", handler_methods, ROUTE_PUBLIC, 0,
+	    { NULL } },
+	{ "GET", "/api/auth/sso", handler_sso, ROUTE_PUBLIC, 0, { NULL } },
 	{ "GET", "/api/health", handler_health, ROUTE_PUBLIC, 0, { NULL } },
 
 	{ "POST", "/api/courses", handler_course_create, ROUTE_PROFESSOR, 1,
@@ -88,6 +91,12 @@ static const struct {
 
 #define CONTRACT_COUNT	(sizeof(contract) / sizeof(contract[0]))
 
+/* Every route on. */
+static const struct config match_config = {
+	.password_login = 1,
+	.sso = 1,
+};
+
 /* router_match with fresh buffers; params are checked by the caller. */
 static const struct route *
 match(const char *method, const char *path,
@@ -96,7 +105,8 @@ match(const char *method, const char *path,
 	memset(params, 0, REQUEST_PARAMS_MAX * sizeof(params[0]));
 	memset(allow, 'X', allowsize);
 	allow[allowsize - 1] = '\0';
-	return router_match(method, path, params, allow, allowsize);
+	return router_match(&match_config, method, path, params, allow,
+	    allowsize);
 }
 
 /* The Allow of a path that does not match method (which must 405/404). */
@@ -345,8 +355,8 @@ Test(router, allow_buffer_bound)
 	char			 allow[8 + 1];
 
 	memset(allow + 8, '#', 1);
-	cr_assert_null(router_match("POST", "/api/courses/" ID1, params,
-	    allow, 8));
+	cr_assert_null(router_match(&match_config, "POST",
+	    "/api/courses/" ID1, params, allow, 8));
 	cr_assert_lt(strlen(allow), 8);
 	cr_assert_eq(strncmp(allow, "GET, PA", strlen(allow)), 0, "%s",
 	    allow);
@@ -400,4 +410,28 @@ Test(router, one_trip_routes)
 		one_trip++;
 	}
 	cr_assert_eq(one_trip, 2);
+}
+
+/* Routes the configuration turns off are unknown, for every method. */
+Test(router, gates)
+{
+	struct config		 cfg = match_config;
+	const char		*params[REQUEST_PARAMS_MAX];
+	char			 allow[64];
+
+	cfg.sso = 0;
+	cr_assert_null(router_match(&cfg, "GET", "/api/auth/sso", params,
+	    allow, sizeof(allow)));
+	cr_assert_str_empty(allow);
+	cr_assert_null(router_match(&cfg, "POST", "/api/auth/sso", params,
+	    allow, sizeof(allow)));
+	cr_assert_str_empty(allow);
+	cr_assert_not_null(router_match(&cfg, "POST", "/api/auth/login",
+	    params, allow, sizeof(allow)));
+	cfg.password_login = 0;
+	cr_assert_null(router_match(&cfg, "POST", "/api/auth/login", params,
+	    allow, sizeof(allow)));
+	cr_assert_str_empty(allow);
+	cr_assert_not_null(router_match(&cfg, "GET", "/api/auth/methods",
+	    params, allow, sizeof(allow)));
 }
