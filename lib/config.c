@@ -39,6 +39,17 @@ static const char *const config_sso_links[] = {
 static const struct config_key config_table[] = {
 	KEY_STRING(database, "dbname=attendance",
 	    "PostgreSQL connection string (libpq conninfo or URI)"),
+	KEY_INT(database_connect_timeout, "5", 2, 600,
+	    "seconds a connection to PostgreSQL may take, and sent data may "
+	    "stay unacknowledged, before the database counts as down"),
+	KEY_INT(database_statement_timeout, "10", 0, 86400,
+	    "seconds one statement of the workers may run (0: no limit)"),
+	KEY_INT(database_lock_timeout, "5", 0, 86400,
+	    "seconds a statement of the workers may wait for a lock "
+	    "(0: no limit)"),
+	KEY_INT(database_idle_transaction_timeout, "60", 0, 86400,
+	    "seconds a transaction of the workers may stay idle (0: no "
+	    "limit)"),
 	KEY_ADDRESS(redis, "127.0.0.1:6379", 6379,
 	    "Redis address: host:port, or unix:/path/to/socket"),
 	KEY_STRING(allowed_origins, "",

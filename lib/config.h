@@ -13,6 +13,10 @@
 
 struct config {
 	char	*database;		/* libpq conninfo */
+	int	 database_connect_timeout;	/* seconds */
+	int	 database_statement_timeout;	/* seconds, 0: none */
+	int	 database_lock_timeout;
+	int	 database_idle_transaction_timeout;
 	struct address redis;		/* checked when the key is set */
 	char	*allowed_origins;	/* space-separated origins */
 	char	*public_base_url;

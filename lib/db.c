@@ -36,14 +36,91 @@ db_notice(void *arg, const char *message)
 	free(line);
 }
 
-enum at_error
-db_connect(const char *conninfo, PGconn **out, char **cause)
+/*
+ * The keywords of a connection: the conninfo, expanded as dbname, then
+ * the timeouts, each only where the conninfo sets none.  The options
+ * (the session's settings) are ours followed by the conninfo's own, so
+ * that a -c of the conninfo, coming later, wins in the server too.
+ */
+struct db_params {
+	const char	*keywords[5];
+	const char	*values[5];
+	char		 connect[16], tcp[16];
+	char		 options[1024];
+};
+
+static const char *
+db_param_of(PQconninfoOption *parsed, const char *keyword)
 {
-	PGconn	*conn;
+	PQconninfoOption	*o;
+
+	for (o = parsed; o != NULL && o->keyword != NULL; o++)
+		if (strcmp(o->keyword, keyword) == 0)
+			return o->val;
+	return NULL;
+}
+
+static void
+db_params(struct db_params *p, const char *conninfo,
+    const struct db_timeouts *t, PQconninfoOption *parsed)
+{
+	const char	*theirs;
+	size_t		 n = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->keywords[n] = "dbname";
+	p->values[n++] = conninfo;
+	if (t == NULL)
+		return;
+	if (t->connect > 0 && db_param_of(parsed, "connect_timeout") == NULL) {
+		snprintf(p->connect, sizeof(p->connect), "%d", t->connect);
+		p->keywords[n] = "connect_timeout";
+		p->values[n++] = p->connect;
+	}
+	if (t->connect > 0 &&
+	    db_param_of(parsed, "tcp_user_timeout") == NULL) {
+		snprintf(p->tcp, sizeof(p->tcp), "%d", t->connect * 1000);
+		p->keywords[n] = "tcp_user_timeout";
+		p->values[n++] = p->tcp;
+	}
+	if ((theirs = db_param_of(parsed, "options")) == NULL)
+		theirs = "";
+	snprintf(p->options, sizeof(p->options), "-c statement_timeout=%ds "
+	    "-c lock_timeout=%ds -c idle_in_transaction_session_timeout=%ds"
+	    "%s%s", t->statement, t->lock, t->idle_transaction,
+	    theirs[0] != '\0' ? " " : "", theirs);
+	p->keywords[n] = "options";
+	p->values[n] = p->options;
+}
+
+PGconn *
+db_connect_start(const char *conninfo, const struct db_timeouts *t)
+{
+	struct db_params	 p;
+	PQconninfoOption	*parsed;
+	PGconn			*conn;
+
+	parsed = PQconninfoParse(conninfo, NULL);
+	db_params(&p, conninfo, t, parsed);
+	conn = PQconnectStartParams(p.keywords, p.values, 1);
+	PQconninfoFree(parsed);
+	return conn;
+}
+
+enum at_error
+db_connect(const char *conninfo, const struct db_timeouts *t, PGconn **out,
+    char **cause)
+{
+	struct db_params	 p;
+	PQconninfoOption	*parsed;
+	PGconn			*conn;
 
 	*out = NULL;
 	*cause = NULL;
-	conn = PQconnectdb(conninfo);
+	parsed = PQconninfoParse(conninfo, NULL);
+	db_params(&p, conninfo, t, parsed);
+	conn = PQconnectdbParams(p.keywords, p.values, 1);
+	PQconninfoFree(parsed);
 	if (conn == NULL) {
 		*cause = strdup("out of memory");
 		return AT_ENOMEM;
@@ -92,6 +169,13 @@ db_error(PGconn *conn, const PGresult *res)
 	 * and "cannot connect now": the database, not the request, failed.
 	 */
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+		return AT_EUNAVAILABLE;
+	/*
+	 * statement_timeout (57014) and lock_timeout (55P03): the database
+	 * is too slow to answer, and the statement was rolled back, so the
+	 * request had no effect, which is what 503 says.
+	 */
+	if (strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0)
 		return AT_EUNAVAILABLE;
 	if (strcmp(state, "23505") == 0 || strcmp(state, "23503") == 0)
 		return AT_ECONFLICT;

@@ -14,16 +14,41 @@
 #include "error.h"
 
 /*
- * Connects with conninfo.  On failure returns AT_EUNAVAILABLE and sets
- * *cause to a malloc'd one-line reason (no password in it).
+ * How long a program waits on PostgreSQL, in seconds (0: as long as it
+ * takes).  connect bounds connecting (libpq's connect_timeout, and
+ * tcp_user_timeout: sent data unacknowledged that long means the host
+ * is gone); the others are the session's statement_timeout, lock_timeout
+ * and idle_in_transaction_session_timeout.  A conninfo's own settings of
+ * these win.
  */
-enum at_error	 db_connect(const char *conninfo, PGconn **out, char **cause)
-		    AT_MUSTCHECK;
+struct db_timeouts {
+	int		 connect;
+	int		 statement;
+	int		 lock;
+	int		 idle_transaction;
+};
+
+/*
+ * Connects with conninfo and timeouts (NULL: libpq's defaults).  On
+ * failure returns AT_EUNAVAILABLE and sets *cause to a malloc'd one-line
+ * reason (no password in it).
+ */
+enum at_error	 db_connect(const char *conninfo, const struct db_timeouts *,
+		    PGconn **out, char **cause) AT_MUSTCHECK;
+
+/*
+ * The same, started without blocking (PQconnectStartParams): the caller
+ * polls, and enforces the connect timeout itself, which libpq does not
+ * in this mode.  NULL when out of memory.
+ */
+PGconn	*db_connect_start(const char *conninfo,
+	    const struct db_timeouts *);
 
 /*
  * The project error for a failed result: AT_EUNAVAILABLE when the server
- * is unreachable, AT_ECONFLICT for unique and foreign-key violations,
- * AT_EINVALID for check violations, AT_EINTERNAL otherwise.
+ * is unreachable or too slow (a statement or lock timeout), AT_ECONFLICT
+ * for unique and foreign-key violations, AT_EINVALID for check
+ * violations, AT_EINTERNAL otherwise.
  */
 enum at_error	 db_error(PGconn *, const PGresult *);
 

@@ -61,7 +61,8 @@ store_connect(struct store *store)
 		store_check_idle(store);
 	if (store->conn != NULL)
 		return AT_OK;
-	rc = db_connect(store->conninfo, &store->conn, &cause);
+	rc = db_connect(store->conninfo, &store->timeouts, &store->conn,
+	    &cause);
 	if (rc != AT_OK) {
 		log_error("database unavailable: %s",
 		    cause != NULL ? cause : "out of memory");

@@ -17,6 +17,7 @@
 
 struct store {
 	const char	*conninfo;	/* the caller's; outlives the store */
+	struct db_timeouts timeouts;
 	PGconn		*conn;		/* NULL while the database is down */
 };
 

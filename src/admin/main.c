@@ -45,11 +45,16 @@ admin_error(const char *fmt, ...)
 int
 admin_connect(struct admin *admin)
 {
-	char	*cause = NULL;
+	struct db_timeouts	 timeouts;
+	char			*cause = NULL;
 
 	if (admin->conn != NULL)
 		return 0;
-	if (db_connect(admin->config.database, &admin->conn, &cause) != AT_OK) {
+	/* A migration may take its time (and locks); connecting may not. */
+	memset(&timeouts, 0, sizeof(timeouts));
+	timeouts.connect = admin->config.database_connect_timeout;
+	if (db_connect(admin->config.database, &timeouts, &admin->conn,
+	    &cause) != AT_OK) {
 		admin_error("database unavailable: %s",
 		    cause != NULL ? cause : "out of memory");
 		free(cause);

@@ -112,6 +112,11 @@ main(int argc, char **argv)
 	}
 	log_set_level(app.config.log_level);
 	app.store.conninfo = app.config.database;
+	app.store.timeouts.connect = app.config.database_connect_timeout;
+	app.store.timeouts.statement = app.config.database_statement_timeout;
+	app.store.timeouts.lock = app.config.database_lock_timeout;
+	app.store.timeouts.idle_transaction =
+	    app.config.database_idle_transaction_timeout;
 	if (util_crypto_init() != AT_OK || handler_auth_init() != AT_OK) {
 		log_error("libsodium failed to initialise");
 		goto out;
