@@ -61,6 +61,9 @@ static const struct config_key config_table[] = {
 	    "add Secure to the sid cookie (set when served over HTTPS)"),
 	KEY_INT(session_lifetime, "1209600", 60, 31536000,
 	    "login session lifetime in seconds (default 14 days)"),
+	KEY_INT(request_body_timeout, "10", 1, 3600,
+	    "seconds a request's body may take to arrive before the worker "
+	    "drops the request"),
 	KEY_INT(qr_ttl_default, "30", VALIDATE_QR_TTL_MIN, VALIDATE_QR_TTL_MAX,
 	    "QR token lifetime in seconds when a session does not set one"),
 	KEY_INT(late_after_default, "600", VALIDATE_LATE_AFTER_MIN,

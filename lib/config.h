@@ -22,6 +22,7 @@ struct config {
 	char	*public_base_url;
 	int	 cookie_secure;
 	int	 session_lifetime;	/* seconds */
+	int	 request_body_timeout;	/* seconds */
 	int	 qr_ttl_default;	/* seconds */
 	int	 late_after_default;	/* seconds */
 	int	 login_failures_per_name;

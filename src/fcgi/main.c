@@ -153,6 +153,7 @@ main(int argc, char **argv)
 		if (FCGX_Accept_r(&fcgi) < 0)
 			break;
 		request_start(&req, &fcgi, ++app.requests);
+		req.body_timeout = app.config.request_body_timeout;
 		router_dispatch(&app, &req);
 		request_finish(&req);
 		/*

@@ -1,3 +1,8 @@
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +94,71 @@ request_start(struct request *req, FCGX_Request *fcgi, unsigned long n)
 	req->status = 500;
 }
 
+static volatile sig_atomic_t	 request_late;
+
+static void
+request_alarm(int sig)
+{
+	(void)sig;
+	request_late = 1;
+}
+
+/*
+ * The body's deadline: mod_proxy_fcgi passes a body through as it
+ * arrives (nginx buffers it first), so a client that trickles one would
+ * hold this worker, and a few such clients the whole pool.  An interval
+ * timer bounds the whole read: SIGALRM, without SA_RESTART, interrupts
+ * the read(2) libfcgi is blocked in, and libfcgi then closes the
+ * stream.  SO_RCVTIMEO bounds each read(2) too, in case the signal
+ * comes just before one starts.  seconds 0 disarms both.
+ */
+static void
+request_deadline(struct request *req, int seconds)
+{
+	struct sigaction	 sa;
+	struct itimerval	 timer;
+	struct timeval		 each;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = request_alarm;
+	if (seconds > 0) {
+		request_late = 0;
+		(void)sigaction(SIGALRM, &sa, NULL);
+	}
+	memset(&timer, 0, sizeof(timer));
+	timer.it_value.tv_sec = seconds;
+	(void)setitimer(ITIMER_REAL, &timer, NULL);
+	each.tv_sec = seconds;
+	each.tv_usec = 0;
+	(void)setsockopt(req->fcgi->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &each,
+	    sizeof(each));
+}
+
+/* FCGX_GetStr() within the body's deadline; -1 (req->dropped) when the
+ * deadline passed first. */
+static int
+request_get(struct request *req, char *buf, int n)
+{
+	int	 got;
+
+	if (req->body_timeout > 0)
+		request_deadline(req, req->body_timeout);
+	got = FCGX_GetStr(buf, n, req->fcgi->in);
+	if (req->body_timeout > 0) {
+		request_deadline(req, 0);
+		if (got < n && (request_late ||
+		    FCGX_GetError(req->fcgi->in) == EAGAIN ||
+		    FCGX_GetError(req->fcgi->in) == EINTR)) {
+			log_warn("the body took longer than %d s: dropped",
+			    req->body_timeout);
+			req->dropped = 1;
+			return -1;
+		}
+	}
+	return got;
+}
+
 enum at_error
 request_read_body(struct request *req, char **body, size_t *len)
 {
@@ -107,7 +177,8 @@ request_read_body(struct request *req, char **body, size_t *len)
 		buf = arena_alloc(&req->arena, REQUEST_BODY_MAX + 2);
 		if (buf == NULL)
 			return AT_ENOMEM;
-		got = FCGX_GetStr(buf, REQUEST_BODY_MAX + 1, req->fcgi->in);
+		if ((got = request_get(req, buf, REQUEST_BODY_MAX + 1)) < 0)
+			return AT_EINVALID;
 		if (got > REQUEST_BODY_MAX)
 			return AT_ETOOLARGE;
 		if (got <= 0)
@@ -116,7 +187,7 @@ request_read_body(struct request *req, char **body, size_t *len)
 		buf = arena_alloc(&req->arena, (size_t)req->content_length + 1);
 		if (buf == NULL)
 			return AT_ENOMEM;
-		got = FCGX_GetStr(buf, (int)req->content_length, req->fcgi->in);
+		got = request_get(req, buf, (int)req->content_length);
 		if (got != req->content_length)
 			return AT_EINVALID;
 	}
@@ -230,6 +301,10 @@ request_finish(struct request *req)
 {
 	const char	*body;
 
+	if (req->dropped) {
+		log_info("%s %s: dropped", req->method, req->path);
+		goto out;
+	}
 	if (req->oom) {
 		req->headers = NULL;
 		req->location = NULL;
@@ -257,6 +332,7 @@ request_finish(struct request *req)
 		    req->message != NULL ? req->message : "");
 	else
 		log_debug("%s %s: %d", req->method, req->path, req->status);
+out:
 
 	json_object_put(req->body);
 	arena_reset(&req->arena);

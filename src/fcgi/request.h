@@ -38,6 +38,7 @@ struct request {
 	const char	*origin;	/* copies sent joined, in the arena */
 	const char	*remote_addr;
 	long		 content_length;	/* -1 when absent */
+	int		 body_timeout;	/* seconds the body may take */
 
 	/* Filled by the pipeline before a handler runs. */
 	char		 params[REQUEST_PARAMS_MAX][HTTP_UUID_SIZE];
@@ -49,6 +50,7 @@ struct request {
 	enum request_role role;
 	char		 sid_hash[80];	/* hex bytea of the sid's hash */
 	int		 oom;		/* an allocation failed: answer 500 */
+	int		 dropped;	/* answered with nothing at all */
 
 	/* The response. */
 	int		 status;
@@ -69,7 +71,9 @@ void	 request_start(struct request *, FCGX_Request *, unsigned long n);
 /*
  * Reads the body (up to REQUEST_BODY_MAX) into *body, NUL-terminated, in
  * the arena.  AT_ETOOLARGE when larger; AT_EINVALID when shorter than
- * CONTENT_LENGTH said.
+ * CONTENT_LENGTH said.  A body that takes longer than body_timeout
+ * seconds in all is AT_EINVALID with req->dropped set: the request gets
+ * no answer and the worker is free for the next one.
  */
 enum at_error	 request_read_body(struct request *, char **body, size_t *len)
 		    AT_MUSTCHECK;

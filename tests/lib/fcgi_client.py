@@ -11,6 +11,7 @@ headers is a list of (name, value) pairs as the worker wrote them.
 
 import socket
 import struct
+import time
 
 FCGI_VERSION = 1
 FCGI_BEGIN_REQUEST = 1
@@ -53,8 +54,13 @@ def _read_exact(conn, n):
     return data
 
 
-def request(address, params, body=b"", timeout=15):
-    """One request; address is a unix socket path or (host, port)."""
+def request(address, params, body=b"", timeout=15, trickle=None):
+    """One request; address is a unix socket path or (host, port).
+
+    With trickle (seconds), the body goes one byte per record, that long
+    apart, as a slow client's would through a web server that does not
+    buffer it (Apache's mod_proxy_fcgi).  A worker that drops the request
+    closes the connection: ConnectionError."""
     family = socket.AF_UNIX if isinstance(address, str) else socket.AF_INET
     conn = socket.socket(family, socket.SOCK_STREAM)
     conn.settimeout(timeout)
@@ -69,8 +75,15 @@ def request(address, params, body=b"", timeout=15):
         for i in range(0, len(encoded), 65535):
             out += _record(FCGI_PARAMS, encoded[i:i + 65535])
         out += _record(FCGI_PARAMS, b"")
-        for i in range(0, len(body), 65535):
-            out += _record(FCGI_STDIN, body[i:i + 65535])
+        if trickle is not None:
+            conn.sendall(out)
+            out = b""
+            for i in range(len(body)):
+                conn.sendall(_record(FCGI_STDIN, body[i:i + 1]))
+                time.sleep(trickle)
+        else:
+            for i in range(0, len(body), 65535):
+                out += _record(FCGI_STDIN, body[i:i + 65535])
         out += _record(FCGI_STDIN, b"")
         conn.sendall(out)
         stdout = b""
