@@ -2,7 +2,10 @@
  * Logging to stderr: one line per message with time, program, pid, level
  * and the current request id.  Callers never pass a password, a cookie or
  * a raw token (db_conninfo_redacted() hides a connection string's
- * password).
+ * password).  Every byte of a message that is not printable text is
+ * written as \xNN (a backslash as \\\\), here and only here, so that
+ * what a client sent (an Origin, a login name) can neither forge a line
+ * nor reach a terminal as an escape sequence.
  */
 #ifndef ATTENDANCE_LOG_H
 #define ATTENDANCE_LOG_H
@@ -29,6 +32,16 @@ int	 log_level_parse(const char *name);
 const char	*log_level_name(int level);
 
 void	 log_message(int level, const char *fmt, ...) AT_PRINTF(2, 3);
+
+#define LOG_FINGERPRINT_SIZE	9	/* 8 hex digits and a NUL */
+
+/*
+ * A short hash of what may not be logged as it is: a login name that
+ * names no account may be a password typed into the wrong field.  The
+ * same text (without regard to ASCII case) always gives the same
+ * fingerprint, so repeated attempts can still be told apart.
+ */
+void	 log_fingerprint(const char *text, char out[LOG_FINGERPRINT_SIZE]);
 
 #define log_error(...)	log_message(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warn(...)	log_message(LOG_LEVEL_WARN, __VA_ARGS__)

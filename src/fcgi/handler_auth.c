@@ -32,6 +32,27 @@ handler_device(struct request *req, char hash[TOKEN_HASH_HEX_SIZE])
 	return hash;
 }
 
+/*
+ * A login that did not succeed, by account; a name that is no account
+ * only by its fingerprint: it may be a password typed into the wrong
+ * field.
+ */
+static void
+handler_log_attempt(const char *what, const struct auth_attempt *attempt,
+    const char *login, struct request *req)
+{
+	char	 print[LOG_FINGERPRINT_SIZE];
+
+	if (attempt->user_id[0] != '\0') {
+		log_info("%s login of account %s from %s", what,
+		    attempt->user_id, req->remote_addr);
+		return;
+	}
+	log_fingerprint(login, print);
+	log_info("%s login of unknown name #%s from %s", what, print,
+	    req->remote_addr);
+}
+
 /* The cookies of a new login: sid, and did when one was issued. */
 static void
 handler_login_cookies(struct app *app, struct request *req,
@@ -81,8 +102,7 @@ handler_login(struct app *app, struct request *req)
 	if (attempt.retry_after > 0) {
 		request_add_header(req, "Retry-After: %ld",
 		    attempt.retry_after);
-		log_info("throttled login for '%s' from %s", login,
-		    req->remote_addr);
+		handler_log_attempt("throttled", &attempt, login, req);
 		return AT_ERATELIMITED;
 	}
 	/* An unknown name, or an account of single sign-on only: as long
@@ -92,8 +112,7 @@ handler_login(struct app *app, struct request *req)
 	    attempt.password_hash[0] != '\0';
 	sodium_memzero(attempt.password_hash, sizeof(attempt.password_hash));
 	if (!ok) {
-		log_info("failed login for '%s' from %s", login,
-		    req->remote_addr);
+		handler_log_attempt("failed", &attempt, login, req);
 		return AT_EBADCREDENTIALS;
 	}
 

@@ -569,6 +569,24 @@ expect 200 - "login from Origin HTTP://LOCALHOST/" -H "$J" \
 [ "$(sql "SELECT is_active FROM sessions")" = t ] ||
     fail "a refused request ended the session"
 
+# --- What reaches the log ----------------------------------------------
+
+# An Origin with terminal escapes and a line break (refused, and logged),
+# and a password typed into the login field (logged only as a hash).
+expect 403 csrf_origin "an Origin with terminal escapes" -X POST \
+    -H "$(printf 'Origin: http://x\033]0;pwned\007\033[2Jz')" $login
+expect 401 invalid_credentials "a password in the login field" -H "$J" \
+    -d '{"login":"Tr0ub4dor&3-secret","password":"x"}' $login
+! grep -q "$(printf '\033')" "$state/log/fcgi.log" ||
+    fail "a raw escape character reached the workers' log"
+grep -q 'refused Origin http://x\\x1b\]0;pwned\\x07\\x1b\[2Jz' \
+    "$state/log/fcgi.log" || fail "the refused Origin is not logged escaped"
+! grep -q 'Tr0ub4dor' "$state/log/fcgi.log" ||
+    fail "an unknown login name reached the log as typed"
+grep -q 'failed login of unknown name #[0-9a-f]\{8\} from' \
+    "$state/log/fcgi.log" || fail "an unknown name is not logged as a hash"
+ok "the log holds escapes and hashes, not what the client sent"
+
 # --- Afterwards ---------------------------------------------------------
 
 [ "$(workers)" = "$before" ] ||

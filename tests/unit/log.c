@@ -124,3 +124,41 @@ Test(log, an_overlong_message_is_cut_but_still_one_line)
 	cr_assert_eq(buf[strlen(buf) - 1], '\n');
 	cr_assert_eq(strchr(buf, '\n'), buf + strlen(buf) - 1);
 }
+
+static void
+write_hostile(void)
+{
+	log_open("unit", LOG_LEVEL_INFO);
+	log_info("origin %s", "http://x\x1b[2J\x1b]0;pwned\x07\r\nforged line"
+	    " \\ Zo\xc3\xab \xc2\x9b" "31m \xff\xfe \xed\xa0\x80 \xe2\x82\xac");
+}
+
+/* Every byte a terminal or a log reader could misread is escaped; text,
+ * accents included, is left as it is. */
+Test(log, values_are_escaped)
+{
+	char		 buf[4096];
+	const char	*message;
+
+	capture(write_hostile, buf, sizeof(buf));
+	message = strstr(buf, "origin ");
+	cr_assert_not_null(message, "%s", buf);
+	cr_assert_str_eq(message, "origin http://x\\x1b[2J\\x1b]0;pwned\\x07"
+	    "\\x0d\\x0aforged line \\\\ Zo\xc3\xab \\xc2\\x9b31m \\xff\\xfe "
+	    "\\xed\\xa0\\x80 \xe2\x82\xac\n");
+	cr_assert_eq(strchr(buf, '\n'), buf + strlen(buf) - 1);
+}
+
+Test(log, fingerprints)
+{
+	char	 a[LOG_FINGERPRINT_SIZE], b[LOG_FINGERPRINT_SIZE];
+	char	 c[LOG_FINGERPRINT_SIZE];
+
+	log_fingerprint("Hunter2-Password", a);
+	log_fingerprint("hunter2-password", b);
+	log_fingerprint("hunter3-password", c);
+	cr_assert_eq(strlen(a), 8);
+	cr_assert_str_eq(a, b);
+	cr_assert_str_neq(a, c);
+	cr_assert_eq(strspn(a, "0123456789abcdef"), 8);
+}
