@@ -60,9 +60,10 @@ function readFragment() {
 	return scan;
 }
 
-// The ways to log in, asked for as the page loads (shown only when the
-// scan needs a login); resolves with the element to focus.
-let methods;
+// The ways to log in, asked for the first time the scan needs a login
+// (not on every scan: most students are logged in); resolves with the
+// element to focus.
+let methods = null;
 
 function showMethodsHere(m) {
 	// The password button steps back when single sign-on leads.
@@ -74,6 +75,8 @@ function showMethodsHere(m) {
 }
 
 async function showLogin(focus) {
+	if (methods === null)
+		methods = loginMethods(showMethodsHere);
 	$('#login-box').hidden = false;
 	const el = await methods;
 	if (focus && el)
@@ -188,7 +191,6 @@ async function fromFragment() {
 }
 
 function main() {
-	methods = loginMethods(showMethodsHere);
 	wireLogin();
 	ready('login-submit');
 	$('#retry').addEventListener('click', submit);
