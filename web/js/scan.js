@@ -6,10 +6,13 @@
 // address bar (and history), posts it, and says the outcome in big plain
 // words.  Logged out: the scan waits in sessionStorage, the page asks for
 // the login, and sends it right after (the login page also brings a
-// student with a kept scan back here).
+// student with a kept scan back here).  Single sign-on leaves the site for
+// the identity provider and comes back to /scan in the same tab, where
+// the kept scan is sent as the page loads.
 import { api, ApiError, explain } from './api.js';
 import { $, h, say, clear, busy, fmtTime, logout, ready } from './ui.js';
 import { savePendingScan, pendingScan, dropPendingScan } from './pending.js';
+import { loginMethods, showMethods } from './signin.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
@@ -57,6 +60,33 @@ function readFragment() {
 	return scan;
 }
 
+// The ways to log in, asked for the first time the scan needs a login
+// (not on every scan: most students are logged in); resolves with the
+// element to focus.
+let methods = null;
+
+function showMethodsHere(m) {
+	// The password button steps back when single sign-on leads.
+	$('#login-submit').classList.toggle('secondary', !!m.sso);
+	return showMethods(m, {
+		box: $('#sso'), link: $('#sso-link'), or: $('#or'),
+		form: $('#login-form'), none: $('#no-method'),
+	}, '/scan');
+}
+
+async function showLogin(focus) {
+	if (methods === null)
+		methods = loginMethods(showMethodsHere);
+	$('#login-box').hidden = false;
+	const el = await methods;
+	if (focus && el)
+		el.focus();
+}
+
+function hideLogin() {
+	$('#login-box').hidden = true;
+}
+
 async function showUser() {
 	try {
 		const { user } = await api('GET', '/auth/me');
@@ -81,7 +111,7 @@ async function submit() {
 		const { record } = await api('POST',
 		    `/sessions/${scan.s}/rounds/${scan.r}/scan`, { token: scan.t });
 		dropPendingScan();
-		$('#login-form').hidden = true;
+		hideLogin();
 		showOutcome(record.status === 'late' ? 'late' : 'present',
 		    `Recorded at ${fmtTime(record.recordedAt)}.`);
 	} catch (e) {
@@ -92,20 +122,19 @@ async function submit() {
 		if (e.code === 'unauthenticated') {
 			// Kept: sent right after the login.
 			show('info', 'Log in first', 'Your scan is kept: it is sent as soon as you are logged in.', 'login');
-			$('#login-form').hidden = false;
-			$('#login').focus();
+			await showLogin(true);
 			return;
 		}
 		if (e.code === 'forbidden') {
 			// A professor's (or someone's) phone: kept for the
 			// student's own login.
 			showOutcome(e.code);
-			$('#login-form').hidden = false;
+			await showLogin(false);
 			return;
 		}
 		if (OUTCOMES[e.code]) {
 			dropPendingScan();
-			$('#login-form').hidden = true;
+			hideLogin();
 			showOutcome(e.code);
 			return;
 		}
@@ -135,7 +164,7 @@ function wireLogin() {
 					return;
 				}
 				form.reset();
-				form.hidden = true;
+				hideLogin();
 				await submit();
 				await showUser();
 			} catch (e) {

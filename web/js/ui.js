@@ -37,12 +37,24 @@ export function homeOf(user) {
 	return user.role === 'professor' ? '/courses.html' : '/me.html';
 }
 
-// Only a path of this site: never another origin (no "//host").
+// Where to go after a login: only a path of this site, else null.  The
+// browser's own URL parser decides, as location.assign would: it drops
+// tabs and newlines and reads "\" as "/", so "/\t/evil.example" (from
+// ?next=/%09/evil.example), "//host" and "/\host" all name another
+// origin; "javascript:" starts with no "/".  The path, query and fragment
+// as the parser wrote them (percent-encoded) are what is followed.
 export function safeNext(next) {
-	if (!next || !next.startsWith('/') || next.startsWith('//') ||
-	    next.startsWith('/\\'))
+	if (!next || !next.startsWith('/'))
 		return null;
-	return next;
+	let url;
+	try {
+		url = new URL(next, location.origin);
+	} catch (e) {
+		return null;
+	}
+	if (url.origin !== location.origin)
+		return null;
+	return url.pathname + url.search + url.hash;
 }
 
 export function toLogin() {
