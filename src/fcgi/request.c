@@ -225,12 +225,31 @@ request_reply(struct request *req, int status, const char *json)
 		req->oom = 1;
 }
 
+/*
+ * Twice is never: nginx's stock fastcgi_params sends REMOTE_USER as
+ * $remote_user, which a client's own "Authorization: Basic" header
+ * fills in, and a "fastcgi_param REMOTE_USER $user;" after it sends a
+ * second copy, of which FCGX_GetParam() would find the client's.
+ */
 const char *
 request_server_param(struct request *req, const char *name)
 {
+	const char	*value = NULL;
+	char		**p;
+	size_t		 len = strlen(name);
+
 	if (strncmp(name, "HTTP_", 5) == 0)
 		return NULL;
-	return request_param(req, name);
+	for (p = req->fcgi->envp; p != NULL && *p != NULL; p++) {
+		if (strncmp(*p, name, len) != 0 || (*p)[len] != '=')
+			continue;
+		if (value != NULL) {
+			log_warn("%s sent twice: taken as none", name);
+			return NULL;
+		}
+		value = *p + len + 1;
+	}
+	return value;
 }
 
 void

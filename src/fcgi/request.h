@@ -91,8 +91,9 @@ void	 request_reply(struct request *, int status, const char *json);
 
 /*
  * A parameter the web server itself set (REMOTE_USER, or a variable of
- * its authentication module), NULL when absent.  Never a request
- * header: those arrive as HTTP_<NAME>, which any client can send.
+ * its authentication module), NULL when absent or sent more than once.
+ * Never a request header: those arrive as HTTP_<NAME>, which any client
+ * can send.
  */
 const char	*request_server_param(struct request *, const char *name);
 

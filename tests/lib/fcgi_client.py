@@ -37,8 +37,11 @@ def _bytes(s):
 
 
 def encode_params(params):
+    """params: a dict, or a list of (name, value) pairs, which may name
+    one parameter twice as a web server may."""
     out = b""
-    for name, value in params.items():
+    pairs = params.items() if isinstance(params, dict) else params
+    for name, value in pairs:
         name, value = _bytes(name), _bytes(value)
         out += _length(len(name)) + _length(len(value)) + name + value
     return out
@@ -66,8 +69,8 @@ def request(address, params, body=b"", timeout=15, trickle=None):
     conn.settimeout(timeout)
     try:
         conn.connect(address)
-        params = dict(params)
-        if body:
+        if body and isinstance(params, dict):
+            params = dict(params)
             params.setdefault("CONTENT_LENGTH", str(len(body)))
         out = _record(FCGI_BEGIN_REQUEST,
                       struct.pack("!HB5x", FCGI_RESPONDER, 0))

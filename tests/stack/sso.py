@@ -175,6 +175,20 @@ def phase_sso():
                 HTTP_REMOTE_USER="mallory", **{"REMOTE_USER": ""}),
             "unauthenticated", "headers, and an empty subject")
 
+    # nginx's fastcgi_params sends REMOTE_USER as $remote_user, from the
+    # client's own Basic header; a configuration that adds its own sends
+    # a second copy.  Twice is none, whichever comes first.
+    for first, second in (("victim", "real"), ("", "victim")):
+        r = Response(*fcgi_client.request(sock, [
+            ("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/api/auth/sso"),
+            ("REMOTE_ADDR", "127.0.0.1"), ("REMOTE_USER", first),
+            ("OIDC_CLAIM_email", "v@uni.example"),
+            ("OIDC_CLAIM_affiliation", "student"),
+            ("REMOTE_USER", second)]))
+        refused(r, "unauthenticated",
+                f"REMOTE_USER sent twice ('{first}', then '{second}')")
+    check(users() == before, "nothing made by any of these")
+
     # First sign-on of a student: provisioned, with the mapped role.
     r = sso("next=%2Fscan.html%23t%3Dabc",
             **claims("s-1001@idp.example", "zoe@uni.example",
