@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "db.h"
 #include "demo_store.h"
@@ -31,17 +32,21 @@ static const char demo_store_course_sql[] =
 
 enum at_error
 demo_store_present(PGconn *conn, const char *username, int *present,
-    char **cause)
+    long *others, char **cause)
 {
 	PGresult	*res = NULL;
 	const char	*params[1] = { username };
 	enum at_error	 rc;
 
 	*present = 0;
-	rc = db_query(conn, "SELECT 1 FROM users WHERE lower(username) = "
-	    "lower($1)", 1, params, &res, cause);
-	if (rc == AT_OK)
-		*present = PQntuples(res) > 0;
+	*others = 0;
+	rc = db_query(conn, "SELECT count(*) FILTER (WHERE lower(username) = "
+	    "lower($1)), count(*) FILTER (WHERE lower(email) NOT LIKE "
+	    "'%@" DEMO_STORE_DOMAIN "') FROM users", 1, params, &res, cause);
+	if (rc == AT_OK) {
+		*present = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+		*others = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	}
 	PQclear(res);
 	return rc;
 }

@@ -11,9 +11,15 @@
 
 #include "error.h"
 
-/* Whether an account named username (any case) exists. */
+/* The domain of every demo account's email. */
+#define DEMO_STORE_DOMAIN	"demo.example.edu"
+
+/*
+ * Whether an account named username (any case) exists, and how many
+ * accounts are not the demo's (their email is not at DEMO_STORE_DOMAIN).
+ */
 enum at_error	 demo_store_present(PGconn *, const char *username,
-		    int *present, char **cause) AT_MUSTCHECK;
+		    int *present, long *others, char **cause) AT_MUSTCHECK;
 
 /*
  * The course CS101 of professor with its two groups, and the count

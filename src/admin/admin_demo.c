@@ -49,6 +49,7 @@ admin_demo_main(struct admin *admin, int argc, char **argv)
 	char		*cause = NULL;
 	size_t		 i;
 	enum at_error	 rc;
+	long		 others = 0;
 	int		 exists = 0, status = ADMIN_EXIT_FAILURE;
 
 	if (argc != 1) {
@@ -58,12 +59,21 @@ admin_demo_main(struct admin *admin, int argc, char **argv)
 	if (admin_connect(admin) != 0)
 		return ADMIN_EXIT_FAILURE;
 	if ((rc = demo_store_present(admin->conn, DEMO_PROFESSOR, &exists,
-	    &cause)) != AT_OK)
+	    &others, &cause)) != AT_OK)
 		goto out;
 	if (exists) {
 		printf("demo data already present\n");
 		demo_print_logins();
 		status = ADMIN_EXIT_OK;
+		goto out;
+	}
+	/* Its passwords are in the manual: never beside real accounts. */
+	if (others > 0) {
+		cause = util_printf("the database holds %ld account%s that %s "
+		    "not the demo's; the demo, whose passwords everyone knows, "
+		    "is for an empty database", others, others == 1 ? "" : "s",
+		    others == 1 ? "is" : "are");
+		rc = AT_ECONFLICT;
 		goto out;
 	}
 
@@ -76,7 +86,7 @@ admin_demo_main(struct admin *admin, int argc, char **argv)
 			snprintf(usernames[i], sizeof(usernames[i]),
 			    "student%02zu", i);
 		snprintf(emails[i], sizeof(emails[i]),
-		    "%.15s@demo.example.edu", usernames[i]);
+		    "%.15s@" DEMO_STORE_DOMAIN, usernames[i]);
 		if (password_hash(i == 0 ? DEMO_PROFESSOR_PASSWORD :
 		    DEMO_STUDENT_PASSWORD, hashes[i]) != AT_OK) {
 			rc = AT_ENOMEM;

@@ -13,7 +13,9 @@
 #include "admin.h"
 #include "admin_demo.h"
 #include "admin_user.h"
+#include "auth_store.h"
 #include "db.h"
+#include "purge_store.h"
 #include "log.h"
 #include "migrate.h"
 #include "password.h"
@@ -24,10 +26,12 @@ static const char admin_usage[] =
     "commands:\n"
     "  migrate                     apply pending schema migrations\n"
     "  user add --role professor|student --username U --email E\n"
-    "           --display-name N --password-stdin\n"
+    "           --display-name N --password-stdin | --external-id S\n"
     "  user import FILE.csv        header role,username,email,"
-    "display_name,password\n"
+    "display_name,password[,external_id]\n"
     "  demo                        create demo users, course and groups\n"
+    "  purge                       remove expired logins, old failed\n"
+    "                              logins and expired device cookies\n"
     "  config                      print the effective configuration\n";
 
 void
@@ -84,6 +88,34 @@ admin_migrate_main(struct admin *admin, int argc, char **argv)
 	    "schema up to date\n", applied.migrations,
 	    applied.migrations == 1 ? "" : "s", applied.functions,
 	    applied.functions == 1 ? "" : "s");
+	return ADMIN_EXIT_OK;
+}
+
+/* Safe from cron at any time: one statement, row locks only. */
+static int
+admin_purge_main(struct admin *admin, int argc, char **argv)
+{
+	struct purge_counts	 removed;
+	char			*cause = NULL;
+
+	(void)argv;
+	if (argc != 1) {
+		admin_error("purge takes no arguments");
+		return ADMIN_EXIT_USAGE;
+	}
+	if (admin_connect(admin) != 0)
+		return ADMIN_EXIT_FAILURE;
+	if (purge_store_run(admin->conn, admin->config.login_failure_window,
+	    AUTH_DEVICE_LIFETIME, &removed, &cause) != AT_OK) {
+		admin_error("purge: %s", cause != NULL ? cause : "failed");
+		free(cause);
+		return ADMIN_EXIT_FAILURE;
+	}
+	printf("purged %ld expired login%s, %ld failed login%s older than "
+	    "the window, %ld expired device cookie%s\n", removed.logins,
+	    removed.logins == 1 ? "" : "s", removed.failures,
+	    removed.failures == 1 ? "" : "s", removed.devices,
+	    removed.devices == 1 ? "" : "s");
 	return ADMIN_EXIT_OK;
 }
 
@@ -177,6 +209,8 @@ main(int argc, char **argv)
 		status = admin_user_main(&admin, argc, argv);
 	else if (strcmp(command, "demo") == 0)
 		status = admin_demo_main(&admin, argc, argv);
+	else if (strcmp(command, "purge") == 0)
+		status = admin_purge_main(&admin, argc, argv);
 	else if (strcmp(command, "config") == 0)
 		status = admin_config_main(&admin, argc, argv);
 	else {

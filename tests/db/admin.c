@@ -316,8 +316,8 @@ Test(admin, demo_creates_the_demo_data_once)
 
 Test(admin, demo_with_a_clashing_account_writes_nothing)
 {
-	cr_assert_eq(user_add("student", "student07", "s7@x.edu", "S", "pw"),
-	    0);
+	cr_assert_eq(user_add("student", "student07",
+	    "other07@demo.example.edu", "S", "pw"), 0);
 	free(out);
 	free(err);
 	cr_assert_eq(support_admin(conninfo, NULL, &out, &err, "demo", NULL),
@@ -478,4 +478,59 @@ Test(admin, import_refuses_bad_external_id_rows)
 	cr_assert(strstr(err, line) != NULL, "stderr: %s", err);
 	cr_assert_eq(count_users(), 1);
 	free(path);
+}
+
+/* The demo's passwords are in the manual: never beside real accounts. */
+Test(admin, demo_refuses_a_database_with_real_accounts)
+{
+	cr_assert_eq(user_add("professor", "ada", "ada@uni.example", "Ada",
+	    "pw-ada"), 0);
+	free(out);
+	free(err);
+	cr_assert_eq(support_admin(conninfo, NULL, &out, &err, "demo", NULL),
+	    1);
+	assert_one_line_error("holds 1 account that is not the demo's");
+	cr_assert_eq(count_users(), 1);
+}
+
+Test(admin, purge_removes_what_counts_for_nothing)
+{
+	cr_assert_eq(user_add("student", "zed", "zed@x.edu", "Z", "pw-zed"),
+	    0);
+	cr_assert_str_empty(support_db_state(conn, "INSERT INTO auth_sessions "
+	    "(token_hash, user_id, created_at, expires_at) SELECT "
+	    "decode(repeat(i::text, 64 / length(i::text)), 'hex'), u.id, "
+	    "now() - interval '20 days', CASE WHEN i < 3 THEN now() - "
+	    "interval '1 day' ELSE now() + interval '1 day' END FROM users u, "
+	    "generate_series(1, 4) i", NULL));
+	cr_assert_str_empty(support_db_state(conn, "INSERT INTO "
+	    "login_failures (name, network, failed_at) VALUES "
+	    "('a', '192.0.2.1/32', now() - interval '2 hours'), "
+	    "('b', '192.0.2.1/32', now() - interval '1 minute')", NULL));
+	cr_assert_str_empty(support_db_state(conn, "INSERT INTO devices "
+	    "(token_hash, created_at) VALUES ('\\x01', now() - "
+	    "interval '401 days'), ('\\x02', now() - interval '1 day')",
+	    NULL));
+	free(out);
+	free(err);
+	cr_assert_eq(support_admin(conninfo, NULL, &out, &err, "purge", NULL),
+	    0, "stderr: %s", err);
+	cr_assert_str_eq(out, "purged 2 expired logins, 1 failed login older "
+	    "than the window, 1 expired device cookie\n");
+	cr_assert_eq(support_db_long(conn, "SELECT count(*) FROM "
+	    "auth_sessions", NULL), 2);
+	cr_assert_eq(support_db_long(conn, "SELECT count(*) FROM "
+	    "login_failures WHERE name = 'b'", NULL), 1);
+	cr_assert_eq(support_db_long(conn, "SELECT count(*) FROM devices",
+	    NULL), 1);
+	free(out);
+	free(err);
+	cr_assert_eq(support_admin(conninfo, NULL, &out, &err, "purge", NULL),
+	    0, "stderr: %s", err);
+	cr_assert_str_eq(out, "purged 0 expired logins, 0 failed logins older "
+	    "than the window, 0 expired device cookies\n");
+	free(out);
+	free(err);
+	cr_assert_eq(support_admin(conninfo, NULL, &out, &err, "purge", "now",
+	    NULL), 2);
 }
