@@ -31,6 +31,11 @@
 #define KEY_NETWORKS(n, d, doc) \
 	{ #n, CONFIG_NETWORKS, offsetof(struct config, n), d, 0, 0, doc }
 
+/* By enum config_cookie_secure. */
+static const char *const config_cookie_secures[] = {
+	"false", "true", "auto", "insecure", NULL
+};
+
 /* By enum config_sso_link. */
 static const char *const config_sso_links[] = {
 	"off", "email", "username", NULL
@@ -57,8 +62,9 @@ static const struct config_key config_table[] = {
 	    "WebSocket upgrades, e.g. https://attendance.example.edu"),
 	KEY_STRING(public_base_url, "http://127.0.0.1:8080",
 	    "URL students reach the service at; QR codes link below it"),
-	KEY_BOOL(cookie_secure, "false",
-	    "add Secure to the sid cookie (set when served over HTTPS)"),
+	KEY_CHOICE(cookie_secure, "auto", config_cookie_secures,
+	    "add Secure to the cookies: auto (when public_base_url is "
+	    "https://), true, false, or insecure (false even over https://)"),
 	KEY_INT(session_lifetime, "1209600", 60, 31536000,
 	    "login session lifetime in seconds (default 14 days)"),
 	KEY_INT(request_body_timeout, "10", 1, 3600,
@@ -240,6 +246,14 @@ config_set_key(struct config *cfg, const struct config_key *key,
 	case CONFIG_CHOICE:
 		for (n = 0; key->choices[n] != NULL; n++)
 			if (util_strcasecmp(value, key->choices[n]) == 0) {
+				*(int *)(void *)base = (int)n;
+				return AT_OK;
+			}
+		/* A choice of "false" and "true" takes any boolean word. */
+		for (n = 0; key->choices[n] != NULL &&
+		    config_parse_bool(value, &b) == 0; n++)
+			if (strcmp(key->choices[n], b ? "true" : "false") ==
+			    0) {
 				*(int *)(void *)base = (int)n;
 				return AT_OK;
 			}
@@ -446,6 +460,36 @@ config_format(const struct config *cfg, const struct config_key *key)
 		return strdup(*(char *const *)(const void *)base);
 	}
 	return NULL;
+}
+
+int
+config_cookies_secure(const struct config *cfg)
+{
+	switch (cfg->cookie_secure) {
+	case CONFIG_COOKIE_TRUE:
+		return 1;
+	case CONFIG_COOKIE_AUTO:
+		return util_strncasecmp(cfg->public_base_url, "https://", 8) ==
+		    0;
+	default:
+		return 0;
+	}
+}
+
+enum at_error
+config_check_worker(const struct config *cfg, char **cause)
+{
+	*cause = NULL;
+	if (cfg->cookie_secure == CONFIG_COOKIE_FALSE &&
+	    util_strncasecmp(cfg->public_base_url, "https://", 8) == 0) {
+		*cause = util_printf("cookie_secure: false, and "
+		    "public_base_url is https://: the sid cookie would travel "
+		    "over plain HTTP "
+		    "too; leave cookie_secure at auto, or set it to insecure "
+		    "if that is meant");
+		return *cause == NULL ? AT_ENOMEM : AT_EINVALID;
+	}
+	return AT_OK;
 }
 
 void

@@ -20,7 +20,7 @@ struct config {
 	struct address redis;		/* checked when the key is set */
 	char	*allowed_origins;	/* space-separated origins */
 	char	*public_base_url;
-	int	 cookie_secure;
+	int	 cookie_secure;		/* enum config_cookie_secure */
 	int	 session_lifetime;	/* seconds */
 	int	 request_body_timeout;	/* seconds */
 	int	 qr_ttl_default;	/* seconds */
@@ -46,6 +46,18 @@ struct config {
 	int	 relay_ping_interval;	/* seconds */
 	int	 relay_max_queue;	/* bytes per socket */
 	int	 relay_max_sockets;
+};
+
+/*
+ * cookie_secure: false and true first, so that a boolean word means
+ * them; auto is Secure when public_base_url is https://, and insecure
+ * is false even then, said on purpose.
+ */
+enum config_cookie_secure {
+	CONFIG_COOKIE_FALSE,
+	CONFIG_COOKIE_TRUE,
+	CONFIG_COOKIE_AUTO,
+	CONFIG_COOKIE_INSECURE
 };
 
 /* sso_link: which account without an external id a subject may take. */
@@ -97,6 +109,17 @@ enum at_error	 config_set(struct config *, const char *name,
 
 /* The current value of key as text, malloc'd (NULL when out of memory). */
 char	*config_format(const struct config *, const struct config_key *);
+
+/* Whether cookies get the Secure attribute (cookie_secure's rule). */
+int	 config_cookies_secure(const struct config *);
+
+/*
+ * What the workers refuse to start with that each key alone allows:
+ * an https:// public_base_url with cookie_secure = false.  *cause is
+ * malloc'd.
+ */
+enum at_error	 config_check_worker(const struct config *, char **cause)
+		    AT_MUSTCHECK;
 
 /* Frees what the struct owns; the struct itself is the caller's. */
 void	 config_free(struct config *);

@@ -58,7 +58,8 @@ static void
 handler_login_cookies(struct app *app, struct request *req,
     const char *sid, const char *did, int issued)
 {
-	const char	*secure = app->config.cookie_secure ? "; Secure" : "";
+	const char	*secure = config_cookies_secure(&app->config) ?
+	    "; Secure" : "";
 
 	request_add_header(req, "Set-Cookie: sid=%s; Max-Age=%d; Path=/; "
 	    "HttpOnly; SameSite=Lax%s", sid, app->config.session_lifetime,
@@ -142,7 +143,7 @@ handler_logout(struct app *app, struct request *req)
 		return rc;
 	request_add_header(req, "Set-Cookie: sid=; Max-Age=0; Path=/; "
 	    "HttpOnly; SameSite=Lax%s",
-	    app->config.cookie_secure ? "; Secure" : "");
+	    config_cookies_secure(&app->config) ? "; Secure" : "");
 	request_reply(req, 204, NULL);
 	return AT_OK;
 }

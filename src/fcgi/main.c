@@ -105,7 +105,8 @@ main(int argc, char **argv)
 		free(cause);
 		goto out;
 	}
-	if (sso_check_config(&app.config, &cause) != AT_OK) {
+	if (config_check_worker(&app.config, &cause) != AT_OK ||
+	    sso_check_config(&app.config, &cause) != AT_OK) {
 		log_error("%s", cause != NULL ? cause : "out of memory");
 		free(cause);
 		goto out;

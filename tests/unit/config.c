@@ -180,7 +180,7 @@ Test(config, init_sets_every_default)
 	/* The struct fields, not just their text, hold the defaults. */
 	cr_assert_str_eq(cfg.database, "dbname=attendance");
 	cr_assert_str_eq(cfg.allowed_origins, "");
-	cr_assert_eq(cfg.cookie_secure, 0);
+	cr_assert_eq(cfg.cookie_secure, CONFIG_COOKIE_AUTO);
 	cr_assert_eq(cfg.session_lifetime, 1209600);
 	cr_assert_eq(cfg.qr_ttl_default, 30);
 	cr_assert_eq(cfg.log_level, LOG_LEVEL_INFO);
@@ -284,7 +284,7 @@ Test(config, set_bool_errors)
 	cr_assert_not_null(strstr(cause, "cookie_secure"), "%s", cause);
 	cr_assert_not_null(strstr(cause, "nope"), "%s", cause);
 	free(cause);
-	cr_assert_eq(cfg.cookie_secure, 0);
+	cr_assert_eq(cfg.cookie_secure, CONFIG_COOKIE_AUTO);
 	config_free(&cfg);
 }
 
@@ -674,5 +674,38 @@ Test(config, networks)
 	free(cause);
 	cr_assert_str_eq(cfg.login_trusted_networks,
 	    "192.0.2.0/24 2001:db8::/48 198.51.100.7/32");
+	config_free(&cfg);
+}
+
+/* cookie_secure: auto follows public_base_url; false over https:// is
+ * refused by the workers unless said on purpose (insecure). */
+Test(config, cookie_secure_follows_https)
+{
+	struct config	 cfg;
+	char		*cause = NULL;
+
+	cr_assert_eq(config_init(&cfg), AT_OK);
+	cr_assert_not(config_cookies_secure(&cfg));
+	cr_assert_eq(config_set(&cfg, "public_base_url",
+	    "HTTPS://attendance.example.edu", &cause), AT_OK);
+	cr_assert(config_cookies_secure(&cfg));
+	cr_assert_eq(config_check_worker(&cfg, &cause), AT_OK);
+	cr_assert_eq(config_set(&cfg, "cookie_secure", "off", &cause), AT_OK);
+	cr_assert_not(config_cookies_secure(&cfg));
+	cr_assert_eq(config_check_worker(&cfg, &cause), AT_EINVALID);
+	cr_assert_not_null(strstr(cause, "cookie_secure"), "%s", cause);
+	free(cause);
+	cr_assert_eq(config_set(&cfg, "cookie_secure", "insecure", &cause),
+	    AT_OK);
+	cr_assert_not(config_cookies_secure(&cfg));
+	cr_assert_eq(config_check_worker(&cfg, &cause), AT_OK);
+	cr_assert_eq(config_set(&cfg, "cookie_secure", "yes", &cause), AT_OK);
+	cr_assert(config_cookies_secure(&cfg));
+	cr_assert_eq(config_set(&cfg, "public_base_url", "http://x", &cause),
+	    AT_OK);
+	cr_assert(config_cookies_secure(&cfg));
+	cr_assert_eq(config_set(&cfg, "cookie_secure", "auto", &cause),
+	    AT_OK);
+	cr_assert_not(config_cookies_secure(&cfg));
 	config_free(&cfg);
 }
