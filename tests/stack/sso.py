@@ -391,6 +391,14 @@ def phase_closed():
     check(users() == n, "nothing made")
 
 
+def phase_secure():
+    """public_base_url https://, cookie_secure auto."""
+    r = sso(**claims("s-1001@idp.example"))
+    cookies = signed_on(r, "a sign-on over https://")
+    check(all("Secure" in attrs for _, attrs in cookies.values()),
+          "every cookie Secure", repr(r))
+
+
 def parallel(n, fn):
     with concurrent.futures.ThreadPoolExecutor(n) as pool:
         return list(pool.map(fn, range(n)))
@@ -532,4 +540,4 @@ def phase_throttle():
 
 
 {"off": phase_off, "sso": phase_sso, "closed": phase_closed,
- "throttle": phase_throttle}[phase]()
+ "secure": phase_secure, "throttle": phase_throttle}[phase]()

@@ -67,6 +67,9 @@ password_login = false
 sso_link = username
 sso_provision = false
 $claims"
+phase secure "public_base_url = https://att.example
+sso = on
+$claims"
 phase throttle "login_failure_window = 60
 login_failures_per_name = 5
 login_failures_per_address = 20
@@ -83,6 +86,16 @@ grep -q 'sso_email_param: HTTP_X_EMAIL is a request header' \
     "$state/header.out" ||
     fail "no reason for refusing HTTP_X_EMAIL: $(cat "$state/header.out")"
 echo "ok - a parameter named HTTP_* is refused at start"
+{ cat "$state/base.conf"; echo "public_base_url = https://att.example";
+    echo "cookie_secure = false"; } >"$state/insecure.conf"
+if "$top_builddir/attendance-fcgi" -c "$state/insecure.conf" \
+    </dev/null >"$state/insecure.out" 2>&1; then
+	fail "a worker started with cookie_secure = false over https://"
+fi
+grep -q 'cookie_secure: false, and public_base_url is https://' \
+    "$state/insecure.out" ||
+    fail "no reason for refusing cookie_secure: $(cat "$state/insecure.out")"
+echo "ok - cookie_secure = false with an https:// base is refused at start"
 
 # The database down: the browser still lands on a page that says so.
 { cat "$state/base.conf"; echo "sso = on"; } >"$state/attendance.conf"
