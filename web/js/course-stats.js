@@ -1,9 +1,9 @@
 // Professor: a course's report (?id=): groups and students, rates as
 // percentages.
 import { api } from './api.js';
-import { $, h, param, startPage, fatal, fmtPercent } from './ui.js';
+import { $, h, idParam, startPage, fatal, fmtPercent } from './ui.js';
 
-const courseId = param('id');
+const courseId = idParam();
 
 function num(n) {
 	return h('td', { class: 'num' }, String(n));

@@ -1,9 +1,9 @@
 // Professor: one course (?id=): its groups, a new group, editing and
 // deleting the course.
 import { api, explain } from './api.js';
-import { $, h, param, startPage, fatal, say, clear, busy, confirmDialog, ready } from './ui.js';
+import { $, h, idParam, startPage, fatal, say, clear, busy, confirmDialog, ready } from './ui.js';
 
-const courseId = param('id');
+const courseId = idParam();
 
 function show(course, groups) {
 	document.title = `${course.code} · Attendance`;

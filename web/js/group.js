@@ -2,11 +2,11 @@
 // students (one, many pasted one per line, removal), editing the group.
 import { api, explain } from './api.js';
 import {
-	$, h, param, startPage, fatal, say, clear, busy, confirmDialog,
+	$, h, idParam, startPage, fatal, say, clear, busy, confirmDialog,
 	fmtDateTime, statusBadge, ready,
 } from './ui.js';
 
-const groupId = param('id');
+const groupId = idParam();
 let group = null;
 
 function secondsText(s) {

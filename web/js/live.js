@@ -20,11 +20,11 @@
 import qrcode from '/vendor/qrcode.js';
 import { api, ApiError, explain } from './api.js';
 import {
-	$, h, param, startPage, fatal, say, clear, busy, confirmDialog,
+	$, h, idParam, startPage, fatal, say, clear, busy, confirmDialog,
 	fmtDateTime, toLogin, ready,
 } from './ui.js';
 
-const sessionId = param('id');
+const sessionId = idParam();
 
 const st = {
 	session: null,

@@ -1,9 +1,9 @@
 // Professor: one session's report (?id=): the rounds and the students.
 // A round's rate: (present + late) / enrolled students.
 import { api } from './api.js';
-import { $, h, param, startPage, fatal, fmtDateTime, fmtPercent, statusBadge } from './ui.js';
+import { $, h, idParam, startPage, fatal, fmtDateTime, fmtPercent, statusBadge } from './ui.js';
 
-const sessionId = param('id');
+const sessionId = idParam();
 
 function num(n) {
 	return h('td', { class: 'num' }, String(n));

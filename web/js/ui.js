@@ -33,6 +33,16 @@ export function param(name) {
 	return new URLSearchParams(location.search).get(name);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The page's ?id= when it is a UUID, else null.  It goes into API paths,
+// where "../groups/<id>" would turn "delete this course" into "delete
+// that group"; null there is an id the API answers 404 for.
+export function idParam() {
+	const id = param('id');
+	return id !== null && UUID.test(id) ? id.toLowerCase() : null;
+}
+
 export function homeOf(user) {
 	return user.role === 'professor' ? '/courses.html' : '/me.html';
 }
