@@ -63,6 +63,21 @@ head -c 2000000 /dev/zero | curl -sS --unix-socket "$state/run/http.sock" \
     http://localhost/api/courses | grep -q '"code":"payload_too_large"' ||
     fail "nginx's 413 is not the contract's JSON error"
 
+# The security headers, on a page and on an API answer.
+for path in / /scan.html /api/health; do
+	curl -sS --unix-socket "$state/run/http.sock" -o /dev/null \
+	    -D "$state/headers" "http://localhost$path" ||
+	    fail "curl $path"
+	for want in \
+	    "Content-Security-Policy: default-src 'self'; script-src 'self';" \
+	    "frame-ancestors 'none'" "object-src 'none'" "base-uri 'none'" \
+	    "X-Content-Type-Options: nosniff" "Referrer-Policy: no-referrer" \
+	    "Permissions-Policy: camera=(self)"; do
+		grep -qiF "$want" "$state/headers" ||
+		    fail "$path lacks '$want': $(cat "$state/headers")"
+	done
+done
+
 pids="$(cat "$state/run/nginx.pid") $(cat "$state/run/redis.pid")"
 svc_stop_all "$state"
 for pid in $pids; do
