@@ -299,6 +299,7 @@ svc_nginx_start() {
 	done
 	svc_here=$(svc_sed_escape "$state")
 	svc_web=$(svc_sed_escape "${svc_webroot:-$svc_srcdir/web}")
+	svc_nginx_dir=$(svc_sed_escape "$svc_srcdir/nginx")
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
 	    svc_die "nginx not installed"
 	nginx=$(command -v nginx || echo /usr/sbin/nginx)
@@ -311,6 +312,7 @@ svc_nginx_start() {
 	sed -e "s|@USER_LINE@|$user_line|" -e "s|@PREFIX@|$svc_here/nginx|g" \
 	    -e "s|@RUN@|$svc_here/run|g" -e "s|@LOG@|$svc_here/log|g" \
 	    -e "s|@LISTEN@|$svc_listen|" -e "s|@WEBROOT@|$svc_web|g" \
+	    -e "s|@NGINX@|$svc_nginx_dir|g" \
 	    "$svc_srcdir/nginx/dev.conf.in" >"$state/nginx/nginx.conf"
 	if svc_pid_alive "$state/run/nginx.pid"; then
 		"$nginx" -p "$state/nginx" -c "$state/nginx/nginx.conf" \

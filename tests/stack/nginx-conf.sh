@@ -29,6 +29,7 @@ sed -e "s|^\([[:space:]]*ssl_certificate\) .*|\1 \"$tmp/cert.pem\";|" \
     -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
     -e "s|/var/log/nginx/\([^;]*\);|\"$tmp/\1\";|" \
     -e "s|^\([[:space:]]*\)$sso_place|\1include \"$tmp/sso.conf\";|" \
+    -e "s|include /etc/nginx/attendance-headers.conf;|include \"$top_srcdir/nginx/security-headers.conf\";|" \
     "$top_srcdir/nginx/attendance.conf" >"$tmp/site.conf"
 cat >"$tmp/nginx.conf" <<CONF
 pid "$tmp/nginx.pid";
