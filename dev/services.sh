@@ -88,7 +88,27 @@ svc_pg_prepare() {
 # the path is quoted, as it may hold spaces.
 svc_pg_conninfo() {
 	host=$(printf '%s' "$(svc_pg_dir "$1")/run" | sed "s/[\\\\']/\\\\&/g")
-	echo "host='$host' user=$SVC_PG_SUPERUSER dbname=${2:-attendance}"
+	echo "host='$host' user=${3:-$SVC_PG_SUPERUSER} dbname=${2:-attendance}"
+}
+
+# The role the workers and the relay run as (attendance.conf(5),
+# database_runtime_role): it logs in, owns nothing, and gets rows and
+# functions when attendance-admin migrate grants them.
+SVC_PG_RUNTIME=attendance_app
+
+# svc_pg_roles STATE: creates the runtime role once.
+svc_pg_roles() {
+	psql "$(svc_pg_conninfo "$1" postgres)" -qc "DO \$\$ BEGIN
+	    CREATE ROLE $SVC_PG_RUNTIME LOGIN;
+	    EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
+}
+
+# svc_db_config STATE: the configuration lines of the database, two
+# roles: the workers as the runtime role, attendance-admin as the owner.
+svc_db_config() {
+	echo "database = $(svc_pg_conninfo "$1" attendance "$SVC_PG_RUNTIME")"
+	echo "database_owner = $(svc_pg_conninfo "$1")"
+	echo "database_runtime_role = $SVC_PG_RUNTIME"
 }
 
 svc_pg_running() {
@@ -136,6 +156,7 @@ svc_pg_createdb() {
 	[ "$exists" = 1 ] ||
 	    psql "$(svc_pg_conninfo "$state" postgres)" -qc \
 	    "CREATE DATABASE \"$db\"" >/dev/null
+	svc_pg_roles "$state"
 }
 
 svc_pg_stop() {
@@ -225,7 +246,7 @@ svc_data_start() {
 	svc_pg_createdb "$state" attendance
 	svc_redis_start "$state"
 	cat >"$state/attendance.conf" <<CONF
-database = $(svc_pg_conninfo "$state")
+$(svc_db_config "$state")
 redis = unix:$(svc_redis_socket "$state")
 allowed_origins = ${3:-http://localhost}
 log_level = ${4:-info}

@@ -44,6 +44,12 @@ static const char *const config_sso_links[] = {
 static const struct config_key config_table[] = {
 	KEY_STRING(database, "dbname=attendance",
 	    "PostgreSQL connection string (libpq conninfo or URI)"),
+	KEY_STRING(database_owner, "",
+	    "connection string of the tables' owner, for attendance-admin "
+	    "(migrations, accounts); empty: database"),
+	KEY_STRING(database_runtime_role, "",
+	    "role the workers and the relay connect as; migrate grants it "
+	    "rows and functions, no DDL (empty: no grants)"),
 	KEY_INT(database_connect_timeout, "5", 2, 600,
 	    "seconds a connection to PostgreSQL may take, and sent data may "
 	    "stay unacknowledged, before the database counts as down"),

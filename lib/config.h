@@ -13,6 +13,8 @@
 
 struct config {
 	char	*database;		/* libpq conninfo */
+	char	*database_owner;	/* the admin tool's; "": database */
+	char	*database_runtime_role;	/* granted at migrate; "": none */
 	int	 database_connect_timeout;	/* seconds */
 	int	 database_statement_timeout;	/* seconds, 0: none */
 	int	 database_lock_timeout;

@@ -194,6 +194,34 @@ migrate_apply_pending(PGconn *conn, const char *table,
 }
 
 enum at_error
+migrate_grant(PGconn *conn, const char *role, char **cause)
+{
+	char		*quoted, *sql;
+	enum at_error	 rc;
+
+	*cause = NULL;
+	if ((quoted = PQescapeIdentifier(conn, role, strlen(role))) == NULL)
+		return AT_ENOMEM;
+	sql = util_printf(
+	    "BEGIN;"
+	    "GRANT USAGE ON SCHEMA public TO %s;"
+	    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
+	    "public TO %s;"
+	    "REVOKE ALL ON schema_migrations, schema_functions FROM %s;"
+	    "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %s;"
+	    "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO %s;"
+	    "COMMIT", quoted, quoted, quoted, quoted, quoted);
+	PQfreemem(quoted);
+	if (sql == NULL)
+		return AT_ENOMEM;
+	rc = db_command(conn, sql, cause);
+	if (rc != AT_OK)
+		db_rollback(conn);
+	free(sql);
+	return rc;
+}
+
+enum at_error
 migrate_run(PGconn *conn, struct migrate_counts *applied, char **cause)
 {
 	unsigned char	*done = NULL, *fresh = NULL;

@@ -50,4 +50,14 @@ struct migrate_counts {
 enum at_error	 migrate_run(PGconn *, struct migrate_counts *applied,
 		    char **cause) AT_MUSTCHECK;
 
+/*
+ * Grants role what the workers and the relay need and nothing more, on
+ * everything the migrations made (run after migrate_run(), as the
+ * owner): reading and writing the tables' rows and running the
+ * functions; not the migrations' own tables, not TRUNCATE, no DDL (it
+ * owns nothing).  *cause as migrate_run().
+ */
+enum at_error	 migrate_grant(PGconn *, const char *role, char **cause)
+		    AT_MUSTCHECK;
+
 #endif

@@ -65,7 +65,7 @@ CREATE OR REPLACE FUNCTION auth_login_begin(p_login text, p_address inet,
     p_per_network int, p_trusted cidr[],
     OUT retry_after int, OUT attempt bigint, OUT user_id uuid,
     OUT password_hash text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	v_name		text;
 	v_network	cidr := auth_network(p_address);
@@ -118,7 +118,7 @@ $$;
 CREATE OR REPLACE FUNCTION auth_login_open(p_user uuid, p_sid bytea,
     p_lifetime int, p_device bytea, p_new_device bytea,
     p_device_lifetime int, OUT user_json json, OUT issued boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	v_device	bigint;
 BEGIN
@@ -148,7 +148,7 @@ CREATE OR REPLACE FUNCTION auth_login_succeeded(p_attempt bigint,
     p_user uuid, p_sid bytea, p_lifetime int, p_device bytea,
     p_new_device bytea, p_device_lifetime int,
     OUT user_json json, OUT issued boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
 	DELETE FROM login_failures WHERE id = p_attempt;
 	SELECT o.user_json, o.issued INTO user_json, issued
@@ -162,7 +162,7 @@ $$;
 -- rules do not allow, then "-2", "-3", ... until no account has it.
 CREATE OR REPLACE FUNCTION auth_sso_username(p_wanted text, p_subject text)
 RETURNS text
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
 DECLARE
 	v_base	text;
 	v_name	text;
@@ -195,7 +195,7 @@ CREATE OR REPLACE FUNCTION auth_sso_sign_on(p_subject text, p_email text,
     p_provision boolean, p_sid bytea, p_lifetime int, p_device bytea,
     p_new_device bytea, p_device_lifetime int,
     OUT forbidden boolean, OUT issued boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	v_user	uuid;
 	v_name	text := nullif(left(btrim(p_name), 200), '');

@@ -8,7 +8,7 @@
 CREATE OR REPLACE FUNCTION api_enroll(p_group uuid, p_professor uuid,
     p_students text[])
 RETURNS TABLE (n integer, error text, enrollment json)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	g groups;
 	entry text;

@@ -17,7 +17,7 @@ CREATE OR REPLACE FUNCTION api_scan_as(p_sid bytea, p_session uuid,
     p_round uuid, p_hash bytea, p_next_hash bytea,
     OUT error text, OUT body json, OUT recorded json, OUT expires_at text,
     OUT user_id uuid)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	caller users;
 	s sessions;

@@ -7,7 +7,7 @@
 -- so the partial unique index never sees two.  Returns the expiry.
 CREATE OR REPLACE FUNCTION qr_token_mint(p_round uuid, p_hash bytea, p_ttl integer)
 RETURNS timestamptz
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	expires timestamptz := now() + make_interval(secs => p_ttl);
 BEGIN
@@ -25,7 +25,7 @@ CREATE OR REPLACE FUNCTION api_session_start(p_group uuid, p_professor uuid,
     p_ttl integer, p_late integer, p_hash bytea,
     OUT error text, OUT body json, OUT started json, OUT session_id uuid,
     OUT round_id uuid, OUT expires_at text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	g groups;
 	s sessions;
@@ -61,7 +61,7 @@ $$;
 CREATE OR REPLACE FUNCTION api_round_start(p_session uuid, p_professor uuid,
     p_hash bytea, OUT error text, OUT body json, OUT started json,
     OUT round_id uuid, OUT expires_at text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	s sessions;
 	r attendance_rounds;
@@ -100,7 +100,7 @@ $$;
 -- POST /api/sessions/:sessionId/rounds/:roundId/qr
 CREATE OR REPLACE FUNCTION api_qr_refresh(p_session uuid, p_round uuid,
     p_professor uuid, p_hash bytea, OUT error text, OUT expires_at text)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	s sessions;
 	r attendance_rounds;
@@ -130,7 +130,7 @@ $$;
 -- PATCH /api/sessions/:sessionId/end
 CREATE OR REPLACE FUNCTION api_session_end(p_session uuid, p_professor uuid,
     OUT error text, OUT body json, OUT ended json)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	s sessions;
 	summary json;
@@ -172,7 +172,7 @@ $$;
 CREATE OR REPLACE FUNCTION api_record_set(p_session uuid, p_round uuid,
     p_student uuid, p_professor uuid, p_status text,
     OUT error text, OUT body json, OUT recorded json, OUT active boolean)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	s sessions;
 	r attendance_rounds;

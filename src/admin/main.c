@@ -57,8 +57,9 @@ admin_connect(struct admin *admin)
 	/* A migration may take its time (and locks); connecting may not. */
 	memset(&timeouts, 0, sizeof(timeouts));
 	timeouts.connect = admin->config.database_connect_timeout;
-	if (db_connect(admin->config.database, &timeouts, &admin->conn,
-	    &cause) != AT_OK) {
+	if (db_connect(admin->config.database_owner[0] != '\0' ?
+	    admin->config.database_owner : admin->config.database, &timeouts,
+	    &admin->conn, &cause) != AT_OK) {
 		admin_error("database unavailable: %s",
 		    cause != NULL ? cause : "out of memory");
 		free(cause);
@@ -79,7 +80,10 @@ admin_migrate_main(struct admin *admin, int argc, char **argv)
 	}
 	if (admin_connect(admin) != 0)
 		return ADMIN_EXIT_FAILURE;
-	if (migrate_run(admin->conn, &applied, &cause) != AT_OK) {
+	if (migrate_run(admin->conn, &applied, &cause) != AT_OK ||
+	    (admin->config.database_runtime_role[0] != '\0' &&
+	    migrate_grant(admin->conn, admin->config.database_runtime_role,
+	    &cause) != AT_OK)) {
 		admin_error("migrate: %s", cause != NULL ? cause : "failed");
 		free(cause);
 		return ADMIN_EXIT_FAILURE;
@@ -136,7 +140,8 @@ admin_config_main(struct admin *admin, int argc, char **argv)
 		if ((value = config_format(&admin->config, &keys[i])) == NULL)
 			return ADMIN_EXIT_FAILURE;
 		shown = value;
-		if (strcmp(keys[i].name, "database") == 0)
+		if (strcmp(keys[i].name, "database") == 0 ||
+		    strcmp(keys[i].name, "database_owner") == 0)
 			shown = db_conninfo_redacted(value);
 		printf("%s = %s\n", keys[i].name, shown != NULL ? shown : "");
 		if (shown != value)

@@ -27,14 +27,15 @@ svc_config_isolate
 svc_pg_start "$state"
 svc_pg_createdb "$state" attendance
 conninfo=$(svc_pg_conninfo "$state" attendance)
-ATTENDANCE_DATABASE=$conninfo "$top_builddir/attendance-admin" \
-    -c /dev/null migrate >/dev/null
+ATTENDANCE_DATABASE=$conninfo \
+ATTENDANCE_DATABASE_RUNTIME_ROLE=$SVC_PG_RUNTIME \
+    "$top_builddir/attendance-admin" -c /dev/null migrate >/dev/null
 svc_redis_start "$state"
 
 # write_config FILE PER_ADDRESS
 write_config() {
 	cat >"$1" <<CONF
-database = $conninfo
+$(svc_db_config "$state")
 redis = unix:$(svc_redis_socket "$state")
 allowed_origins = http://localhost
 public_base_url = http://localhost

@@ -16,6 +16,7 @@
 
 #include "migrate.h"
 #include "support.h"
+#include "util.h"
 
 /* Every table of sql/, and the history table migrate keeps. */
 static const char *const migrate_tables[] = {
@@ -561,4 +562,65 @@ Test(migrate, concurrent_runs)
 	}
 	unlink(log);
 	free(log);
+}
+
+/* The role the workers run as: rows and functions, nothing more. */
+static void
+migrate_expect_refused(PGconn *conn, const char *sql)
+{
+	PGresult	*res = PQexec(conn, sql);
+
+	cr_assert_eq(PQresultStatus(res), PGRES_FATAL_ERROR,
+	    "the runtime role may: %s", sql);
+	cr_assert_str_eq(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501",
+	    "%s: %s", sql, PQresultErrorMessage(res));
+	PQclear(res);
+}
+
+Test(migrate, the_runtime_role_has_rows_and_functions_only)
+{
+	char		 conninfo[SUPPORT_CONNINFO_SIZE];
+	char		 runtime[SUPPORT_CONNINFO_SIZE + 80], role[64];
+	char		*out = NULL, *err = NULL, *sql;
+	PGconn		*owner, *conn;
+	int		 status;
+
+	support_db_create(0, conninfo);
+	owner = support_db_connect(conninfo);
+	snprintf(role, sizeof(role), "runtime_%ld", (long)getpid());
+	sql = util_printf("CREATE ROLE %s LOGIN", role);
+	cr_assert_str_empty(support_db_state(owner, sql, NULL));
+	free(sql);
+	cr_assert(setenv("ATTENDANCE_DATABASE_RUNTIME_ROLE", role, 1) == 0);
+	status = support_admin(conninfo, NULL, &out, &err, "migrate", NULL);
+	cr_assert(unsetenv("ATTENDANCE_DATABASE_RUNTIME_ROLE") == 0);
+	cr_assert_eq(status, 0, "migrate: exit %d: %s", status, err);
+
+	snprintf(runtime, sizeof(runtime), "%s user=%s", conninfo, role);
+	conn = support_db_connect(runtime);
+	/* What the workers do. */
+	cr_assert_str_empty(support_db_state(conn, "INSERT INTO users (role, "
+	    "email, username, display_name, external_id) VALUES ('student', "
+	    "'r@x.edu', 'r', 'R', 'r-1')", NULL));
+	cr_assert_str_empty(support_db_state(conn, "UPDATE users SET "
+	    "last_login_at = now()", NULL));
+	cr_assert_str_empty(support_db_state(conn, "SELECT * FROM "
+	    "auth_login_begin('r', '192.0.2.1', NULL, 60, 60, 5, 100, '{}')",
+	    NULL));
+	cr_assert_str_empty(support_db_state(conn, "DELETE FROM "
+	    "login_failures", NULL));
+	/* What they never may. */
+	migrate_expect_refused(conn, "DROP TABLE attendance_records");
+	migrate_expect_refused(conn, "ALTER TABLE users ADD COLUMN x int");
+	migrate_expect_refused(conn, "TRUNCATE login_failures");
+	migrate_expect_refused(conn, "CREATE TABLE mine (x int)");
+	migrate_expect_refused(conn, "SELECT * FROM pg_authid");
+	migrate_expect_refused(conn, "DELETE FROM schema_migrations");
+	migrate_expect_refused(conn, "CREATE OR REPLACE FUNCTION "
+	    "auth_login_live(expires_at timestamptz) RETURNS boolean "
+	    "LANGUAGE sql AS 'SELECT true'");
+	PQfinish(conn);
+	free(out);
+	free(err);
+	PQfinish(owner);
 }

@@ -46,7 +46,7 @@ conninfo=$(svc_pg_conninfo "$state" attendance)
 # A ping after 2 s of silence (so a missed pong shows within seconds) and
 # a small queue bound (so a reader that stops is dropped quickly).
 cat >"$state/attendance.conf" <<CONF
-database = $conninfo
+$(svc_db_config "$state")
 redis = unix:$(svc_redis_socket "$state")
 allowed_origins = http://localhost
 public_base_url = http://localhost
