@@ -247,7 +247,7 @@ svc_data_start() {
 	svc_redis_start "$state"
 	cat >"$state/attendance.conf" <<CONF
 $(svc_db_config "$state")
-redis = unix:$(svc_redis_socket "$state")
+$(svc_redis_config "$state")
 allowed_origins = ${3:-http://localhost}
 log_level = ${4:-info}
 CONF
@@ -263,20 +263,57 @@ svc_redis_start() {
 	state=$1
 	command -v redis-server >/dev/null || svc_die "redis-server not installed"
 	mkdir -p "$state/redis" "$state/run" "$state/log"
+	# Redis with passwords (attendance.conf(5), redis_user): the
+	# workers' and the relay's ACL user may publish, subscribe and ping
+	# on the product's channels, nothing else; an admin user for the
+	# tests and redis-cli; no default user.  Secrets in 0600 files.  A
+	# Redis of an older ./dev/up, started without them, is restarted.
+	if [ ! -s "$state/redis/password" ]; then
+		svc_pid_alive "$state/run/redis.pid" && svc_redis_stop "$state"
+		(umask 077
+		od -An -tx1 -N16 /dev/urandom | tr -d ' \n' \
+		    >"$state/redis/password"
+		od -An -tx1 -N16 /dev/urandom | tr -d ' \n' \
+		    >"$state/redis/admin-password"
+		cat >"$state/redis/redis.conf" <<CONF
+user default off
+user attendance on >$(cat "$state/redis/password") resetchannels &attendance:* -@all +publish +subscribe +unsubscribe +ping
+user admin on >$(cat "$state/redis/admin-password") ~* &* +@all
+CONF
+		)
+	fi
 	svc_pid_alive "$state/run/redis.pid" && return 0
-	redis-server --port 0 --unixsocket "$(svc_redis_socket "$state")" \
+	redis-server "$state/redis/redis.conf" --port 0 \
+	    --unixsocket "$(svc_redis_socket "$state")" \
 	    --unixsocketperm 700 --daemonize yes \
 	    --pidfile "$state/run/redis.pid" \
 	    --logfile "$state/log/redis.log" --dir "$state/redis" \
 	    --save '' --appendonly no ||
 	    svc_die "redis-server did not start"
 	i=0
-	until redis-cli -s "$(svc_redis_socket "$state")" ping >/dev/null 2>&1; do
+	until svc_redis_cli "$state" ping >/dev/null 2>&1; do
 		i=$((i + 1))
 		[ $i -lt 100 ] ||
 		    { cat "$state/log/redis.log" >&2; svc_die "Redis did not answer"; }
 		sleep 0.1
 	done
+}
+
+# svc_redis_cli STATE ARGS...: redis-cli as the admin user.
+svc_redis_cli() {
+	svc_cli_state=$1
+	shift
+	REDISCLI_AUTH=$(cat "$svc_cli_state/redis/admin-password") \
+	    redis-cli --user admin -s "$(svc_redis_socket "$svc_cli_state")" \
+	    "$@"
+}
+
+# svc_redis_config STATE: the configuration lines of Redis, as the
+# workers' and the relay's ACL user.
+svc_redis_config() {
+	echo "redis = unix:$(svc_redis_socket "$1")"
+	echo "redis_user = attendance"
+	echo "redis_password_file = $1/redis/password"
 }
 
 svc_redis_stop() {

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cidr.h"
 #include "config.h"
 #include "log.h"
@@ -63,6 +65,10 @@ static const struct config_key config_table[] = {
 	    "limit)"),
 	KEY_ADDRESS(redis, "127.0.0.1:6379", 6379,
 	    "Redis address: host:port, or unix:/path/to/socket"),
+	KEY_STRING(redis_user, "",
+	    "Redis ACL user for AUTH (empty: the default user)"),
+	KEY_STRING(redis_password_file, "",
+	    "file whose first line is the Redis password (empty: no AUTH)"),
 	KEY_STRING(allowed_origins, "",
 	    "space-separated origins allowed on state-changing requests and "
 	    "WebSocket upgrades, e.g. https://attendance.example.edu"),
@@ -466,6 +472,38 @@ config_format(const struct config *cfg, const struct config_key *key)
 		return strdup(*(char *const *)(const void *)base);
 	}
 	return NULL;
+}
+
+enum at_error
+config_redis_password(const struct config *cfg, char **out, char **cause)
+{
+	FILE	*fp;
+	char	 line[1026];
+	size_t	 len;
+
+	*out = *cause = NULL;
+	if (cfg->redis_password_file[0] == '\0')
+		return AT_OK;
+	if ((fp = fopen(cfg->redis_password_file, "r")) == NULL) {
+		*cause = util_printf("redis_password_file: %s: %s",
+		    cfg->redis_password_file, strerror(errno));
+		return AT_EINVALID;
+	}
+	if (fgets(line, sizeof(line), fp) == NULL)
+		line[0] = '\0';
+	fclose(fp);
+	len = strcspn(line, "\r\n");
+	line[len] = '\0';
+	if (len == 0 || len > 1024) {
+		*cause = util_printf("redis_password_file: %s: %s",
+		    cfg->redis_password_file, len == 0 ? "no password on its "
+		    "first line" : "longer than 1024 bytes");
+		sodium_memzero(line, sizeof(line));
+		return AT_EINVALID;
+	}
+	*out = strdup(line);
+	sodium_memzero(line, sizeof(line));
+	return *out == NULL ? AT_ENOMEM : AT_OK;
 }
 
 int

@@ -20,6 +20,8 @@ struct config {
 	int	 database_lock_timeout;
 	int	 database_idle_transaction_timeout;
 	struct address redis;		/* checked when the key is set */
+	char	*redis_user;		/* "": the default user */
+	char	*redis_password_file;	/* "": no AUTH */
 	char	*allowed_origins;	/* space-separated origins */
 	char	*public_base_url;
 	int	 cookie_secure;		/* enum config_cookie_secure */
@@ -111,6 +113,15 @@ enum at_error	 config_set(struct config *, const char *name,
 
 /* The current value of key as text, malloc'd (NULL when out of memory). */
 char	*config_format(const struct config *, const struct config_key *);
+
+/*
+ * The Redis password, read from redis_password_file (its first line):
+ * *out is malloc'd, or NULL when no file is named.  A secret never sits
+ * in attendance.conf itself, which attendance-admin config prints.
+ * *cause is malloc'd on failure.
+ */
+enum at_error	 config_redis_password(const struct config *, char **out,
+		    char **cause) AT_MUSTCHECK;
 
 /* Whether cookies get the Secure attribute (cookie_secure's rule). */
 int	 config_cookies_secure(const struct config *);

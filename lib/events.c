@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <hiredis/hiredis.h>
+#include <sodium.h>
 
 #include "events.h"
 #include "log.h"
@@ -16,6 +17,7 @@
 
 struct events {
 	struct address	 address;
+	char		*user, *password;
 	char		 where[ADDRESS_TEXT_MAX];	/* for the log */
 	redisContext	*redis;
 	time_t		 retry_at;
@@ -23,7 +25,7 @@ struct events {
 };
 
 struct events *
-events_open(const struct address *address)
+events_open(const struct address *address, const struct events_auth *auth)
 {
 	struct events	*ev;
 
@@ -31,6 +33,12 @@ events_open(const struct address *address)
 		return NULL;
 	ev->address = *address;
 	address_format(address, ev->where, sizeof(ev->where));
+	if ((auth->user != NULL && (ev->user = strdup(auth->user)) == NULL) ||
+	    (auth->password != NULL &&
+	    (ev->password = strdup(auth->password)) == NULL)) {
+		events_close(ev);
+		return NULL;
+	}
 	return ev;
 }
 
@@ -41,7 +49,38 @@ events_close(struct events *ev)
 		return;
 	if (ev->redis != NULL)
 		redisFree(ev->redis);
+	if (ev->password != NULL)
+		sodium_memzero(ev->password, strlen(ev->password));
+	free(ev->password);
+	free(ev->user);
 	free(ev);
+}
+
+int
+events_authenticate(struct redisContext *c, const struct events_auth *auth,
+    const char **why)
+{
+	redisReply	*reply;
+	int		 rc = 0;
+
+	*why = NULL;
+	if (auth->password == NULL)
+		return 0;
+	if (auth->user != NULL && auth->user[0] != '\0')
+		reply = redisCommand(c, "AUTH %s %s", auth->user,
+		    auth->password);
+	else
+		reply = redisCommand(c, "AUTH %s", auth->password);
+	if (reply == NULL) {
+		*why = c->errstr;
+		return -1;
+	}
+	if (reply->type == REDIS_REPLY_ERROR) {
+		*why = "AUTH refused (redis_user, redis_password_file)";
+		rc = -1;
+	}
+	freeReplyObject(reply);
+	return rc;
 }
 
 static void
@@ -57,7 +96,9 @@ events_drop(struct events *ev, const char *why)
 static int
 events_connect(struct events *ev)
 {
-	struct timeval	 tv = { 0, EVENTS_TIMEOUT_MS * 1000 };
+	struct timeval		 tv = { 0, EVENTS_TIMEOUT_MS * 1000 };
+	struct events_auth	 auth;
+	const char		*why;
 
 	if (ev->redis != NULL)
 		return 0;
@@ -77,6 +118,12 @@ events_connect(struct events *ev)
 		return -1;
 	}
 	redisSetTimeout(ev->redis, tv);
+	auth.user = ev->user;
+	auth.password = ev->password;
+	if (events_authenticate(ev->redis, &auth, &why) == -1) {
+		events_drop(ev, why);
+		return -1;
+	}
 	return 0;
 }
 

@@ -13,10 +13,27 @@
 #define EVENTS_CHANNEL_PREFIX	"attendance:session:"
 
 struct events;
+struct redisContext;
 
-/* address is copied (the redis key, lib/config.h).  Connects lazily; NULL
- * when out of memory. */
-struct events	*events_open(const struct address *address);
+/*
+ * Redis's AUTH: an ACL user ("" or NULL for the default user) and its
+ * password (NULL: no AUTH).  Raw tokens travel in PUBLISH, so whoever
+ * can subscribe can read every live token: Redis wants a password, on a
+ * unix socket of tight permissions.
+ */
+struct events_auth {
+	const char	*user;
+	const char	*password;
+};
+
+/* Sends AUTH on a connected synchronous context; 0, or -1 with *why. */
+int		 events_authenticate(struct redisContext *,
+		    const struct events_auth *, const char **why);
+
+/* address and auth are copied (the redis keys, lib/config.h).  Connects
+ * lazily; NULL when out of memory. */
+struct events	*events_open(const struct address *address,
+		    const struct events_auth *auth);
 void		 events_close(struct events *);
 
 /* data is a JSON text.  Returns 0, or -1 when the message was lost. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <sodium.h>
 
 #include "autoconfig.h"
 
@@ -65,6 +66,8 @@ main(int argc, char **argv)
 {
 	struct app	 app;
 	struct request	 req;
+	struct events_auth auth;
+	char		*password = NULL;
 	FCGX_Request	 fcgi;
 	struct stat	 st;
 	const char	*path = NULL, *listen_on = NULL;
@@ -122,7 +125,18 @@ main(int argc, char **argv)
 		log_error("libsodium failed to initialise");
 		goto out;
 	}
-	if ((app.events = events_open(&app.config.redis)) == NULL) {
+	if (config_redis_password(&app.config, &password, &cause) != AT_OK) {
+		log_error("%s", cause != NULL ? cause : "out of memory");
+		free(cause);
+		goto out;
+	}
+	auth.user = app.config.redis_user;
+	auth.password = password;
+	app.events = events_open(&app.config.redis, &auth);
+	if (password != NULL)
+		sodium_memzero(password, strlen(password));
+	free(password);
+	if (app.events == NULL) {
 		log_error("out of memory");
 		goto out;
 	}

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "autoconfig.h"
 
 #include "config.h"
@@ -127,10 +129,13 @@ int
 main(int argc, char **argv)
 {
 	struct relay		 relay;
+	struct events_auth	 redis_auth;
 	const struct address	*addr = &relay.config.relay_listen;
 	const char		*path = NULL;
 	char			*cause = NULL, listen[ADDRESS_TEXT_MAX];
+	char			*password = NULL;
 	unsigned long		 nofile;
+	enum at_error		 rc;
 	int			 ch, status = 1;
 
 	memset(&relay, 0, sizeof(relay));
@@ -199,10 +204,21 @@ main(int argc, char **argv)
 		log_error("out of memory");
 		goto out;
 	}
-	if (relay_auth_open(&relay, relay.config.database, &relay.auth) !=
-	    AT_OK || relay_redis_open(relay.loop, &relay.config.redis,
-	    &relay.sessions, &relay_deliver_events, &relay,
-	    &relay.redis) != AT_OK || relay_conn_start(&relay) != AT_OK) {
+	if (config_redis_password(&relay.config, &password, &cause) !=
+	    AT_OK) {
+		log_error("%s", cause != NULL ? cause : "out of memory");
+		free(cause);
+		goto out;
+	}
+	redis_auth.user = relay.config.redis_user;
+	redis_auth.password = password;
+	rc = relay_redis_open(relay.loop, &relay.config.redis, &redis_auth,
+	    &relay.sessions, &relay_deliver_events, &relay, &relay.redis);
+	if (password != NULL)
+		sodium_memzero(password, strlen(password));
+	free(password);
+	if (rc != AT_OK || relay_auth_open(&relay, relay.config.database,
+	    &relay.auth) != AT_OK || relay_conn_start(&relay) != AT_OK) {
 		log_error("cannot start");
 		goto out;
 	}

@@ -25,6 +25,7 @@ struct relay_redis {
 	struct ev_loop		*loop;
 	struct relay_subs	 subs;		/* the state machine */
 	struct address		 address;
+	char			*user, *password;	/* AUTH's */
 	redisAsyncContext	*sub;		/* SUBSCRIBE */
 	redisAsyncContext	*cmd;		/* PUBLISH of the heartbeat */
 	int			 sub_up, cmd_up;
@@ -155,6 +156,28 @@ relay_redis_command(void *io, const char *verb,
 }
 
 static void
+relay_redis_on_auth(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct relay_redis	*rr = ac->data;
+	redisReply		*reply = r;
+
+	(void)privdata;
+	if (rr != NULL && reply != NULL && reply->type == REDIS_REPLY_ERROR)
+		log_warn("redis %s: AUTH refused (redis_user, "
+		    "redis_password_file)", relay_redis_where(rr));
+}
+
+static int
+relay_redis_auth(struct relay_redis *rr, redisAsyncContext *ac)
+{
+	if (rr->user != NULL && rr->user[0] != '\0')
+		return redisAsyncCommand(ac, relay_redis_on_auth, NULL,
+		    "AUTH %s %s", rr->user, rr->password);
+	return redisAsyncCommand(ac, relay_redis_on_auth, NULL, "AUTH %s",
+	    rr->password);
+}
+
+static void
 relay_redis_on_connect(const redisAsyncContext *cac, int status)
 {
 	redisAsyncContext	*ac = (redisAsyncContext *)(uintptr_t)cac;
@@ -169,6 +192,13 @@ relay_redis_on_connect(const redisAsyncContext *cac, int status)
 		else
 			rr->cmd = NULL;
 		relay_redis_lost(rr, ac->errstr);
+		return;
+	}
+	/* First in each context's pipeline: a refusal is logged, and the
+	 * commands after it fail, so the heartbeat never comes back and
+	 * the watchdog reconnects with back-off. */
+	if (rr->password != NULL && relay_redis_auth(rr, ac) != REDIS_OK) {
+		log_warn("redis %s: cannot send AUTH", relay_redis_where(rr));
 		return;
 	}
 	if (ac == rr->sub) {
@@ -272,14 +302,22 @@ relay_redis_beat(struct ev_loop *loop, ev_timer *w, int revents)
 
 int
 relay_redis_open(struct ev_loop *loop, const struct address *address,
-    struct relay_sessions *sessions, const struct relay_redis_events *events,
-    void *arg, struct relay_redis **out)
+    const struct events_auth *auth, struct relay_sessions *sessions,
+    const struct relay_redis_events *events, void *arg,
+    struct relay_redis **out)
 {
 	struct relay_redis	*rr;
 
 	*out = NULL;
 	if ((rr = calloc(1, sizeof(*rr))) == NULL)
 		return AT_ENOMEM;
+	if ((auth->user != NULL && (rr->user = strdup(auth->user)) == NULL) ||
+	    (auth->password != NULL &&
+	    (rr->password = strdup(auth->password)) == NULL)) {
+		free(rr->user);
+		free(rr);
+		return AT_ENOMEM;
+	}
 	rr->loop = loop;
 	rr->address = *address;
 	relay_subs_init(&rr->subs, sessions, relay_redis_command, rr, events,
@@ -308,6 +346,10 @@ relay_redis_close(struct relay_redis *rr)
 	rr->sub_up = rr->cmd_up = 0;
 	relay_redis_drop(&rr->sub);
 	relay_redis_drop(&rr->cmd);
+	if (rr->password != NULL)
+		sodium_memzero(rr->password, strlen(rr->password));
+	free(rr->password);
+	free(rr->user);
 	free(rr);
 }
 

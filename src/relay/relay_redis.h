@@ -25,6 +25,7 @@
 
 #include "address.h"
 #include "error.h"
+#include "events.h"
 #include "relay_sessions.h"
 #include "relay_subs.h"
 
@@ -43,6 +44,7 @@ struct relay_redis;
  * relay_redis_join() or relay_redis_leave().
  */
 int	 relay_redis_open(struct ev_loop *loop, const struct address *address,
+	    const struct events_auth *auth,
 	    struct relay_sessions *sessions,
 	    const struct relay_redis_events *events, void *arg,
 	    struct relay_redis **out) AT_MUSTCHECK;

@@ -36,7 +36,7 @@ svc_redis_start "$state"
 write_config() {
 	cat >"$1" <<CONF
 $(svc_db_config "$state")
-redis = unix:$(svc_redis_socket "$state")
+$(svc_redis_config "$state")
 allowed_origins = http://localhost
 public_base_url = http://localhost
 login_failure_window = 3
@@ -68,10 +68,12 @@ svc_nginx_start "$state" "unix:$state/run/http.sock"
 ATTENDANCE_TEST_HTTP_SOCKET=$state/run/http.sock
 ATTENDANCE_TEST_DATABASE=$conninfo
 ATTENDANCE_TEST_REDIS_SOCKET=$(svc_redis_socket "$state")
+ATTENDANCE_TEST_REDIS_PASSWORD_FILE=$state/redis/admin-password
 ATTENDANCE_TEST_ORIGIN=http://localhost
 TMPDIR=$state
 export ATTENDANCE_TEST_HTTP_SOCKET ATTENDANCE_TEST_DATABASE
-export ATTENDANCE_TEST_REDIS_SOCKET ATTENDANCE_TEST_ORIGIN TMPDIR
+export ATTENDANCE_TEST_REDIS_SOCKET ATTENDANCE_TEST_REDIS_PASSWORD_FILE
+export ATTENDANCE_TEST_ORIGIN TMPDIR
 
 status=0
 if [ $# -gt 0 ]; then

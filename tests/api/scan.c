@@ -65,13 +65,9 @@ assert_token_not_in_redis(const char *token)
 	};
 	redisContext	*rc;
 	redisReply	*keys, *type, *v;
-	const char	*socket = getenv("ATTENDANCE_TEST_REDIS_SOCKET");
 	size_t		 i, j;
 
-	cr_assert(socket != NULL);
-	rc = redisConnectUnix(socket);
-	cr_assert(rc != NULL && rc->err == 0, "redis: %s",
-	    rc != NULL ? rc->errstr : "out of memory");
+	rc = api_redis_connect();
 	keys = redisCommand(rc, "KEYS *");
 	cr_assert(keys != NULL && keys->type == REDIS_REPLY_ARRAY);
 	for (i = 0; i < keys->elements; i++) {

@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "api_support.h"
+#include "events.h"
 
 #define API_BASE_URL		"http://localhost"
 #define API_TIMEOUT_SECONDS	30L
@@ -1010,6 +1011,29 @@ api_scan(struct api_client *c, const char *session, const char *round,
 
 /* --- events --------------------------------------------------------- */
 
+struct redisContext *
+api_redis_connect(void)
+{
+	struct events_auth	 auth;
+	redisContext		*rc;
+	FILE			*fp;
+	const char		*why;
+	char			 password[128];
+
+	rc = redisConnectUnix(api_env("ATTENDANCE_TEST_REDIS_SOCKET"));
+	cr_assert(rc != NULL && rc->err == 0, "redis: %s",
+	    rc != NULL ? rc->errstr : "out of memory");
+	fp = fopen(api_env("ATTENDANCE_TEST_REDIS_PASSWORD_FILE"), "r");
+	cr_assert(fp != NULL && fgets(password, sizeof(password), fp) != NULL,
+	    "ATTENDANCE_TEST_REDIS_PASSWORD_FILE");
+	fclose(fp);
+	password[strcspn(password, "\n")] = '\0';
+	auth.user = "admin";
+	auth.password = password;
+	cr_assert(events_authenticate(rc, &auth, &why) == 0, "redis: %s", why);
+	return rc;
+}
+
 struct api_events *
 api_events_subscribe(const char *session_id)
 {
@@ -1019,9 +1043,7 @@ api_events_subscribe(const char *session_id)
 	api_init();
 	ev = calloc(1, sizeof(*ev));
 	cr_assert(ev != NULL);
-	ev->redis = redisConnectUnix(api_env("ATTENDANCE_TEST_REDIS_SOCKET"));
-	cr_assert(ev->redis != NULL && ev->redis->err == 0, "redis: %s",
-	    ev->redis != NULL ? ev->redis->errstr : "out of memory");
+	ev->redis = api_redis_connect();
 	reply = redisCommand(ev->redis, "SUBSCRIBE attendance:session:%s",
 	    session_id);
 	cr_assert(reply != NULL, "SUBSCRIBE: %s", ev->redis->errstr);

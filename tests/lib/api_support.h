@@ -10,6 +10,7 @@
  *   ATTENDANCE_TEST_HTTP_SOCKET   nginx's unix socket
  *   ATTENDANCE_TEST_DATABASE      conninfo of the stack's database
  *   ATTENDANCE_TEST_REDIS_SOCKET  Redis's unix socket
+ *   ATTENDANCE_TEST_REDIS_PASSWORD_FILE  its admin user's password
  *   ATTENDANCE_TEST_ORIGIN        an allowed origin ("http://localhost")
  */
 #ifndef ATTENDANCE_TESTS_API_SUPPORT_H
@@ -272,6 +273,10 @@ void	 api_scan(struct api_client *, const char *session,
  * ("attendance:session:<id>") before acting; returns once Redis has
  * confirmed the subscription.
  */
+/* A connection to the test's Redis as its admin user (every channel and
+ * key), for what the tests look at there. */
+struct redisContext	*api_redis_connect(void);
+
 struct api_events;
 struct api_events	*api_events_subscribe(const char *session_id);
 /*

@@ -47,7 +47,7 @@ conninfo=$(svc_pg_conninfo "$state" attendance)
 # a small queue bound (so a reader that stops is dropped quickly).
 cat >"$state/attendance.conf" <<CONF
 $(svc_db_config "$state")
-redis = unix:$(svc_redis_socket "$state")
+$(svc_redis_config "$state")
 allowed_origins = http://localhost
 public_base_url = http://localhost
 relay_listen = unix:$state/run/relay.sock

@@ -34,7 +34,7 @@ admin demo | grep -q "already present" || fail "demo is not idempotent"
 n=$(psql "$ATTENDANCE_DATABASE" -tAc "SELECT count(*) FROM enrollments")
 [ "$n" = 30 ] || fail "demo enrolled $n students, expected 30"
 
-[ "$(redis-cli -s "$(svc_redis_socket "$state")" ping)" = PONG ] ||
+[ "$(svc_redis_cli "$state" ping)" = PONG ] ||
     fail "redis does not answer PONG"
 
 curl -sS --unix-socket "$state/run/http.sock" -o "$state/index.html" \

@@ -56,12 +56,13 @@ TestSuite(events, .init = events_setup, .fini = events_teardown);
 static struct events *
 events_at(const char *text)
 {
-	struct address	 a;
-	const char	*why;
+	static const struct events_auth	 none = { NULL, NULL };
+	struct address			 a;
+	const char			*why;
 
 	cr_assert_eq(address_parse(text, 6379, &a, &why), AT_OK, "%s: %s",
 	    text, why);
-	return events_open(&a);
+	return events_open(&a, &none);
 }
 
 static double
