@@ -25,6 +25,10 @@
 #define RELAY_HANDSHAKE_TIMEOUT	10.0	/* request head to upgrade, close */
 #define RELAY_MESSAGE_MAX	4096	/* a client message, in bytes */
 #define RELAY_SHUTDOWN_GRACE	2.0	/* SIGTERM: closing handshakes */
+/* The logins check runs every relay_ping_interval, at most this far
+ * apart, so an expired login's sockets close within the contract's 60 s
+ * with a query's timeout to spare. */
+#define RELAY_LOGINS_CHECK_MAX	30.0
 
 struct relay_conn;
 struct relay_auth;

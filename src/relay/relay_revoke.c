@@ -131,6 +131,8 @@ relay_revoke_start(struct relay *relay)
 {
 	ev_tstamp	 every = relay->config.relay_ping_interval;
 
+	if (every > RELAY_LOGINS_CHECK_MAX)
+		every = RELAY_LOGINS_CHECK_MAX;
 	ev_timer_init(&relay->logins_timer, relay_revoke_tick, every, every);
 	relay->logins_timer.data = relay;
 	ev_timer_start(relay->loop, &relay->logins_timer);

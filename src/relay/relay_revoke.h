@@ -7,12 +7,12 @@
  *  - a worker's logout message on the logins channel (relay_subs.c reads
  *    it, relay_deliver.c passes it here): the sockets close within
  *    milliseconds of the logout;
- *  - every relay_ping_interval seconds, one query for the logins of all
- *    the sockets (relay_auth_logins(), the one rule of a live login):
- *    it finds the logins that expired, and the logouts whose message was
- *    lost (Redis down at that moment, or this relay's subscriber).  It
- *    also runs once the logins channel is subscribed again after Redis
- *    was lost.
+ *  - every relay_ping_interval seconds (RELAY_LOGINS_CHECK_MAX at most),
+ *    one query for the logins of all the sockets (relay_auth_logins(),
+ *    by the one rule of a live login): it finds the logins that expired,
+ *    and the logouts whose message was lost (Redis down at that moment,
+ *    or this relay's subscriber).  It also runs once the logins channel
+ *    is subscribed again after Redis was lost.
  *
  * A connection is among its login's sockets (relay->logins) from the
  * moment its upgrade check is queued until it is freed, so a logout

@@ -7,8 +7,8 @@ UTF-8, unmasked frames) and ignores pings.  Every wait is bounded.
 Environment: RELAY_TEST_STATE (the stack's state directory) and
 RELAY_TEST_CTL (a script taking redis-stop, redis-start, redis-pause,
 redis-resume, pg-stop, pg-start, fcgi-restart, and sql STATEMENT).  A
-second relay listens on run/relay2.sock with its logins check an hour
-away.  Prints one line per check; exits 1 at the first failure.
+second relay listens on run/relay2.sock, its logins check 30 s apart.
+Prints one line per check; exits 1 at the first failure.
 """
 import asyncio
 import base64
@@ -629,10 +629,9 @@ async def main():
 
     # (v1.1) A socket lives no longer than the login that opened it.
     # Two sockets of one login and one of another login of the same
-    # professor on the second relay, whose periodic check is an hour
-    # away, and one more of the first login on the first relay: the
-    # logout's message closes the first login's, on both relays, and no
-    # other.
+    # professor on the second relay, whose periodic check is 30 s apart,
+    # and one more of the first login on the first relay: the logout's
+    # message closes the first login's, on both relays, and no other.
     l1 = await login("prof", "prof-demo")
     l2 = await login("prof", "prof-demo")
     x1 = await ws_open(session, l1, sock=RELAY2_SOCK)

@@ -8,11 +8,11 @@
 # later events arrive), /healthz with Redis or PostgreSQL down, a reader
 # that stops reading dropped at the queue bound, oversized and malformed
 # frames, a socket that misses its pong, a login's end (a logout closes
-# that login's sockets with 4401 within 5 s, on a second relay whose
-# periodic check is an hour away, and no other socket; a logout while
-# Redis is down, and an expired login, closed by the check at
-# relay_ping_interval), SIGTERM (close 1001).  Every wait is bounded; the
-# relays' logs are printed when anything fails.
+# that login's sockets with 4401 within 5 s by its message, also on a
+# second relay whose periodic check is rare, and no other socket; a
+# logout while Redis is down, and an expired login, closed by the check
+# at relay_ping_interval), SIGTERM (close 1001).  Every wait is bounded;
+# the relays' logs are printed when anything fails.
 set -eu
 svc_srcdir=$top_srcdir
 . "$top_srcdir/dev/services.sh"
@@ -75,8 +75,8 @@ svc_relay_start "$state" "$top_builddir/attendance-relay" \
     "$state/attendance.conf"
 svc_nginx_start "$state" "unix:$state/run/http.sock"
 # A second relay, reached directly, whose periodic check of the logins
-# is an hour away: a socket it closes within seconds of a logout was
-# closed by the logout's message.
+# is as far apart as it goes (30 s): a socket it closes within seconds of
+# a logout, and logs as closed by the message, was.
 ATTENDANCE_RELAY_LISTEN="unix:$state/run/relay2.sock" \
 ATTENDANCE_RELAY_PING_INTERVAL=3600 \
     "$top_builddir/attendance-relay" -c "$state/attendance.conf" \
