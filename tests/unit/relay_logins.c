@@ -2,8 +2,11 @@
  * src/relay/relay_logins.c, the relay's sockets by login: each socket of
  * a login found and no other, with logins that share a bucket; removal
  * (also of a node never added, and while walking); the distinct logins
- * for the check; growth past the first buckets keeps every socket.
+ * for the check; growth past the first buckets keeps every socket; a
+ * login's sockets stay together in their chain (checked after every
+ * change), so one login with thousands of sockets stays cheap.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -43,6 +46,42 @@ hash_of(unsigned i, int low, unsigned char out[TOKEN_HASH_BYTES])
 	}
 }
 
+/*
+ * The table's invariants: the links both ways, the count, every node in
+ * the bucket of its hash, and each login's nodes in one run.
+ */
+static void
+check_table(void)
+{
+	struct relay_login	*node, *other;
+	struct relay_login	**back;
+	size_t			 i, n = 0;
+	uint64_t		 h;
+	int			 ended;
+
+	for (i = 0; i < t.nbuckets; i++) {
+		back = &t.buckets[i];
+		for (node = t.buckets[i]; node != NULL; node = node->hnext) {
+			cr_assert_eq(node->hprev, back, "a broken back link");
+			back = &node->hnext;
+			memcpy(&h, node->hash, sizeof(h));
+			cr_assert_eq(h & (t.nbuckets - 1), i, "wrong bucket");
+			n++;
+			/* Once its run ended, the login never comes back. */
+			ended = 0;
+			for (other = node->hnext; other != NULL;
+			    other = other->hnext) {
+				if (memcmp(other->hash, node->hash,
+				    TOKEN_HASH_BYTES) != 0)
+					ended = 1;
+				else
+					cr_assert(!ended, "in two runs");
+			}
+		}
+	}
+	cr_assert_eq(n, t.count);
+}
+
 struct seen {
 	struct relay_login	*nodes[8];
 	unsigned		 n;
@@ -58,6 +97,12 @@ visit(struct relay_login *node, void *arg)
 	s->nodes[s->n++] = node;
 	if (s->remove != NULL)
 		relay_logins_remove(s->remove, node);
+}
+
+static void
+count_only(struct relay_login *node, void *arg)
+{
+	(*(unsigned *)arg)++;
 }
 
 static unsigned
@@ -94,6 +139,7 @@ sockets_of_a_login(int low)
 	relay_logins_add(&t, &b1, b);
 	relay_logins_add(&t, &a2, a);
 	cr_assert_eq(t.count, 3);
+	check_table();
 
 	cr_assert_eq(count_of(a, &s), 2);
 	cr_assert(holds(&s, &a1) && holds(&s, &a2));
@@ -114,6 +160,7 @@ sockets_of_a_login(int low)
 	relay_logins_remove(&t, &never);
 	cr_assert_eq(t.count, 2);
 	cr_assert_eq(count_of(b, &s), 1);
+	check_table();
 }
 
 Test(relay_logins, sockets_of_a_login)
@@ -143,6 +190,7 @@ Test(relay_logins, remove_while_walking)
 	relay_logins_each_of(&t, a, visit, &s);
 	cr_assert_eq(s.n, 3);
 	cr_assert_eq(t.count, 1);
+	check_table();
 	cr_assert_eq(count_of(a, &s), 0);
 	cr_assert_eq(count_of(b, &s), 1);
 }
@@ -178,6 +226,7 @@ Test(relay_logins, distinct)
 	relay_logins_add(&t, &nodes[4], h[2]);
 	relay_logins_add(&t, &nodes[5], h[2]);
 	relay_logins_remove(&t, &nodes[4]);
+	check_table();
 	cr_assert_eq(relay_logins_distinct(&t, list, t.count), 3);
 	for (i = 0; i < 3; i++)
 		cr_assert_eq(listed(list, 3, h[i]), 1, "login %u", i);
@@ -202,6 +251,7 @@ Test(relay_logins, grows_and_keeps_every_socket)
 	}
 	cr_assert_eq(t.count, N);
 	cr_assert_geq(t.nbuckets, N, "the table did not grow");
+	check_table();
 	for (i = 0; i < N / 2; i++) {
 		hash_of(i, 0, h);
 		cr_assert_eq(count_of(h, &s), 2, "login %u", i);
@@ -213,6 +263,49 @@ Test(relay_logins, grows_and_keeps_every_socket)
 		relay_logins_remove(&t, &nodes[i]);
 	cr_assert_eq(t.count, 0);
 	cr_assert_eq(relay_logins_distinct(&t, list, N), 0);
+}
+
+/*
+ * One login with many sockets, and other logins in its bucket before and
+ * after it: through growth its sockets stay one run; its logout finds
+ * them all, the others keep theirs; removal from the middle keeps the
+ * run.
+ */
+Test(relay_logins, one_login_many_sockets)
+{
+	static struct relay_login	 many[N], before[3], after[3];
+	static unsigned char		 list[N][TOKEN_HASH_BYTES];
+	unsigned char			 h[TOKEN_HASH_BYTES];
+	unsigned char			 hb[TOKEN_HASH_BYTES];
+	unsigned char			 ha[TOKEN_HASH_BYTES];
+	struct seen			 s;
+	unsigned			 i, n;
+
+	hash_of(0, 1, h);
+	hash_of(1, 1, hb);		/* the same bucket, always */
+	hash_of(2, 1, ha);
+	relay_logins_add(&t, &before[0], hb);
+	for (i = 0; i < N; i++) {
+		relay_logins_add(&t, &many[i], h);
+		if (i == N / 2)
+			relay_logins_add(&t, &after[0], ha);
+		if (i == N / 3)
+			relay_logins_add(&t, &before[1], hb);
+	}
+	relay_logins_add(&t, &after[1], ha);
+	relay_logins_add(&t, &before[2], hb);
+	check_table();
+	cr_assert_geq(t.nbuckets, N);
+	cr_assert_eq(relay_logins_distinct(&t, list, t.count), 3);
+	for (i = N / 4; i < N / 2; i++)
+		relay_logins_remove(&t, &many[i]);
+	check_table();
+	memset(&s, 0, sizeof(s));
+	n = 0;
+	relay_logins_each_of(&t, h, count_only, &n);
+	cr_assert_eq(n, N - N / 4);
+	cr_assert_eq(count_of(hb, &s), 3);
+	cr_assert_eq(count_of(ha, &s), 2);
 }
 
 Test(relay_logins, free_null)
