@@ -68,11 +68,12 @@ char *
 relay_store_logins_param(const unsigned char (*hashes)[TOKEN_HASH_BYTES],
     size_t n)
 {
-	const size_t	 each = 2 * TOKEN_HASH_BYTES + 1;	/* and , or } */
+	const size_t	 each = 2 * TOKEN_HASH_BYTES + 1;	/* and a , */
 	char		*out, *p;
 	size_t		 i;
 
-	if (n > (SIZE_MAX - 3) / each || (out = malloc(2 + n * each)) ==
+	/* "{", the hashes with a comma between, "}" and the NUL. */
+	if (n > (SIZE_MAX - 3) / each || (out = malloc(3 + n * each)) ==
 	    NULL)
 		return NULL;
 	p = out;
