@@ -640,6 +640,18 @@ async def main():
     x3 = await ws_open(session, l1)
     for ws in (x1, x2, y, x3):
         await expect_event(ws, "round:started")
+    # What is not a login's hash on the channel closes nothing.
+    for junk in ("", "garbage", "\\x" + sid_hash(l1), sid_hash(l1) + "0",
+                 sid_hash(l1)[:63], sid_hash(l1)[:62] + "zz",
+                 json.dumps({"event": "logout", "data": sid_hash(l1)})):
+        n = await redis_publish("attendance:logins", junk)
+        check(n == 2, "%d subscribers of attendance:logins, not the two "
+              "relays" % n)
+    await expect_quiet(x1)
+    check(all(ws.open for ws in (x1, x2, y, x3)),
+          "a message that is no login's hash closed a socket")
+    ok("both relays hear the logins channel; messages that are no "
+       "login's hash close nothing")
     logins = await RedisSub.open("attendance:logins")
     start = time.monotonic()
     await expect(api("/api/auth/logout", "POST", sid=l1), 204, "logout")
