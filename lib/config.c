@@ -133,7 +133,8 @@ static const struct config_key config_table[] = {
 	    "where attendance-relay listens: unix:/path or host:port"),
 	KEY_INT(relay_ping_interval, "25", 1, 3600,
 	    "seconds of silence after which the relay pings a WebSocket; "
-	    "as long again without an answer and it is dropped"),
+	    "as long again without an answer and it is dropped; also how "
+	    "often (at most every 30 s) it checks its sockets' logins"),
 	KEY_INT(relay_max_queue, "1048576", 4096, 1073741824,
 	    "bytes of events waiting for one WebSocket before the relay "
 	    "drops it"),

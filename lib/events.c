@@ -127,23 +127,13 @@ events_connect(struct events *ev)
 	return 0;
 }
 
-int
-events_publish(struct events *ev, const char *session_id, const char *name,
-    const char *data)
+/* PUBLISHes message on channel: 0, or -1 when it was lost. */
+static int
+events_send(struct events *ev, const char *channel, const char *message)
 {
 	redisReply	*reply;
-	char		 channel[96];
-	char		*message = NULL;
-	size_t		 len;
 	int		 rc = -1;
 
-	snprintf(channel, sizeof(channel), EVENTS_CHANNEL_PREFIX "%s",
-	    session_id);
-	len = strlen(name) + strlen(data) + 32;
-	if ((message = malloc(len)) == NULL)
-		goto out;
-	/* name is one of ours; data is JSON built by PostgreSQL or us. */
-	snprintf(message, len, "{\"event\":\"%s\",\"data\":%s}", name, data);
 	if (events_connect(ev) == -1)
 		goto out;
 	reply = redisCommand(ev->redis, "PUBLISH %s %s", channel, message);
@@ -170,12 +160,48 @@ events_publish(struct events *ev, const char *session_id, const char *name,
 		rc = 0;
 	freeReplyObject(reply);
 out:
-	if (rc != 0) {
+	if (rc != 0)
 		ev->lost++;
+	return rc;
+}
+
+int
+events_publish(struct events *ev, const char *session_id, const char *name,
+    const char *data)
+{
+	char		 channel[96];
+	char		*message = NULL;
+	size_t		 len;
+	int		 rc = -1;
+
+	snprintf(channel, sizeof(channel), EVENTS_CHANNEL_PREFIX "%s",
+	    session_id);
+	len = strlen(name) + strlen(data) + 32;
+	if ((message = malloc(len)) == NULL) {
+		ev->lost++;
+		goto out;
+	}
+	/* name is one of ours; data is JSON built by PostgreSQL or us. */
+	snprintf(message, len, "{\"event\":\"%s\",\"data\":%s}", name, data);
+	rc = events_send(ev, channel, message);
+out:
+	if (rc != 0)
 		log_warn("event %s for session %s lost (%lu lost so far)",
 		    name, session_id, ev->lost);
-	}
 	free(message);
+	return rc;
+}
+
+int
+events_publish_logout(struct events *ev, const char *sid_hash)
+{
+	int	 rc;
+
+	/* The digits without the bytea literal's "\x": what the relays
+	 * read (src/relay/relay_subs.c). */
+	if ((rc = events_send(ev, EVENTS_LOGINS_CHANNEL, sid_hash + 2)) != 0)
+		log_warn("a logout lost: the relays close its sockets at "
+		    "their next check (%lu lost so far)", ev->lost);
 	return rc;
 }
 

@@ -1,7 +1,10 @@
 /*
  * Publishing WebSocket events to Redis, for the relay to forward.  One
  * channel per class session, "attendance:session:<sessionId>"; each
- * message is {"event": NAME, "data": DATA}.  PostgreSQL is the record:
+ * message is {"event": NAME, "data": DATA}.  One channel for the relays
+ * themselves, "attendance:logins": each message is a login that ended
+ * (a logout), as the 64 hex digits of its sid's hash, never the sid, so
+ * that the relays close that login's sockets.  PostgreSQL is the record:
  * a publish that fails is logged and counted, never an error of the
  * request, and Redis is reconnected on a later publish.
  */
@@ -11,6 +14,7 @@
 #include "address.h"
 
 #define EVENTS_CHANNEL_PREFIX	"attendance:session:"
+#define EVENTS_LOGINS_CHANNEL	"attendance:logins"
 
 struct events;
 struct redisContext;
@@ -39,6 +43,12 @@ void		 events_close(struct events *);
 /* data is a JSON text.  Returns 0, or -1 when the message was lost. */
 int		 events_publish(struct events *, const char *session_id,
 		    const char *name, const char *data);
+
+/*
+ * Tells the relays that the login of sid_hash (the hex bytea literal of
+ * token_hash(), "\x" and 64 hex digits) ended.  As above.
+ */
+int		 events_publish_logout(struct events *, const char *sid_hash);
 
 /* 0 when Redis answers PING now, -1 otherwise. */
 int		 events_ping(struct events *);

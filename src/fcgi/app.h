@@ -21,5 +21,8 @@ struct app {
 /* Publishes an event after the transaction that made it committed. */
 void	 app_publish(struct app *, const char *session_id, const char *name,
 	    const char *data);
+/* Tells the relays that the login of sid_hash ended, after the commit:
+ * they close its sockets. */
+void	 app_publish_logout(struct app *, const char *sid_hash);
 
 #endif

@@ -141,6 +141,9 @@ handler_logout(struct app *app, struct request *req)
 
 	if ((rc = auth_store_logout(&app->store, req->sid_hash)) != AT_OK)
 		return rc;
+	/* Committed: the screens this login opened must close now (v1.1).
+	 * When the message is lost, the relays' own check closes them. */
+	app_publish_logout(app, req->sid_hash);
 	request_add_header(req, "Set-Cookie: sid=; Max-Age=0; Path=/; "
 	    "HttpOnly; SameSite=Lax%s",
 	    config_cookies_secure(&app->config) ? "; Secure" : "");

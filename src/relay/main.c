@@ -72,10 +72,11 @@ relay_log_stats(const struct relay *relay)
 
 	log_info("%lu connections (%lu open), %lu sessions; since start: "
 	    "%lu accepted, %lu upgraded, %lu refused, %lu messages, "
-	    "%lu dropped at the queue bound, %lu without pong",
+	    "%lu dropped at the queue bound, %lu without pong, "
+	    "%lu closed as their login ended",
 	    relay->nconns, relay->open.count, relay->sessions.count,
 	    s->accepted, s->upgraded, s->refused, s->forwarded,
-	    s->dropped_queue, s->dropped_pong);
+	    s->dropped_queue, s->dropped_pong, s->revoked);
 }
 
 static void
@@ -189,7 +190,8 @@ main(int argc, char **argv)
 		log_error("cannot start the event loop");
 		goto out;
 	}
-	if (relay_sessions_init(&relay.sessions) != AT_OK) {
+	if (relay_sessions_init(&relay.sessions) != AT_OK ||
+	    relay_logins_init(&relay.logins) != AT_OK) {
 		log_error("out of memory");
 		goto out;
 	}
@@ -247,6 +249,7 @@ out:
 	relay_redis_close(relay.redis);
 	relay_auth_close(relay.auth);
 	relay_sessions_free(&relay.sessions);
+	relay_logins_free(&relay.logins);
 	if (relay.listen_fd != -1) {
 		close(relay.listen_fd);
 		if (relay.unix_path != NULL)

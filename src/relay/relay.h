@@ -4,7 +4,9 @@
  * owns the connections (with relay_accept.c, relay_deadline.c,
  * relay_upgrade.c and relay_deliver.c), relay_auth.c the PostgreSQL side,
  * relay_redis.c the Redis side, relay_subs.c the lives of the session
- * records in the table main.c creates (relay_sessions.c).
+ * records in the table main.c creates (relay_sessions.c), relay_revoke.c
+ * the index of the sockets by login (relay_logins.c) and the check of
+ * their logins.
  */
 #ifndef ATTENDANCE_RELAY_H
 #define ATTENDANCE_RELAY_H
@@ -16,15 +18,21 @@
 #include <sodium.h>
 
 #include "config.h"
+#include "relay_logins.h"
 #include "relay_sessions.h"
 
 /* Bounds that are not configuration (see attendance-relay(8)). */
 #define RELAY_HANDSHAKE_TIMEOUT	10.0	/* request head to upgrade, close */
 #define RELAY_MESSAGE_MAX	4096	/* a client message, in bytes */
 #define RELAY_SHUTDOWN_GRACE	2.0	/* SIGTERM: closing handshakes */
+/* The logins check runs every relay_ping_interval, at most this far
+ * apart, so an expired login's sockets close within the contract's 60 s
+ * with a query's timeout to spare. */
+#define RELAY_LOGINS_CHECK_MAX	30.0
 
 struct relay_conn;
 struct relay_auth;
+struct relay_auth_request;
 struct relay_redis;
 
 /*
@@ -46,6 +54,7 @@ struct relay_stats {
 	unsigned long	 dropped_queue;	/* outgoing queue past the bound */
 	unsigned long	 dropped_pong;	/* missed a pong */
 	unsigned long	 forwarded;	/* messages from Redis */
+	unsigned long	 revoked;	/* their login ended: 4401 or 401 */
 };
 
 struct relay {
@@ -54,6 +63,11 @@ struct relay {
 	struct relay_sessions	 sessions;
 	struct relay_auth	*auth;
 	struct relay_redis	*redis;
+
+	/* Every connection from its upgrade check on, by its login. */
+	struct relay_logins	 logins;
+	ev_timer		 logins_timer;	/* relay_ping_interval */
+	struct relay_auth_request *logins_check;	/* one at a time */
 
 	int			 listen_fd;
 	int			 reserve_fd;	/* spare fd for EMFILE */

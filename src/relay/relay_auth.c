@@ -15,6 +15,7 @@
 
 enum relay_auth_kind {
 	RELAY_AUTH_CHECK,
+	RELAY_AUTH_LOGINS,
 	RELAY_AUTH_PING
 };
 
@@ -27,6 +28,7 @@ struct relay_auth_request {
 	unsigned char		 has_session;
 	char			 hash[TOKEN_HASH_HEX_SIZE];
 	char			 session[HTTP_UUID_SIZE];
+	char			*logins;	/* RELAY_AUTH_LOGINS's $1 */
 };
 
 enum relay_pg_state {
@@ -97,6 +99,15 @@ relay_auth_pop(struct relay_auth *auth)
 	return req;
 }
 
+static void
+relay_auth_request_free(struct relay_auth_request *req)
+{
+	if (req == NULL)
+		return;
+	free(req->logins);
+	free(req);
+}
+
 /* Calls req's callback (unless cancelled) and frees req. */
 static void
 relay_auth_finish(struct relay_auth_request *req,
@@ -106,7 +117,9 @@ relay_auth_finish(struct relay_auth_request *req,
 		req->fn(req->arg, result);
 	free(result->check.round_started);
 	result->check.round_started = NULL;
-	free(req);
+	free(result->logins.ended);
+	result->logins.ended = NULL;
+	relay_auth_request_free(req);
 }
 
 static void
@@ -297,11 +310,19 @@ relay_pg_deliver(struct relay_pg *pg, struct relay_auth_request *req,
 	const char			*failure;
 
 	memset(&result, 0, sizeof(result));
-	if (req->kind == RELAY_AUTH_PING)
+	switch (req->kind) {
+	case RELAY_AUTH_PING:
 		result.err = relay_store_ping_read(res, &failure);
-	else
+		break;
+	case RELAY_AUTH_LOGINS:
+		result.err = relay_store_logins_read(res, &result.logins,
+		    &failure);
+		break;
+	default:
 		result.err = relay_store_check_read(res, &result.check,
 		    &failure);
+		break;
+	}
 	if (failure != NULL && req->fn != NULL)
 		log_error("database connection %u: %s", pg->index, failure);
 	relay_auth_finish(req, &result);
@@ -313,14 +334,22 @@ relay_pg_send(struct relay_pg *pg, struct relay_auth_request *req)
 	const char	*params[RELAY_STORE_CHECK_NPARAMS];
 	int		 ok, flush;
 
-	if (req->kind == RELAY_AUTH_PING)
+	switch (req->kind) {
+	case RELAY_AUTH_PING:
 		ok = PQsendQueryParams(pg->conn, relay_store_ping_sql, 0, NULL,
 		    NULL, NULL, NULL, 0);
-	else {
+		break;
+	case RELAY_AUTH_LOGINS:
+		params[0] = req->logins;
+		ok = PQsendQueryParams(pg->conn, relay_store_logins_sql,
+		    RELAY_STORE_LOGINS_NPARAMS, NULL, params, NULL, NULL, 0);
+		break;
+	default:
 		params[0] = req->hash;
 		params[1] = req->has_session ? req->session : NULL;
 		ok = PQsendQueryParams(pg->conn, relay_store_check_sql,
 		    RELAY_STORE_CHECK_NPARAMS, NULL, params, NULL, NULL, 0);
+		break;
 	}
 	pg->current = req;
 	pg->state = RELAY_PG_BUSY;
@@ -346,7 +375,7 @@ relay_auth_dispatch(struct relay_auth *auth)
 			continue;
 		while ((req = relay_auth_pop(auth)) != NULL &&
 		    req->fn == NULL)
-			free(req);
+			relay_auth_request_free(req);
 		if (req == NULL)
 			return;
 		relay_pg_send(&auth->pg[i], req);
@@ -504,10 +533,10 @@ relay_auth_close(struct relay_auth *auth)
 			PQclear(pg->result);
 		if (pg->conn != NULL)
 			PQfinish(pg->conn);
-		free(pg->current);
+		relay_auth_request_free(pg->current);
 	}
 	while ((req = relay_auth_pop(auth)) != NULL)
-		free(req);
+		relay_auth_request_free(req);
 	free(auth->conninfo);
 	free(auth);
 }
@@ -519,7 +548,7 @@ relay_auth_queue(struct relay_auth *auth, struct relay_auth_request *req,
 	*out = NULL;
 	if (!relay_auth_reachable(auth) ||
 	    auth->queued >= RELAY_AUTH_QUEUE_MAX) {
-		free(req);
+		relay_auth_request_free(req);
 		return AT_EUNAVAILABLE;
 	}
 	relay_auth_push(auth, req, 0);
@@ -546,6 +575,26 @@ relay_auth_check(struct relay_auth *auth, const char *hash_hex,
 		req->has_session = 1;
 		snprintf(req->session, sizeof(req->session), "%s", session_id);
 	}
+	return relay_auth_queue(auth, req, out);
+}
+
+int
+relay_auth_logins(struct relay_auth *auth,
+    const unsigned char (*hashes)[TOKEN_HASH_BYTES], size_t n,
+    relay_auth_fn *fn, void *arg, struct relay_auth_request **out)
+{
+	struct relay_auth_request *req;
+
+	*out = NULL;
+	if ((req = calloc(1, sizeof(*req))) == NULL)
+		return AT_ENOMEM;
+	if ((req->logins = relay_store_logins_param(hashes, n)) == NULL) {
+		free(req);
+		return AT_ENOMEM;
+	}
+	req->kind = RELAY_AUTH_LOGINS;
+	req->fn = fn;
+	req->arg = arg;
 	return relay_auth_queue(auth, req, out);
 }
 

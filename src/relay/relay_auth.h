@@ -10,6 +10,7 @@
  * that queued it.  The result it gets lives for the duration of the
  * callback, except check.round_started, which the callback may take (set
  * it to NULL).  Cancelling a request guarantees its callback never runs.
+ * A request owns what it sends (the logins check's list of hashes).
  */
 #ifndef ATTENDANCE_RELAY_AUTH_H
 #define ATTENDANCE_RELAY_AUTH_H
@@ -34,6 +35,7 @@ struct relay_auth_result {
 	 */
 	enum at_error			 err;
 	struct relay_store_check	 check;		/* when AT_OK */
+	struct relay_store_logins	 logins;	/* likewise */
 };
 
 typedef void	relay_auth_fn(void *arg, struct relay_auth_result *);
@@ -54,6 +56,16 @@ void	 relay_auth_close(struct relay_auth *);
 int	 relay_auth_check(struct relay_auth *, const char *hash_hex,
 	    const char *session_id, relay_auth_fn *fn, void *arg,
 	    struct relay_auth_request **req) AT_MUSTCHECK;
+
+/*
+ * Queues the check of the logins of the open sockets: which of the n
+ * hashes (token_hash()'s bytes; copied) name no live login now, in
+ * result->logins.  As above.
+ */
+int	 relay_auth_logins(struct relay_auth *,
+	    const unsigned char (*hashes)[TOKEN_HASH_BYTES], size_t n,
+	    relay_auth_fn *fn, void *arg, struct relay_auth_request **req)
+	    AT_MUSTCHECK;
 
 /* Queues the ping for /healthz: AT_OK or AT_EUNAVAILABLE.  As above. */
 int	 relay_auth_ping(struct relay_auth *, relay_auth_fn *fn, void *arg,

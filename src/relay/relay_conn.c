@@ -13,6 +13,7 @@
 #include "relay_conn.h"
 #include "relay_deadline.h"
 #include "relay_redis.h"
+#include "relay_revoke.h"
 #include "relay_upgrade.h"
 #include "relay_ws.h"
 
@@ -30,6 +31,13 @@ relay_conn_of(struct relay_member *m)
 {
 	return (struct relay_conn *)(void *)((char *)m -
 	    offsetof(struct relay_conn, member));
+}
+
+struct relay_conn *
+relay_conn_of_login(struct relay_login *node)
+{
+	return (struct relay_conn *)(void *)((char *)node -
+	    offsetof(struct relay_conn, login));
 }
 
 void
@@ -289,6 +297,7 @@ relay_conn_free(struct relay_conn *c)
 		c->session = NULL;
 		relay_redis_leave(relay->redis, session, &c->member);
 	}
+	relay_revoke_untrack(c);
 	relay_ws_free(&c->ws);
 	relay_conn_pending_free(c->pending);
 	relay->nconns--;
@@ -345,6 +354,7 @@ int
 relay_conn_start(struct relay *relay)
 {
 	relay_deadline_start(relay);
+	relay_revoke_start(relay);
 	ev_prepare_init(&relay->reaper, relay_conn_reap);
 	relay->reaper.data = relay;
 	ev_prepare_start(relay->loop, &relay->reaper);
@@ -379,6 +389,7 @@ relay_conn_free_all(struct relay *relay)
 		relay_conn_kill(relay->waiting.head);
 	relay_conn_reap_all(relay);
 	relay_deadline_stop(relay);
+	relay_revoke_stop(relay);
 	ev_prepare_stop(relay->loop, &relay->reaper);
 	relay_accept_free(relay);
 }

@@ -10,8 +10,9 @@
  * A connection ends alone on any error of its own (relay_conn_kill());
  * it is freed before the loop next polls, so a callback may end
  * connections while it walks a session's list.  The connection owns its
- * relay_pending until the 101 is out, and its place in its session,
- * which it leaves when it is freed.
+ * relay_pending until the 101 is out, its place in its session and its
+ * place among its login's sockets (relay_revoke.c), which it leaves when
+ * it is freed.
  */
 #ifndef ATTENDANCE_RELAY_CONN_H
 #define ATTENDANCE_RELAY_CONN_H
@@ -23,6 +24,7 @@
 #include "http.h"
 #include "relay.h"
 #include "relay_http.h"
+#include "relay_logins.h"
 #include "relay_sessions.h"
 #include "relay_ws.h"
 
@@ -57,7 +59,7 @@ struct relay_pending {
 };
 
 /*
- * Kept small (about 230 bytes): an idle open socket is this, relay_ws
+ * Kept small (about 270 bytes): an idle open socket is this, relay_ws
  * included, which holds no buffer while idle, and the kernel's buffers;
  * the request buffer and the rest of relay_pending exist only during
  * the handshake.
@@ -68,6 +70,7 @@ struct relay_conn {
 	struct relay_conn	*prev, *next;	/* its list, or the dead list */
 	struct relay_member	 member;	/* in its session */
 	struct relay_session	*session;
+	struct relay_login	 login;		/* among its login's sockets */
 	struct relay_pending	*pending;
 	struct relay_ws		 ws;
 	ev_tstamp		 deadline;
@@ -96,6 +99,8 @@ void	 relay_conn_new(struct relay *, int fd);
 
 /* The connection whose session member m is. */
 struct relay_conn *relay_conn_of(struct relay_member *m);
+/* The connection whose place among its login's sockets node is. */
+struct relay_conn *relay_conn_of_login(struct relay_login *node);
 
 /* Watches c's socket for events (EV_READ, EV_WRITE; 0: none). */
 void	 relay_conn_watch(struct relay_conn *c, int events);

@@ -5,6 +5,7 @@
 #include "relay_deliver.h"
 #include "relay_msg.h"
 #include "relay_redis.h"
+#include "relay_revoke.h"
 #include "relay_upgrade.h"
 #include "relay_ws.h"
 
@@ -104,7 +105,24 @@ relay_deliver_ready(void *arg, struct relay_session *session,
 	}
 }
 
+/* relay_redis_events.logout */
+static void
+relay_deliver_logout(void *arg, const unsigned char *hash)
+{
+	relay_revoke_login(arg, hash, "logged out (logout message)");
+}
+
+/* relay_redis_events.logins_resync */
+static void
+relay_deliver_logins_resync(void *arg)
+{
+	log_debug("logins channel subscribed again: checking the logins");
+	relay_revoke_check(arg);
+}
+
 const struct relay_redis_events relay_deliver_events = {
 	relay_deliver_message,
-	relay_deliver_ready
+	relay_deliver_ready,
+	relay_deliver_logout,
+	relay_deliver_logins_resync
 };

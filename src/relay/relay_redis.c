@@ -204,8 +204,12 @@ relay_redis_on_connect(const redisAsyncContext *cac, int status)
 	if (ac == rr->sub) {
 		rr->sub_up = 1;
 		/* Not torn down from inside hiredis's callback: without the
-		 * heartbeat channel, the watchdog rebuilds the contexts. */
+		 * heartbeat channel, the watchdog rebuilds the contexts.  The
+		 * logins channel goes first, so it is never missing while the
+		 * heartbeat says all is well. */
 		if (redisAsyncCommand(ac, relay_redis_on_reply, NULL,
+		    "SUBSCRIBE %s", EVENTS_LOGINS_CHANNEL) != REDIS_OK ||
+		    redisAsyncCommand(ac, relay_redis_on_reply, NULL,
 		    "SUBSCRIBE %s", rr->beat_channel) != REDIS_OK) {
 			log_warn("redis %s: cannot subscribe",
 			    relay_redis_where(rr));

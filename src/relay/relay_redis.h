@@ -1,22 +1,24 @@
 /*
  * The relay's Redis side, hiredis async on the relay's libev loop.  A
  * subscriber context holds one SUBSCRIBE per class session with sockets
- * here ("attendance:session:<id>", see lib/events.h) and the relay's own
- * heartbeat channel; a command context PUBLISHes the heartbeat there
- * every RELAY_REDIS_BEAT seconds.  hiredis 0.14 has no timeout and never
+ * here ("attendance:session:<id>", see lib/events.h), the logins channel
+ * ("attendance:logins": logouts) and the relay's own heartbeat channel;
+ * a command context PUBLISHes the heartbeat there every RELAY_REDIS_BEAT
+ * seconds.  hiredis 0.14 has no timeout and never
  * answers PING on a subscribed context, so the heartbeat coming back is
  * how a dead or hung Redis is noticed (TCP keepalive helps on TCP):
  * after RELAY_REDIS_DEAD seconds without it both contexts are rebuilt.
  * Reconnection backs off (with jitter), resubscribes every session that
- * still has sockets, and flags them for relay:resync.
+ * still has sockets, and flags them for relay:resync (and the logins for
+ * a check, since logouts may have been missed).
  *
  * This file is the I/O; what to subscribe, what the replies mean and
  * what an outage does are relay_subs.c's, which owns the session
  * records (relay_subs.h).  Subscription states live in struct
  * relay_session (relay_sessions.h).  A channel is never subscribed again
- * before its UNSUBSCRIBE is confirmed, and the heartbeat channel stays
- * subscribed, which keeps clear of hiredis 0.14's pub/sub bookkeeping
- * bugs.  What happens to sessions is told through a struct
+ * before its UNSUBSCRIBE is confirmed, and the logins and heartbeat
+ * channels stay subscribed, which keeps clear of hiredis 0.14's pub/sub
+ * bookkeeping bugs.  What happens to sessions is told through a struct
  * relay_redis_events, as hiredis's redisAsyncContext hooks do, so this
  * side knows nothing of the sockets.
  */

@@ -1,11 +1,15 @@
 #include <string.h>
 
+#include <sodium.h>
+
 #include "events.h"
 #include "relay.h"
 #include "relay_redis.h"
 #include "relay_subs.h"
+#include "token.h"
 
 #define RELAY_SUBS_PREFIX_LEN	(sizeof(EVENTS_CHANNEL_PREFIX) - 1)
+#define RELAY_SUBS_LOGINS_LEN	(sizeof(EVENTS_LOGINS_CHANNEL) - 1)
 
 void
 relay_subs_init(struct relay_subs *subs, struct relay_sessions *sessions,
@@ -138,6 +142,7 @@ relay_subs_forget(struct relay_session *session, void *arg)
 double
 relay_subs_lost(struct relay_subs *subs)
 {
+	subs->logins_lost = 1;
 	relay_sessions_each(subs->sessions, relay_subs_forget, subs);
 	return relay_backoff(&subs->backoff, RELAY_REDIS_BACKOFF_MIN,
 	    RELAY_REDIS_BACKOFF_MAX);
@@ -149,6 +154,27 @@ relay_subs_alive(struct relay_subs *subs)
 	subs->backoff = 0;
 }
 
+/* A reply on the logins channel (lib/events.h). */
+static void
+relay_subs_logins(struct relay_subs *subs, const char *kind,
+    const char *msg, size_t mlen)
+{
+	unsigned char	 hash[TOKEN_HASH_BYTES];
+	const char	*end;
+	size_t		 len;
+
+	if (strcmp(kind, "message") == 0) {
+		if (msg == NULL || mlen != 2 * sizeof(hash) ||
+		    sodium_hex2bin(hash, sizeof(hash), msg, mlen, NULL, &len,
+		    &end) != 0 || len != sizeof(hash))
+			return;
+		subs->events->logout(subs->arg, hash);
+	} else if (strcmp(kind, "subscribe") == 0 && subs->logins_lost) {
+		subs->logins_lost = 0;
+		subs->events->logins_resync(subs->arg);
+	}
+}
+
 void
 relay_subs_reply(struct relay_subs *subs, const char *kind,
     const char *channel, size_t clen, const char *msg, size_t mlen)
@@ -156,6 +182,11 @@ relay_subs_reply(struct relay_subs *subs, const char *kind,
 	struct relay_session	*session;
 	char			 id[HTTP_UUID_SIZE];
 
+	if (clen == RELAY_SUBS_LOGINS_LEN &&
+	    memcmp(channel, EVENTS_LOGINS_CHANNEL, clen) == 0) {
+		relay_subs_logins(subs, kind, msg, mlen);
+		return;
+	}
 	if (clen != RELAY_SUBS_PREFIX_LEN + HTTP_UUID_SIZE - 1 ||
 	    memcmp(channel, EVENTS_CHANNEL_PREFIX, RELAY_SUBS_PREFIX_LEN) != 0)
 		return;

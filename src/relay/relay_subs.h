@@ -5,7 +5,10 @@
  * confirmations and messages mean, what an outage does to the sessions
  * (every session with members is flagged for relay:resync and
  * subscribed again on reconnect, the others are dropped), and the
- * back-off before reconnecting.
+ * back-off before reconnecting.  Also what the logins channel
+ * (EVENTS_LOGINS_CHANNEL, which relay_redis.c keeps subscribed) says:
+ * a login that ended, and, once it is subscribed again after an
+ * outage, that logouts may have been missed.
  *
  * Ownership: the session records live in a struct relay_sessions that
  * main.c creates and frees at exit, but their lives are decided here.
@@ -40,6 +43,11 @@ struct relay_redis_events {
 	 */
 	void	(*ready)(void *arg, struct relay_session *session,
 		    int resync);
+	/* A login ended (a logout): its sid's hash, TOKEN_HASH_BYTES. */
+	void	(*logout)(void *arg, const unsigned char *hash);
+	/* Logouts may have been lost while the logins channel was not
+	 * subscribed (Redis was lost); it is again. */
+	void	(*logins_resync)(void *arg);
 };
 
 /*
@@ -56,6 +64,7 @@ struct relay_subs {
 	const struct relay_redis_events	*events;
 	void				*arg;
 	double				 backoff;	/* current step, s */
+	int				 logins_lost;	/* since the outage */
 };
 
 void	 relay_subs_init(struct relay_subs *, struct relay_sessions *,
@@ -99,7 +108,8 @@ void	 relay_subs_alive(struct relay_subs *);
 /*
  * A pub/sub reply on channel[0..clen): kind "message" (msg[0..mlen), or
  * NULL when it was not a string), "subscribe" or "unsubscribe".  Replies
- * on other channels and for sessions not here are ignored.
+ * on other channels and for sessions not here are ignored, and so is a
+ * message on the logins channel that is not 64 hex digits.
  */
 void	 relay_subs_reply(struct relay_subs *, const char *kind,
 	    const char *channel, size_t clen, const char *msg, size_t mlen);

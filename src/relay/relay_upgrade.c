@@ -15,6 +15,7 @@
 #include "relay_http.h"
 #include "relay_msg.h"
 #include "relay_redis.h"
+#include "relay_revoke.h"
 #include "relay_upgrade.h"
 #include "relay_ws.h"
 #include "token.h"
@@ -144,6 +145,12 @@ relay_upgrade_open(struct relay_conn *c)
 	relay_conn_kick(c);
 }
 
+void
+relay_upgrade_revoke(struct relay_conn *c)
+{
+	relay_upgrade_refuse(c, AT_EUNAUTHENTICATED, 0, "logged out");
+}
+
 /* The check said no: the contract's error, and what the screen reads. */
 static void
 relay_upgrade_denied(struct relay_conn *c, enum at_error err)
@@ -235,6 +242,7 @@ relay_upgrade_check(struct relay_conn *c, const struct relay_http_request *req)
 			    "database unavailable");
 		return;
 	}
+	relay_revoke_track(c, hash);
 	c->state = RELAY_CONN_AUTH;
 	/* Nothing more may come before the 101: stop reading. */
 	relay_conn_watch(c, 0);

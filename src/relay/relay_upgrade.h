@@ -21,4 +21,8 @@ void	 relay_upgrade_read_head(struct relay_conn *c);
  */
 void	 relay_upgrade_open(struct relay_conn *c);
 
+/* c's login ended before its upgrade completed (its check under way,
+ * or waiting for the subscription): 401 instead. */
+void	 relay_upgrade_revoke(struct relay_conn *c);
+
 #endif

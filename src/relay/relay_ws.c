@@ -476,11 +476,34 @@ relay_ws_read(struct relay_ws *ws)
 	return rc;
 }
 
+/*
+ * The close frame of code (0: without one), with a reason for the
+ * relay's own code, which the peer cannot look up; NULL when out of
+ * memory.
+ */
+static struct relay_ws_frame *
+relay_ws_close_frame(uint16_t code)
+{
+	static const char	 reason[] = "logged out";
+	uint8_t			 payload[2 + sizeof(reason) - 1];
+	size_t			 len = 0;
+
+	if (code != 0) {
+		payload[0] = (uint8_t)(code >> 8);
+		payload[1] = (uint8_t)code;
+		len = 2;
+	}
+	if (code == RELAY_WS_LOGGED_OUT) {
+		memcpy(payload + 2, reason, sizeof(reason) - 1);
+		len += sizeof(reason) - 1;
+	}
+	return relay_ws_frame_new(RELAY_WS_OP_CLOSE, payload, len);
+}
+
 int
 relay_ws_write(struct relay_ws *ws)
 {
 	struct relay_ws_frame	*f;
-	uint8_t			 code[2];
 	ssize_t			 n;
 	int			 more, rc = RELAY_WS_OK;
 
@@ -494,10 +517,7 @@ relay_ws_write(struct relay_ws *ws)
 				if ((ws->out = f->next) == NULL)
 					ws->out_tail = NULL;
 			} else if (ws->flags & RELAY_WS_F_CLOSE_QUEUED) {
-				code[0] = (uint8_t)(ws->close_code >> 8);
-				code[1] = (uint8_t)ws->close_code;
-				f = relay_ws_frame_new(RELAY_WS_OP_CLOSE, code,
-				    ws->close_code != 0 ? 2 : 0);
+				f = relay_ws_close_frame(ws->close_code);
 				if (f == NULL) {
 					rc = RELAY_WS_DONE;
 					break;

@@ -63,6 +63,13 @@ struct relay_ws {
 	uint8_t			 flags;
 };
 
+/*
+ * The relay's own close code, in the range RFC 6455 leaves to
+ * applications (section 7.4.2): the login that opened the socket ended
+ * (HTTP's 401).  Its close frame carries the reason "logged out".
+ */
+#define RELAY_WS_LOGGED_OUT	4401
+
 enum relay_ws_result {
 	RELAY_WS_OK = 0,
 	RELAY_WS_DONE,		/* the connection is over: close the socket */

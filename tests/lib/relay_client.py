@@ -6,8 +6,9 @@ UTF-8, unmasked frames) and ignores pings.  Every wait is bounded.
 
 Environment: RELAY_TEST_STATE (the stack's state directory) and
 RELAY_TEST_CTL (a script taking redis-stop, redis-start, redis-pause,
-redis-resume, pg-stop, pg-start, fcgi-restart).  Prints one line per
-check; exits 1 at the first failure.
+redis-resume, pg-stop, pg-start, fcgi-restart, and sql STATEMENT).  A
+second relay listens on run/relay2.sock, its logins check 30 s apart.
+Prints one line per check; exits 1 at the first failure.
 """
 import asyncio
 import base64
@@ -32,6 +33,11 @@ HTTP_SOCK = STATE + "/run/http.sock"
 RELAY_SOCK = STATE + "/run/relay.sock"
 REDIS_SOCK = STATE + "/run/redis.sock"
 RELAY_LOG = STATE + "/log/relay.log"
+RELAY2_SOCK = STATE + "/run/relay2.sock"
+RELAY2_LOG = STATE + "/log/relay2.log"
+LOGGED_OUT = 4401   # the relay's close code when the login ended
+BY_MESSAGE = "logged out (logout message): closing with 4401"
+BY_CHECK = "its login ended (login check): closing with 4401"
 ORIGIN = "http://localhost"
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -125,9 +131,23 @@ async def ctl(what):
         [CTL, what], check=True, timeout=90, stdout=subprocess.DEVNULL))
 
 
-def relay_log():
-    with open(RELAY_LOG, errors="replace") as f:
+async def sql(statement):
+    """One statement through psql; its output."""
+    loop = asyncio.get_running_loop()
+    done = await loop.run_in_executor(None, lambda: subprocess.run(
+        [CTL, "sql", statement], check=True, timeout=30,
+        stdout=subprocess.PIPE))
+    return done.stdout.decode().strip()
+
+
+def relay_log(path=RELAY_LOG):
+    with open(path, errors="replace") as f:
         return f.read()
+
+
+def sid_hash(sid):
+    """token_hash(): BLAKE2b-256 of the cookie's text, as hex."""
+    return hashlib.blake2b(sid.encode(), digest_size=32).hexdigest()
 
 
 # --- WebSocket clients ---------------------------------------------------
@@ -292,6 +312,53 @@ async def redis_publish(channel, message):
     writer.close()
     check(reply.startswith(b":"), "PUBLISH: %r" % reply)
     return int(reply[1:])
+
+
+def resp_command(*args):
+    cmd = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a.encode() if isinstance(a, str) else a
+        cmd += b"$%d\r\n%s\r\n" % (len(a), a)
+    return cmd
+
+
+async def resp_read(reader):
+    """One RESP reply: bulk strings as bytes, arrays as lists."""
+    line = await reader.readline()
+    check(line.endswith(b"\r\n"), "RESP: %r" % line)
+    kind, rest = line[:1], line[1:-2]
+    if kind == b"*":
+        return [await resp_read(reader) for _ in range(int(rest))]
+    if kind == b"$":
+        if int(rest) < 0:
+            return None
+        return (await reader.readexactly(int(rest) + 2))[:-2]
+    if kind == b":":
+        return int(rest)
+    return rest
+
+
+class RedisSub:
+    """A SUBSCRIBE of one channel on the unix socket, as a relay does."""
+
+    @classmethod
+    async def open(cls, channel):
+        self = cls()
+        self.reader, self.writer = await asyncio.open_unix_connection(
+            REDIS_SOCK)
+        self.writer.write(resp_command("SUBSCRIBE", channel))
+        reply = await asyncio.wait_for(resp_read(self.reader), WAIT)
+        check(reply[:2] == [b"subscribe", channel.encode()],
+              "SUBSCRIBE: %r" % reply)
+        return self
+
+    async def message(self, timeout=WAIT):
+        reply = await asyncio.wait_for(resp_read(self.reader), timeout)
+        check(reply[0] == b"message", "not a message: %r" % reply)
+        return reply[2].decode()
+
+    def close(self):
+        self.writer.close()
 
 
 async def healthz():
@@ -559,6 +626,103 @@ async def main():
     await expect_event(f, "round:started")
     await f.close()
     ok("PostgreSQL back: /healthz 200 and upgrades again")
+
+    # (v1.1) A socket lives no longer than the login that opened it.
+    # Two sockets of one login and one of another login of the same
+    # professor on the second relay, whose periodic check is 30 s apart,
+    # and one more of the first login on the first relay: the logout's
+    # message closes the first login's, on both relays, and no other.
+    l1 = await login("prof", "prof-demo")
+    l2 = await login("prof", "prof-demo")
+    x1 = await ws_open(session, l1, sock=RELAY2_SOCK)
+    x2 = await ws_open(session, l1, sock=RELAY2_SOCK)
+    y = await ws_open(session, l2, sock=RELAY2_SOCK)
+    x3 = await ws_open(session, l1)
+    for ws in (x1, x2, y, x3):
+        await expect_event(ws, "round:started")
+    # What is not a login's hash on the channel closes nothing.
+    for junk in ("", "garbage", "\\x" + sid_hash(l1), sid_hash(l1) + "0",
+                 sid_hash(l1)[:63], sid_hash(l1)[:62] + "zz",
+                 json.dumps({"event": "logout", "data": sid_hash(l1)})):
+        n = await redis_publish("attendance:logins", junk)
+        check(n == 2, "%d subscribers of attendance:logins, not the two "
+              "relays" % n)
+    await expect_quiet(x1)
+    check(all(ws.open for ws in (x1, x2, y, x3)),
+          "a message that is no login's hash closed a socket")
+    ok("both relays hear the logins channel; messages that are no "
+       "login's hash close nothing")
+    logins = await RedisSub.open("attendance:logins")
+    start = time.monotonic()
+    await expect(api("/api/auth/logout", "POST", sid=l1), 204, "logout")
+    for ws, what in ((x1, "first socket"), (x2, "second socket"),
+                     (x3, "socket on the first relay")):
+        await expect_closed(ws, LOGGED_OUT, "after logout: " + what,
+                            timeout=max(0.1, start + 5 - time.monotonic()))
+        check(ws.close_reason == "logged out", "close reason %r" %
+              ws.close_reason)
+    took = time.monotonic() - start
+    check(relay_log(RELAY2_LOG).count(BY_MESSAGE) == 2,
+          "the second relay did not close both by the logout message")
+    ok("logout: that login's sockets closed with 4401 \"logged out\" on "
+       "both relays within %.0f ms of the logout" % (took * 1000))
+    message = await logins.message()
+    logins.close()
+    check(message == sid_hash(l1), "logout message %r, expected the sid's "
+          "hash %s" % (message, sid_hash(l1)))
+    ok("the logout message is the sid's hash, never the sid")
+    await expect_quiet(y)
+    await qr(prof, session, round2)
+    token = await qr_updated_on_all((a, b, y), round2)
+    ok("the other login's socket stayed open and got the next event")
+    await ws_refused(session, l1, ORIGIN, 401, "a logged-out login")
+    await y.close()
+
+    # A logout while Redis is down: its message is lost, and the check at
+    # relay_ping_interval (2 s here) closes the socket.
+    l3 = await login("prof", "prof-demo")
+    z = await ws_open(session, l3)
+    await expect_event(z, "round:started")
+    before = relay_log().count(BY_CHECK)
+    await ctl("redis-stop")
+    start = time.monotonic()
+    await expect(api("/api/auth/logout", "POST", sid=l3), 204,
+                 "logout with Redis down")
+    await expect_closed(z, LOGGED_OUT, "logout while Redis was down",
+                        timeout=10)
+    took = time.monotonic() - start
+    check(relay_log().count(BY_CHECK) == before + 1,
+          "not closed by the login check")
+    ok("a logout while Redis was down: closed with 4401 by the login "
+       "check, %.1f s after the logout" % took)
+    await ctl("redis-start")
+    for ws in (a, b):
+        await expect_event(ws, "relay:resync", timeout=20)
+    await poll_healthz(200, lambda b: True, timeout=10)
+    await ctl("fcgi-restart")
+
+    # An expired login, closed by the check too; the live one's sockets
+    # go on.
+    l4 = await login("prof", "prof-demo")
+    w = await ws_open(session, l4)
+    await expect_event(w, "round:started")
+    before = relay_log().count(BY_CHECK)
+    start = time.monotonic()
+    rows = await sql("UPDATE auth_sessions SET created_at = now() - "
+                     "interval '1 minute', expires_at = now() - "
+                     "interval '1 second' WHERE token_hash = '\\x%s' "
+                     "RETURNING 1" % sid_hash(l4))
+    check(rows == "1", "the login was not expired: %r" % rows)
+    await expect_closed(w, LOGGED_OUT, "an expired login", timeout=10)
+    took = time.monotonic() - start
+    check(relay_log().count(BY_CHECK) == before + 1,
+          "not closed by the login check")
+    ok("an expired login: closed with 4401 by the login check, %.1f s "
+       "after it expired" % took)
+    await ws_refused(session, l4, ORIGIN, 401, "an expired login")
+    await qr(prof, session, round2)
+    token = await qr_updated_on_all((a, b), round2)
+    ok("the sockets of the live login stayed open through the checks")
 
     # The end: session:ended, then close 1000 on every socket.
     await expect(api("/api/sessions/%s/end" % session, "PATCH", sid=prof),

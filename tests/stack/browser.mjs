@@ -344,6 +344,41 @@ try {
 		await waitText(P, '#count', /^1$/);
 	});
 
+	await step('logged out in another tab: the live screen drops its code for the login page, and comes back after it', async () => {
+		const tab = watch(await profCtx.newPage(), 'professor, second tab');
+		// The close code alone says it (4401): no reconnection, and no
+		// question to the API as after a lost connection.
+		let sockets = 0, asked = 0;
+		const opened = () => sockets++;
+		const request = (r) => {
+			if (r.url().includes('/api/sessions/'))
+				asked++;
+		};
+		await tab.goto(base + '/courses.html');
+		await tab.locator('#logout').waitFor({ state: 'visible', timeout: WAIT });
+		P.on('websocket', opened);
+		P.on('request', request);
+		const t0 = Date.now();
+		await tab.click('#logout');
+		await P.waitForURL(/\/\?next=%2Flive\.html%3Fid%3D/, { timeout: WAIT });
+		const took = Date.now() - t0;
+		P.off('websocket', opened);
+		P.off('request', request);
+		check(took < 5000, `the live screen left ${took} ms after the logout`);
+		check(sockets === 0, `the live screen reconnected ${sockets} times`);
+		check(asked === 0, 'the live screen took the close for a lost connection');
+		notes.push(`logout in another tab to the live screen's login page: ${took} ms`);
+		await P.locator('#login-submit').waitFor({ timeout: WAIT });
+		await shot(P, 'live-logged-out');
+		await tab.close();
+		await login(P, 'prof', 'prof-demo', '#login-submit');
+		await P.waitForURL(/live\.html\?id=/, { timeout: WAIT });
+		check(new URL(P.url()).searchParams.get('id') === sessionId,
+		    'the login page sent the professor elsewhere');
+		await waitText(P, '#round', /^2$/);
+		qr = await waitQr(P, 0);
+	});
+
 	let lastUrl;
 	await step('end session asks first, then shows the summary', async () => {
 		lastUrl = await readQr(P);

@@ -6,8 +6,9 @@
 # port (Chromium cannot reach a unix socket).  The professor logs in, opens
 # the demo group, starts a session; the QR code is read from the live
 # screen's pixels; students scan it from phones, logged out first; the live
-# list, the code's renewal, a relay outage, a new round, the end, and the
-# reports are checked.  Prints the time from a scan to the new QR drawn,
+# list, the code's renewal, a relay outage, a new round, a logout in
+# another tab (the live screen goes to the login page on the relay's 4401,
+# without reconnecting), the end, and the reports are checked.  Prints the time from a scan to the new QR drawn,
 # and the folder of the screenshots (copied to $top_builddir/
 # browser-screenshots).
 set -eu

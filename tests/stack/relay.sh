@@ -7,8 +7,12 @@
 # 1000, the refused upgrades (401, 403, 404), Redis restarted (relay:resync,
 # later events arrive), /healthz with Redis or PostgreSQL down, a reader
 # that stops reading dropped at the queue bound, oversized and malformed
-# frames, a socket that misses its pong, SIGTERM (close 1001).  Every wait
-# is bounded; the relay's log is printed when anything fails.
+# frames, a socket that misses its pong, a login's end (a logout closes
+# that login's sockets with 4401 within 5 s by its message, also on a
+# second relay whose periodic check is rare, and no other socket; a
+# logout while Redis is down, and an expired login, closed by the check
+# at relay_ping_interval), SIGTERM (close 1001).  Every wait is bounded;
+# the relays' logs are printed when anything fails.
 set -eu
 svc_srcdir=$top_srcdir
 . "$top_srcdir/dev/services.sh"
@@ -24,14 +28,16 @@ svc_require_built "$top_builddir" attendance-admin attendance-fcgi \
     attendance-relay
 
 state=$(svc_state relay)
-trap 'svc_cleanup "$state"' EXIT
+trap 'svc_stop_pid "$state/run/relay2.pid"; svc_cleanup "$state"' EXIT
 trap 'exit 1' INT TERM
 fail() {
 	echo "FAIL: $*" >&2
-	if [ -f "$state/log/relay.log" ]; then
-		echo "----- relay log" >&2
-		cat "$state/log/relay.log" >&2
-	fi
+	for log in relay relay2; do
+		if [ -f "$state/log/$log.log" ]; then
+			echo "----- $log log" >&2
+			cat "$state/log/$log.log" >&2
+		fi
+	done
 	svc_print_logs "$state"
 	exit 1
 }
@@ -68,6 +74,21 @@ svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
 svc_relay_start "$state" "$top_builddir/attendance-relay" \
     "$state/attendance.conf"
 svc_nginx_start "$state" "unix:$state/run/http.sock"
+# A second relay, reached directly, whose periodic check of the logins
+# is as far apart as it goes (30 s): a socket it closes within seconds of
+# a logout, and logs as closed by the message, was.
+ATTENDANCE_RELAY_LISTEN="unix:$state/run/relay2.sock" \
+ATTENDANCE_RELAY_PING_INTERVAL=3600 \
+    "$top_builddir/attendance-relay" -c "$state/attendance.conf" \
+    >>"$state/log/relay2.log" 2>&1 &
+echo $! >"$state/run/relay2.pid"
+i=0
+until [ -S "$state/run/relay2.sock" ]; do
+	i=$((i + 1))
+	[ $i -lt 50 ] && svc_pid_alive "$state/run/relay2.pid" ||
+	    fail "the second relay did not start"
+	sleep 0.1
+done
 
 # What the client needs to stop and start the servers mid-test.
 cat >"$state/ctl" <<CTL
@@ -84,8 +105,10 @@ pg-stop) svc_pg_stop '$state' ;;
 pg-start) svc_pg_start '$state' ;;
 fcgi-restart) svc_fcgi_start '$state' '$top_builddir/attendance-fcgi' \
     '$state/attendance.conf' 2 ;;
+sql) psql "\$(cat '$state/conninfo')" -qAtX -v ON_ERROR_STOP=1 -c "\$2" ;;
 esac
 CTL
+printf '%s\n' "$conninfo" >"$state/conninfo"
 chmod +x "$state/ctl"
 
 i=0
@@ -106,4 +129,10 @@ grep -q "stopped" "$state/log/relay.log" ||
     fail "the relay did not stop cleanly"
 ! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
     "$state/log/relay.log" || fail "sanitizer report in the relay log"
+svc_stop_pid "$state/run/relay2.pid"
+grep -q "stopped" "$state/log/relay2.log" ||
+    fail "the second relay did not stop cleanly"
+! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+    "$state/log/relay2.log" ||
+    fail "sanitizer report in the second relay's log"
 echo "relay: every check passed"

@@ -24,6 +24,8 @@
 #include "log.h"
 
 #define SESSION	"0123abcd-4567-89ef-0a1b-2c3d4e5f6789"
+#define HASH	"00112233445566778899aabbccddeeff" \
+		"00112233445566778899aabbccddeeff"
 #define DATA	"{\"sessionId\":\"" SESSION "\",\"roundNumber\":1}"
 
 static char	 dir[64];
@@ -87,6 +89,20 @@ Test(events, publish_without_redis_is_lost)
 	cr_assert_eq(events_lost(ev), 2);
 	cr_assert_eq(events_publish(ev, SESSION, "session:ended", "{}"), -1);
 	cr_assert_eq(events_lost(ev), 3);
+	events_close(ev);
+}
+
+/* A logout is a message like the others: lost and counted, never an
+ * error of the request. */
+Test(events, logout_without_redis_is_lost)
+{
+	struct events	*ev;
+
+	cr_assert_not_null(ev = events_at(address));
+	cr_assert_eq(events_publish_logout(ev, "\\x" HASH), -1);
+	cr_assert_eq(events_lost(ev), 1);
+	cr_assert_eq(events_publish(ev, SESSION, "round:started", DATA), -1);
+	cr_assert_eq(events_lost(ev), 2);
 	events_close(ev);
 }
 
@@ -195,4 +211,5 @@ Test(events, close_null)
 	cr_assert_not_null(ev = events_at(address));
 	events_close(ev);
 	cr_assert_str_eq(EVENTS_CHANNEL_PREFIX, "attendance:session:");
+	cr_assert_str_eq(EVENTS_LOGINS_CHANNEL, "attendance:logins");
 }

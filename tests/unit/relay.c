@@ -1156,6 +1156,29 @@ Test(relay_ws, our_close_after_the_queued_text)
 	relay_ws_free(&ws);
 }
 
+/* The relay's own code says why: the reason travels with it. */
+Test(relay_ws, logged_out_close_has_its_reason)
+{
+	struct relay_ws	 ws;
+	struct fake	*f = ws_setup(&ws);
+	struct sent	 s;
+	size_t		 off = 0;
+
+	cr_assert_eq(RELAY_WS_LOGGED_OUT, 4401);
+	cr_assert_eq(relay_ws_text(&ws, "last", 4, 1000), RELAY_WS_OK);
+	cr_assert_eq(relay_ws_close(&ws, RELAY_WS_LOGGED_OUT), RELAY_WS_OK);
+	cr_assert_eq(relay_ws_text(&ws, "token", 5, 1000), RELAY_WS_CLOSING,
+	    "text queued after the close");
+	cr_assert_eq(relay_ws_write(&ws), RELAY_WS_OK);
+	cr_assert_str_eq(sent_opcodes(f), "18");
+	cr_assert_eq(sent_close_code(f), 4401);
+	cr_assert_eq(relay_ws_close_sent(&ws), 4401);
+	cr_assert(sent_frame(f, &off, &s) && sent_frame(f, &off, &s));
+	cr_assert_eq(s.len, 12);
+	cr_assert_eq(memcmp(s.payload + 2, "logged out", 10), 0);
+	relay_ws_free(&ws);
+}
+
 Test(relay_ws, failing_drops_the_text_not_begun)
 {
 	struct relay_ws	 ws;

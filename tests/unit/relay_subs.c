@@ -5,7 +5,9 @@
  * events recorded.  Covers one SUBSCRIBE per session, waiting for the
  * confirmation, an outage (every session with members marked for resync
  * and subscribed again on reconnect, those without dropped), leaving
- * while a command is in flight, foreign channels, and the back-off.
+ * while a command is in flight, foreign channels, the back-off, and the
+ * logins channel (a logout's hash decoded, anything else ignored, the
+ * logins checked once the channel is back after an outage).
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "events.h"
 #include "relay_redis.h"
 #include "relay_subs.h"
+#include "token.h"
 
 #define A	"0b7e6c1e-2f4a-4c8e-9a55-3d1f0e8b7c42"
 #define B	"1c8f7d2f-3a5b-4d9f-8b66-4e2a1f9c8d53"
@@ -33,6 +36,9 @@ struct fake {
 	char			 delivered[MAX][64];
 	/* deliver makes these members leave (session:ended). */
 	struct relay_member	*leave[4];
+	unsigned		 nlogouts;
+	unsigned char		 logouts[MAX][TOKEN_HASH_BYTES];
+	unsigned		 nresyncs;	/* logins_resync */
 };
 
 static struct fake	 f;
@@ -76,9 +82,28 @@ fake_ready(void *arg, struct relay_session *session, int resync)
 	    session->id, resync);
 }
 
+static void
+fake_logout(void *arg, const unsigned char *hash)
+{
+	struct fake	*fk = arg;
+
+	cr_assert_lt(fk->nlogouts, MAX);
+	memcpy(fk->logouts[fk->nlogouts++], hash, TOKEN_HASH_BYTES);
+}
+
+static void
+fake_logins_resync(void *arg)
+{
+	struct fake	*fk = arg;
+
+	fk->nresyncs++;
+}
+
 static const struct relay_redis_events fake_events = {
 	fake_deliver,
-	fake_ready
+	fake_ready,
+	fake_logout,
+	fake_logins_resync
 };
 
 static void
@@ -354,4 +379,94 @@ Test(relay_subs, backoff_bounds)
 		relay_subs_alive(&f.subs);
 		cr_assert_float_eq(f.subs.backoff, 0.0, 1e-9);
 	}
+}
+
+/* A reply on the logins channel. */
+static void
+logins_reply(const char *kind, const char *msg, size_t len)
+{
+	relay_subs_reply(&f.subs, kind, EVENTS_LOGINS_CHANNEL,
+	    strlen(EVENTS_LOGINS_CHANNEL), msg, len);
+}
+
+#define HEX	"00112233445566778899aabbccddeeff" \
+		"f0e1d2c3b4a5968778695a4b3c2d1e0f"
+
+Test(relay_subs, logout_message)
+{
+	static const unsigned char want[TOKEN_HASH_BYTES] = {
+		0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+		0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+		0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87,
+		0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f
+	};
+	struct relay_member	 m;
+
+	join(A, &m, 1);
+	logins_reply("message", HEX, strlen(HEX));
+	cr_assert_eq(f.nlogouts, 1);
+	cr_assert_arr_eq(f.logouts[0], want, sizeof(want));
+	/* Uppercase digits are the same hash. */
+	logins_reply("message", "00112233445566778899AABBCCDDEEFF"
+	    "F0E1D2C3B4A5968778695A4B3C2D1E0F", 64);
+	cr_assert_eq(f.nlogouts, 2);
+	cr_assert_arr_eq(f.logouts[1], want, sizeof(want));
+	/* Never a session's message, nor its subscription. */
+	cr_assert_eq(f.ndelivered, 0);
+	cr_assert_eq(f.nready, 0);
+	cr_assert_eq(f.nsent, 1);
+}
+
+Test(relay_subs, logout_message_not_a_hash)
+{
+	static const char *const bad[] = {
+		"",
+		"00112233",				/* short */
+		HEX "00",				/* long */
+		"\\x" HEX,				/* the bytea literal */
+		"0g112233445566778899aabbccddeeff"
+		    "f0e1d2c3b4a5968778695a4b3c2d1e0f",	/* not hex */
+		"00112233445566778899aabbccddeeff"
+		    "f0e1d2c3b4a5968778695a4b3c2d1e0 ",	/* a space */
+		"00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22",
+	};
+	char		 nul[64];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		logins_reply("message", bad[i], strlen(bad[i]));
+	logins_reply("message", NULL, 0);		/* not a string */
+	memcpy(nul, HEX, sizeof(nul));
+	nul[10] = '\0';
+	logins_reply("message", nul, sizeof(nul));
+	/* A channel that only starts like it. */
+	relay_subs_reply(&f.subs, "message", EVENTS_LOGINS_CHANNEL "x",
+	    strlen(EVENTS_LOGINS_CHANNEL) + 1, HEX, strlen(HEX));
+	relay_subs_reply(&f.subs, "message", EVENTS_LOGINS_CHANNEL,
+	    strlen(EVENTS_LOGINS_CHANNEL) - 1, HEX, strlen(HEX));
+	cr_assert_eq(f.nlogouts, 0);
+	cr_assert_eq(f.ndelivered, 0);
+}
+
+Test(relay_subs, logins_checked_after_an_outage)
+{
+	/* The first subscription: nothing was missed. */
+	logins_reply("subscribe", NULL, 0);
+	cr_assert_eq(f.nresyncs, 0);
+
+	f.down = 1;
+	(void)relay_subs_lost(&f.subs);
+	(void)relay_subs_lost(&f.subs);		/* retries fail too */
+	cr_assert_eq(f.nresyncs, 0, "checked before the channel is back");
+	f.down = 0;
+	relay_subs_connected(&f.subs);
+	logins_reply("subscribe", NULL, 0);
+	cr_assert_eq(f.nresyncs, 1);
+	/* Once per outage. */
+	logins_reply("subscribe", NULL, 0);
+	logins_reply("unsubscribe", NULL, 0);
+	cr_assert_eq(f.nresyncs, 1);
+	(void)relay_subs_lost(&f.subs);
+	logins_reply("subscribe", NULL, 0);
+	cr_assert_eq(f.nresyncs, 2);
 }

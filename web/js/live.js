@@ -17,6 +17,10 @@
 //  - The check-ins of the round come from attendance:recorded; those made
 //    before the screen opened (or during an outage) are counted from the
 //    session's stats, without names.
+//  - A socket lives no longer than the login that opened it: when that
+//    login ends (logged out in another tab, or expired) the relay closes
+//    the socket with 4401, and the screen hides the code and goes to the
+//    login page, which brings the person back here; it does not reconnect.
 import qrcode from '/vendor/qrcode.js';
 import { api, ApiError, explain } from './api.js';
 import {
@@ -49,6 +53,7 @@ const st = {
 
 const RENEW_MARGIN_MAX = 2000;	// ask this long before expiry (ms)
 const TOKEN_WAIT = 4000;	// ask again when an asked-for token is late
+const LOGGED_OUT = 4401;	// the relay's close code: the login ended
 
 function renewMargin() {
 	return Math.min(RENEW_MARGIN_MAX, st.ttlMs / 4);
@@ -313,16 +318,29 @@ function connect() {
 		if (msg && msg.data && msg.data.sessionId === sessionId)
 			onEvent(msg.event, msg.data);
 	};
-	ws.onclose = () => {
+	ws.onclose = (ev) => {
 		if (st.ws !== ws)
 			return;
 		st.ws = null;
 		st.open = false;
 		if (st.ended)
 			return;
+		if (ev.code === LOGGED_OUT) {
+			loggedOut();
+			return;
+		}
 		dropToken('Reconnecting…', 'reconnecting');
 		retry();
 	};
+}
+
+// The login that opened the socket ended: never the last code again, and
+// no reconnection (the relay would refuse it): the login page.
+function loggedOut() {
+	stop();
+	dropToken('Logged out', 'ended');
+	setConn('Logged out', 'ended');
+	toLogin();
 }
 
 function retry() {
