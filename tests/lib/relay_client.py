@@ -300,14 +300,25 @@ class Raw:
         self.writer.close()
 
 
+def redis_auth():
+    """AUTH as the test Redis's admin user (dev/services.sh): the stack's
+    Redis has no default user."""
+    with open(STATE + "/redis/admin-password") as f:
+        return resp_command("AUTH", "admin", f.read().strip())
+
+
+async def redis_connect():
+    reader, writer = await asyncio.open_unix_connection(REDIS_SOCK)
+    writer.write(redis_auth())
+    reply = await asyncio.wait_for(reader.readline(), WAIT)
+    check(reply == b"+OK\r\n", "AUTH: %r" % reply)
+    return reader, writer
+
+
 async def redis_publish(channel, message):
     """PUBLISH over RESP on the unix socket: the workers' channel."""
-    reader, writer = await asyncio.open_unix_connection(REDIS_SOCK)
-    args = [b"PUBLISH", channel.encode(), message.encode()]
-    cmd = b"*%d\r\n" % len(args)
-    for a in args:
-        cmd += b"$%d\r\n%s\r\n" % (len(a), a)
-    writer.write(cmd)
+    reader, writer = await redis_connect()
+    writer.write(resp_command("PUBLISH", channel, message))
     reply = await asyncio.wait_for(reader.readline(), WAIT)
     writer.close()
     check(reply.startswith(b":"), "PUBLISH: %r" % reply)
@@ -344,8 +355,7 @@ class RedisSub:
     @classmethod
     async def open(cls, channel):
         self = cls()
-        self.reader, self.writer = await asyncio.open_unix_connection(
-            REDIS_SOCK)
+        self.reader, self.writer = await redis_connect()
         self.writer.write(resp_command("SUBSCRIBE", channel))
         reply = await asyncio.wait_for(resp_read(self.reader), WAIT)
         check(reply[:2] == [b"subscribe", channel.encode()],
