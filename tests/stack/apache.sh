@@ -34,7 +34,7 @@ svc_require_built "$top_builddir" attendance-admin attendance-fcgi \
     attendance-relay
 
 state=$(svc_state apache)
-trap 'svc_cleanup "$state"' EXIT
+trap 'svc_stop_pid "$state/run/echo.pid"; svc_cleanup "$state"' EXIT
 trap 'exit 1' INT TERM
 fail() {
 	echo "FAIL: $*" >&2
