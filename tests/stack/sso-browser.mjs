@@ -125,6 +125,9 @@ const browser = await chromium.launch({
 const pageErrors = [];
 const origins = new Set([new URL(base).origin, new URL(issuer).origin]);
 
+// Each answer of /api/auth/sso itself (not its callback) that the page
+// got, in order, as page.sso: the last is the worker's, once the
+// provider is done.
 async function person(who, kind) {
 	const ctx = await browser.newContext(kind === 'phone' ? {
 		viewport: PHONE, locale: 'en-US', isMobile: true, hasTouch: true,
@@ -133,7 +136,23 @@ async function person(who, kind) {
 	await ctx.route((url) => !origins.has(url.origin), (route) => route.abort());
 	const page = await ctx.newPage();
 	page.on('pageerror', (e) => pageErrors.push(`${who}: ${e.message}`));
+	page.sso = [];
+	page.on('response', (r) => {
+		const u = new URL(r.url());
+		if (u.origin === new URL(base).origin && u.pathname === '/api/auth/sso')
+			page.sso.push({ status: r.status(), location: r.headers().location,
+			    next: u.searchParams.get('next') });
+	});
 	return page;
+}
+
+// The worker's answer to the sign-on: 302 to location, by default the
+// next= that the page asked for (the button's, or ours).
+function signedOn(page, location) {
+	const last = page.sso[page.sso.length - 1];
+	location = location || (page.sso[0] && page.sso[0].next) || '/';
+	check(last && last.status === 302 && last.location === location,
+	    `/api/auth/sso answered ${JSON.stringify(last)}, expected 302 to ${location}`);
 }
 
 let ssoButtonSeen = false;
@@ -270,6 +289,7 @@ try {
 		await step('(a) the professor signs in, is linked by email, and is logged in', async () => {
 			await signIn(P, 'prof1', 'prof1-campus');
 			await landed(P, '/courses.html');
+			signedOn(P);
 			const { user } = await expectApi(P, 200, 'GET', '/auth/me');
 			check(user.role === 'professor' && user.username === 'emilie.prof' &&
 			    user.email === 'prof1@campus.example.edu',
@@ -301,6 +321,7 @@ try {
 			await toProvider(S, '/');
 			await signIn(S, 'newstudent', 'newstudent-campus');
 			await landed(S, '/me.html');
+			signedOn(S);
 			const { user } = await expectApi(S, 200, 'GET', '/auth/me');
 			check(user.role === 'student' && user.username === 'newstudent' &&
 			    user.email === 'newstudent@campus.example.edu' &&
@@ -314,8 +335,8 @@ try {
 			await V.goto(`${base}/api/auth/sso?next=%2Fme.html`);
 			await V.locator('#username').waitFor({ timeout: WAIT });
 			await signIn(V, 'visitor', 'visitor-campus');
-			await V.waitForURL((u) => u.origin === new URL(base).origin &&
-			    u.pathname === '/' && u.search === '?ssoError=forbidden', { timeout: WAIT });
+			await landed(V, '/');
+			signedOn(V, '/?ssoError=forbidden');
 			const cookies = await V.context().cookies(base);
 			check(!cookies.some((c) => c.name === 'sid'), 'a sid cookie was set');
 			await shots(V, 'affiliate-refused');
@@ -373,6 +394,7 @@ try {
 	} else {
 		await step('(c) back on /scan, signed in: the kept scan is recorded', async () => {
 			await landed(C, '/scan');
+			signedOn(C);
 			await waitText(C, '#result-word', /^(Present|Late)$/);
 			await shots(C, 'scan-recorded');
 			check(await C.evaluate(() => !sessionStorage.getItem('attendance.pendingScan')),
