@@ -1,12 +1,14 @@
 # shellcheck shell=sh
 # dev/services.sh: start and stop the throwaway services of ./dev/up,
-# ./dev/test and the test scripts: PostgreSQL, Redis and nginx, everything
-# under one state directory, on unix sockets (nginx also on TCP when asked).
-# Source it, then call the svc_* functions with the state directory.
+# ./dev/test and the test scripts: PostgreSQL, Redis, nginx and Apache,
+# everything under one state directory, on unix sockets (nginx also on TCP
+# when asked, Apache on TCP only).  Source it, then call the svc_*
+# functions with the state directory.
 #
 # Layout of a state directory:
 #   pg/data  pg/run (PostgreSQL socket)   run/  (pids, redis.sock, ...)
 #   log/     (every server's log)         nginx/ (generated config, temp)
+#   apache/  (generated config, the site from apache/attendance.conf)
 
 SVC_PG_USER=${SVC_PG_USER:-postgres}
 SVC_PG_SUPERUSER=postgres
@@ -390,7 +392,7 @@ svc_apache_start() {
 	if [ "$(id -u)" = 0 ]; then
 		id "$SVC_APACHE_USER" >/dev/null 2>&1 ||
 		    svc_die "no user $SVC_APACHE_USER (apt-get install apache2)"
-		user_lines="User $SVC_APACHE_USER\\nGroup #0"
+		user_lines="User $SVC_APACHE_USER\\nGroup #$(id -g)"
 		# Its children must reach the sockets and read the pages.
 		runuser -u "$SVC_APACHE_USER" -- test -x "$state/run" ||
 		    svc_die "$SVC_APACHE_USER cannot enter $state/run"
