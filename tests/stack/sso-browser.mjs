@@ -167,7 +167,7 @@ async function toProvider(page, next) {
 	let clicked = false;
 	if (methods.status === 200 && methods.body.sso) {
 		try {
-			await button.first().waitFor({ state: 'visible', timeout: 3000 });
+			await button.first().waitFor({ state: 'visible', timeout: 1500 });
 			await button.first().click();
 			clicked = true;
 			ssoButtonSeen = true;
