@@ -54,9 +54,11 @@ dev_install_packages() {
 }
 
 # The npm packages of tools/package-lock.json, and the QR library the
-# pages load, copied into web/vendor/ (see tools/web-deps.sh).
+# pages load, copied into web/vendor/ (see tools/web-deps.sh); and those of
+# the test fixture OpenID Provider (tests/stack/oidc/deps.sh).
 dev_web_deps() {
 	sh tools/web-deps.sh || dev_die "tools/web-deps.sh failed"
+	sh tests/stack/oidc/deps.sh || dev_die "tests/stack/oidc/deps.sh failed"
 }
 
 # dev_build DIR [CONFIGURE-ARGS...]: an out-of-tree build in DIR.

@@ -1,12 +1,14 @@
 # shellcheck shell=sh
 # dev/services.sh: start and stop the throwaway services of ./dev/up,
-# ./dev/test and the test scripts: PostgreSQL, Redis and nginx, everything
-# under one state directory, on unix sockets (nginx also on TCP when asked).
-# Source it, then call the svc_* functions with the state directory.
+# ./dev/test and the test scripts: PostgreSQL, Redis, nginx and Apache,
+# everything under one state directory, on unix sockets (nginx also on TCP
+# when asked, Apache on TCP only).  Source it, then call the svc_*
+# functions with the state directory.
 #
 # Layout of a state directory:
 #   pg/data  pg/run (PostgreSQL socket)   run/  (pids, redis.sock, ...)
 #   log/     (every server's log)         nginx/ (generated config, temp)
+#   apache/  (generated config, the site from apache/attendance.conf)
 
 SVC_PG_USER=${SVC_PG_USER:-postgres}
 SVC_PG_SUPERUSER=postgres
@@ -173,8 +175,8 @@ svc_redis_socket() {
 }
 
 # svc_require WHAT...: exits 77, automake's SKIP, naming the first of WHAT
-# that is not installed: "postgresql", "nginx" (often outside PATH) or a
-# command.  ./dev/test installs them all.
+# that is not installed: "postgresql", "nginx", "apache2" (often outside
+# PATH) or a command.  ./dev/test installs them all.
 svc_require() {
 	for what in "$@"; do
 		case $what in
@@ -184,6 +186,7 @@ svc_require() {
 			then
 				continue
 			fi ;;
+		apache2) [ -x /usr/sbin/apache2 ] && continue ;;
 		*) command -v "$what" >/dev/null && continue ;;
 		esac
 		echo "SKIP: $what is not installed (./dev/test installs it)"
@@ -386,6 +389,121 @@ svc_nginx_stop() {
 	svc_stop_pid "$1/run/nginx.pid"
 }
 
+# Apache's children cannot run as root: as root they run as this user,
+# in root's group (which fcgi.sock and relay.sock are open to).
+SVC_APACHE_USER=${SVC_APACHE_USER:-www-data}
+SVC_APACHE_MODULES=/usr/lib/apache2/modules
+
+# svc_apache_site STATE OUT: apache/attendance.conf's <VirtualHost *:443>,
+# the production site, as the tests run it: without its SSL* lines (plain
+# HTTP on loopback), on any address, with /run/attendance/ (the sockets)
+# under STATE/run/, its web root $svc_web_dir, and its two example.edu
+# origins those of $svc_apache_base and $svc_apache_oidc.  Literal
+# replacements (awk's index(), no pattern), so that any path will do.
+svc_apache_site() {
+	SVC_RUN="$1/run/" SVC_WEB=$svc_web_dir SVC_BASE=$svc_apache_base \
+	SVC_IDP=${svc_apache_oidc:-https://idp.example.edu} awk '
+	function swap(s, from, to,    i, out) {
+		out = ""
+		while ((i = index(s, from)) > 0) {
+			out = out substr(s, 1, i - 1) to
+			s = substr(s, i + length(from))
+		}
+		return out s
+	}
+	/^<VirtualHost \*:443>/ { inside = 1; print "<VirtualHost *:*>"; next }
+	!inside { next }
+	/^[ \t]*SSL/ { next }
+	{
+		s = swap($0, "/run/attendance/", ENVIRON["SVC_RUN"])
+		s = swap(s, "/usr/local/share/attendance/web",
+		    ENVIRON["SVC_WEB"])
+		s = swap(s, "https://attendance.example.edu",
+		    ENVIRON["SVC_BASE"])
+		s = swap(s, "https://idp.example.edu", ENVIRON["SVC_IDP"])
+		print s
+	}
+	/^<\/VirtualHost>/ { exit }
+	' "$svc_srcdir/apache/attendance.conf" >"$2"
+	grep -q '^</VirtualHost>' "$2" ||
+	    svc_die "no <VirtualHost *:443> in apache/attendance.conf"
+}
+
+# svc_apache_start STATE LISTEN...: Apache 2.4 (Debian's apache2, mpm_event)
+# on each LISTEN, "127.0.0.1:PORT" (Apache listens on TCP only), with
+# apache/dev.conf.in around the production site (svc_apache_site): /api/
+# to STATE/run/fcgi.sock, /ws to STATE/run/relay.sock, the pages from
+# $svc_webroot when set, else the source tree's web/.  With
+# $svc_apache_oidc set to an OpenID Provider's issuer URL, mod_auth_openidc
+# is loaded and guards /api/auth/sso as the sample says.  Its log level is
+# $svc_apache_log_level (default warn).
+svc_apache_start() {
+	state=$1
+	shift
+	[ -x /usr/sbin/apache2 ] || svc_die "apache2 not installed"
+	mkdir -p "$state/apache/run" "$state/run" "$state/log"
+	svc_listen=""
+	for address in "$@"; do
+		address=$(svc_sed_escape "$address")
+		svc_listen="$svc_listen${svc_listen:+\\n}Listen \"$address\""
+	done
+	svc_apache_base=http://$1
+	svc_web_dir=${svc_webroot:-$svc_srcdir/web}
+	if [ "$(id -u)" = 0 ]; then
+		id "$SVC_APACHE_USER" >/dev/null 2>&1 ||
+		    svc_die "no user $SVC_APACHE_USER (apt-get install apache2)"
+		user_lines="User $SVC_APACHE_USER\\nGroup #$(id -g)"
+		# Its children must reach the sockets and read the pages.
+		runuser -u "$SVC_APACHE_USER" -- test -x "$state/run" ||
+		    svc_die "$SVC_APACHE_USER cannot enter $state/run"
+		if ! runuser -u "$SVC_APACHE_USER" -- \
+		    test -r "$svc_web_dir/index.html"; then
+			rm -rf "$state/apache/web"
+			cp -R "$svc_web_dir" "$state/apache/web"
+			chmod -R a+rX "$state/apache/web"
+			svc_web_dir=$state/apache/web
+		fi
+	else
+		user_lines="# not root: the children run as the invoking user"
+	fi
+	if [ -n "${svc_apache_oidc:-}" ]; then
+		load_oidc="LoadModule auth_openidc_module"
+		load_oidc="$load_oidc \"@MODULES@/mod_auth_openidc.so\""
+	else
+		load_oidc="# no OpenID Provider: mod_auth_openidc not loaded"
+	fi
+	svc_apache_site "$state" "$state/apache/site.conf"
+	svc_here=$(svc_sed_escape "$state")
+	sed -e "s|@LOAD_OPENIDC@|$load_oidc|" \
+	    -e "s|@USER_LINES@|$user_lines|" -e "s|@LISTEN@|$svc_listen|" \
+	    -e "s|@PREFIX@|$svc_here/apache|g" -e "s|@RUN@|$svc_here/run|g" \
+	    -e "s|@LOG@|$svc_here/log|g" \
+	    -e "s|@MODULES@|$SVC_APACHE_MODULES|g" \
+	    -e "s|@SITE@|$svc_here/apache/site.conf|" \
+	    -e "s|@LOG_LEVEL@|${svc_apache_log_level:-warn}|" \
+	    "$svc_srcdir/apache/dev.conf.in" >"$state/apache/httpd.conf"
+	svc_apache_stop "$state"
+	/usr/sbin/apache2 -f "$state/apache/httpd.conf" -k start \
+	    >"$state/log/apache-start.log" 2>&1 || {
+		cat "$state/log/apache-start.log" >&2
+		svc_die "Apache did not start"
+	}
+	i=0
+	until svc_pid_alive "$state/run/apache.pid" &&
+	    curl -s -o /dev/null "$svc_apache_base/"; do
+		i=$((i + 1))
+		if [ $i -ge 100 ]; then
+			cat "$state/log/apache-error.log" >&2
+			svc_die "Apache did not answer on $svc_apache_base"
+		fi
+		sleep 0.1
+	done
+}
+
+svc_apache_stop() {
+	svc_stop_pid "$1/run/apache.pid"
+}
+
 # svc_fcgi_start STATE WORKER CONFIG N: N preforked attendance-fcgi workers
 # on STATE/run/fcgi.sock, the way ops run them: spawn-fcgi opens the socket
 # and hands it (fd 0) to multiwatch, which forks the workers and restarts
@@ -401,8 +519,11 @@ svc_fcgi_start() {
 	svc_pid_alive "$state/run/fcgi.pid" && svc_fcgi_stop "$state"
 	rm -f "$state/run/fcgi.sock"
 	# -n: spawn-fcgi execs multiwatch in place (the pid we record), and
-	# the workers keep stderr, our log.
-	spawn-fcgi -n -s "$state/run/fcgi.sock" -M 0600 \
+	# the workers keep stderr, our log.  As root, the socket is open to
+	# root's group too: Apache's children (svc_apache_start) run in it.
+	mode=0600
+	[ "$(id -u)" = 0 ] && mode=0660
+	spawn-fcgi -n -s "$state/run/fcgi.sock" -M "$mode" \
 	    -- "$(command -v multiwatch)" -f "$workers" -- \
 	    "$worker" -c "$config" >>"$state/log/fcgi.log" 2>&1 &
 	echo $! >"$state/run/fcgi.pid"
@@ -429,8 +550,11 @@ svc_relay_start() {
 	mkdir -p "$state/run" "$state/log"
 	svc_pid_alive "$state/run/relay.pid" && svc_relay_stop "$state"
 	rm -f "$state/run/relay.sock"
-	ATTENDANCE_RELAY_LISTEN="unix:$state/run/relay.sock" \
-	    "$relay" -c "$config" >>"$state/log/relay.log" 2>&1 &
+	# As root, the socket is open to root's group too (as fcgi.sock).
+	mask=077
+	[ "$(id -u)" = 0 ] && mask=007
+	(umask "$mask" && ATTENDANCE_RELAY_LISTEN="unix:$state/run/relay.sock" \
+	    exec "$relay" -c "$config") >>"$state/log/relay.log" 2>&1 &
 	echo $! >"$state/run/relay.pid"
 	i=0
 	until [ -S "$state/run/relay.sock" ]; do
@@ -452,6 +576,7 @@ svc_stop_all() {
 	svc_fcgi_stop "$1"
 	svc_relay_stop "$1"
 	svc_nginx_stop "$1"
+	svc_apache_stop "$1"
 	svc_redis_stop "$1"
 	svc_pg_stop "$1"
 }
