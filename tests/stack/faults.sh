@@ -88,6 +88,34 @@ grep -q "lost" "$state/log/fcgi.log" || fail "the lost events were not logged"
 svc_redis_start "$state"
 expect 200 http://localhost/api/health
 
+# Redis's password wrong: events are not delivered and health says so,
+# with the reason in the log; a password file that cannot be read stops
+# a worker at start.
+cp "$state/attendance.conf" "$state/good.conf"
+echo wrong-password >"$state/wrong-password"
+sed "s|^redis_password_file = .*|redis_password_file = $state/wrong-password|" \
+    "$state/good.conf" >"$state/attendance.conf"
+svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
+    "$state/attendance.conf" 2
+expect 503 http://localhost/api/health
+grep -q '"redis":"down"' "$state/body" || fail "health: $(cat "$state/body")"
+grep -q 'AUTH refused' "$state/log/fcgi.log" ||
+    fail "a refused AUTH was not logged"
+sed "s|^redis_password_file = .*|redis_password_file = $state/none|" \
+    "$state/good.conf" >"$state/missing.conf"
+if "$top_builddir/attendance-fcgi" -c "$state/missing.conf" </dev/null \
+    >"$state/missing.out" 2>&1; then
+	fail "a worker started without its Redis password file"
+fi
+grep -q "redis_password_file: $state/none: No such file" \
+    "$state/missing.out" || fail "no reason: $(cat "$state/missing.out")"
+cp "$state/good.conf" "$state/attendance.conf"
+svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
+    "$state/attendance.conf" 2
+expect 200 http://localhost/api/health
+expect 200 -X POST -d '{"login":"prof","password":"prof-demo"}' \
+    http://localhost/api/auth/login
+
 # A worker killed: multiwatch replaces it and requests go on.
 workers() {
 	pgrep -P "$(cat "$state/run/fcgi.pid")" | sort

@@ -135,4 +135,28 @@ grep -q "stopped" "$state/log/relay2.log" ||
 ! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
     "$state/log/relay2.log" ||
     fail "sanitizer report in the second relay's log"
+# Redis's password wrong: the relay starts, says Redis is down, and logs
+# why; a password file it cannot read stops it at start.
+echo wrong-password >"$state/wrong-password"
+sed "s|^redis_password_file = .*|redis_password_file = $state/wrong-password|" \
+    "$state/attendance.conf" >"$state/wrong.conf"
+svc_relay_start "$state" "$top_builddir/attendance-relay" "$state/wrong.conf"
+i=0
+until curl -s --max-time 5 --unix-socket "$state/run/relay.sock" \
+    http://localhost/healthz | grep -q '"redis":"down"' &&
+    grep -q 'AUTH refused' "$state/log/relay.log"; do
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "a wrong Redis password: no redis down, or no log"
+	sleep 0.1
+done
+svc_relay_stop "$state"
+sed "s|^redis_password_file = .*|redis_password_file = $state/none|" \
+    "$state/attendance.conf" >"$state/missing.conf"
+if ATTENDANCE_RELAY_LISTEN="unix:$state/run/relay3.sock" \
+    "$top_builddir/attendance-relay" -c "$state/missing.conf" \
+    >"$state/missing.out" 2>&1; then
+	fail "the relay started without its Redis password file"
+fi
+grep -q "redis_password_file: $state/none: No such file" \
+    "$state/missing.out" || fail "no reason: $(cat "$state/missing.out")"
 echo "relay: every check passed"
