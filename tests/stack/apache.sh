@@ -49,6 +49,8 @@ nginx_base=http://127.0.0.1:$nginx_port
 svc_data_start "$state" "$top_builddir/attendance-admin" \
     "$base $nginx_base" debug
 echo "public_base_url = $base" >>"$state/attendance.conf"
+# A trickled body is dropped within seconds (tests/stack/slow-body.sh).
+echo "request_body_timeout = 2" >>"$state/attendance.conf"
 admin() {
 	"$top_builddir/attendance-admin" -c "$state/attendance.conf" "$@"
 }
@@ -78,6 +80,53 @@ FRONT_STUDENT=astudent:apache-student \
     $python "$top_srcdir/tests/stack/frontend.py" flow ||
     fail "the API through Apache (tests/stack/frontend.py flow)"
 
+# The security headers of the sample, on a page.
+# The security headers, on Apache's own answer and (below) on a page.
+check_headers() {
+	for want in \
+	    "Content-Security-Policy: default-src 'self'; script-src 'self';" \
+	    "frame-ancestors 'none'" "X-Content-Type-Options: nosniff" \
+	    "Referrer-Policy: no-referrer" "Permissions-Policy: camera=(self)"; do
+		grep -qiF "$want" "$state/headers" ||
+		    fail "$1 lacks '$want': $(cat "$state/headers")"
+	done
+}
+curl -s -D "$state/headers" -o /dev/null "$base/" || fail "curl /"
+check_headers "the login page"
+echo "ok - the security headers on a page through Apache"
+
+# Apache passes a body on as it arrives: four clients trickling one into
+# two workers are dropped at request_body_timeout (2 s), and /api/health
+# is answered meanwhile.
+$python - "$port" <<'PY' || fail "trickled bodies through Apache"
+import socket, sys, threading, time
+port = int(sys.argv[1])
+def trickle():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"Content-Type: application/json\r\nContent-Length: 60\r\n\r\n")
+    try:
+        for _ in range(60):
+            s.send(b" ")
+            time.sleep(0.5)
+    except OSError:
+        pass
+slow = [threading.Thread(target=trickle, daemon=True) for _ in range(4)]
+for t in slow:
+    t.start()
+time.sleep(0.5)
+started = time.monotonic()
+c = socket.create_connection(("127.0.0.1", port), timeout=20)
+c.sendall(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          b"Connection: close\r\n\r\n")
+reply = c.recv(200)
+took = time.monotonic() - started
+if not reply.startswith(b"HTTP/1.1 200") or took > 7:
+    sys.exit(f"health while bodies trickle: {reply[:40]!r} after {took:.1f} s")
+print(f"ok - health answered in {took:.1f} s while 4 bodies trickled "
+      "through Apache into 2 workers")
+PY
+
 # What Apache and nginx hand the worker: the echo in the workers' place.
 svc_fcgi_stop "$state"
 $python "$top_srcdir/tests/stack/fcgi_echo.py" "$state/run/fcgi.sock" \
@@ -104,6 +153,7 @@ head -n 1 "$state/headers" | grep -q ' 503' ||
 grep -qi '^Content-Type: application/json; charset=utf-8' "$state/headers" ||
     fail "Apache's 503 is not JSON: $(cat "$state/headers")"
 grep -qi '^Retry-After: 5' "$state/headers" || fail "no Retry-After on 503"
+check_headers "Apache's 503"
 grep -q '"code":"unavailable"' "$state/body" ||
     fail "Apache's 503 body: $(cat "$state/body")"
 echo "ok - no worker: Apache answers 503 unavailable in JSON, Retry-After 5"
