@@ -125,8 +125,15 @@ const browser = await chromium.launch({
 	timeout: 60000,
 });
 const pageErrors = [];
+// Chromium reports each refusal of the Content-Security-Policy on the
+// console: the pages must need nothing the policy does not allow.
+const cspViolations = [];
 function watch(page, who) {
 	page.on('pageerror', (e) => pageErrors.push(`${who}: ${e.message}`));
+	page.on('console', (m) => {
+		if (/Content Security Policy/i.test(m.text()))
+			cspViolations.push(`${who}: ${m.text()}`);
+	});
 	return page;
 }
 
@@ -523,6 +530,58 @@ try {
 		await S1.goto(base + '/me.html');
 		await S1.waitForURL(/\/\?next=/, { timeout: WAIT });
 		await shot(S1, 'student-logged-out');
+	});
+
+	await step('a login\'s next never leaves the site', async () => {
+		// Already logged in, the login page follows next at once, with
+		// no click: the known ways around a same-site check.
+		const ctx = await phone();
+		const page = watch(await ctx.newPage(), 'student05');
+		await page.goto(base + '/');
+		await login(page, 'student05', 'student-demo', '#login-submit');
+		await page.waitForURL(/\/me\.html/, { timeout: WAIT });
+		const origin = new URL(base).origin;
+		const tricks = ['/\t/evil.example/session-expired',
+		    '/%09/evil.example', '//evil.example', '/\\evil.example',
+		    '/\n/evil.example', 'javascript:alert(document.domain)',
+		    '%2F%2Fevil.example', 'https://evil.example/',
+		    '/%2F/evil.example', '/\\/evil.example'];
+		for (const trick of tricks) {
+			await page.goto(base + '/?next=' + encodeURIComponent(trick));
+			await page.waitForLoadState('networkidle');
+			await page.waitForTimeout(200);
+			const at = new URL(page.url());
+			check(at.origin === origin,
+			    `next=${JSON.stringify(trick)} went to ${page.url()}`);
+		}
+		// A real path of the site is followed.
+		await page.goto(base + '/?next=' + encodeURIComponent('/me.html?x=1'));
+		await page.waitForURL(/\/me\.html\?x=1$/, { timeout: WAIT });
+		await ctx.close();
+	});
+
+	await step('a page takes ?id= only as a UUID', async () => {
+		// "../groups/<id>" in a course link must not reach another route.
+		const tab = watch(await profCtx.newPage(), 'professor, crafted link');
+		const asked = [];
+		tab.on('request', (r) => {
+			if (r.url().includes('/api/'))
+				asked.push(new URL(r.url()).pathname);
+		});
+		await tab.goto(base + '/course.html?id=' +
+		    encodeURIComponent('../groups/00000000-0000-0000-0000-000000000000'));
+		await tab.waitForLoadState('networkidle');
+		check(!asked.some((u) => u.startsWith('/api/groups')),
+		    `a crafted ?id= reached ${asked.join(', ')}`);
+		check(asked.includes('/api/courses/null'),
+		    `the page asked ${asked.join(', ')}`);
+		await waitText(tab, 'body', /not found|no such|does not exist/i,
+		    'a not-found message');
+		await tab.close();
+	});
+
+	await step('no page broke the Content-Security-Policy', async () => {
+		check(cspViolations.length === 0, cspViolations.join('; '));
 	});
 
 	await step('no page threw an uncaught error', async () => {
