@@ -1,7 +1,5 @@
-#include <sys/socket.h>
 #include <sys/time.h>
 
-#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -109,15 +107,15 @@ request_alarm(int sig)
  * hold this worker, and a few such clients the whole pool.  An interval
  * timer bounds the whole read: SIGALRM, without SA_RESTART, interrupts
  * the read(2) libfcgi is blocked in, and libfcgi then closes the
- * stream.  SO_RCVTIMEO bounds each read(2) too, in case the signal
- * comes just before one starts.  seconds 0 disarms both.
+ * stream.  A signal that comes while no read(2) is blocked (libfcgi
+ * between two records) interrupts nothing, so past the deadline it comes
+ * again every 100 ms until the read stops.  seconds 0 disarms it.
  */
 static void
 request_deadline(struct request *req, int seconds)
 {
 	struct sigaction	 sa;
 	struct itimerval	 timer;
-	struct timeval		 each;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -128,11 +126,9 @@ request_deadline(struct request *req, int seconds)
 	}
 	memset(&timer, 0, sizeof(timer));
 	timer.it_value.tv_sec = seconds;
+	if (seconds > 0)
+		timer.it_interval.tv_usec = 100000;
 	(void)setitimer(ITIMER_REAL, &timer, NULL);
-	each.tv_sec = seconds;
-	each.tv_usec = 0;
-	(void)setsockopt(req->fcgi->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &each,
-	    sizeof(each));
 }
 
 /* FCGX_GetStr() within the body's deadline; -1 (req->dropped) when the
@@ -147,9 +143,7 @@ request_get(struct request *req, char *buf, int n)
 	got = FCGX_GetStr(buf, n, req->fcgi->in);
 	if (req->body_timeout > 0) {
 		request_deadline(req, 0);
-		if (got < n && (request_late ||
-		    FCGX_GetError(req->fcgi->in) == EAGAIN ||
-		    FCGX_GetError(req->fcgi->in) == EINTR)) {
+		if (request_late) {
 			log_warn("the body took longer than %d s: dropped",
 			    req->body_timeout);
 			req->dropped = 1;

@@ -28,6 +28,7 @@ builtin=$("$apache2" -l)
 	echo "PidFile \"$tmp/httpd.pid\""
 	echo "Mutex \"file:$tmp\""
 	echo "ErrorLog \"$tmp/error.log\""
+	echo "Define APACHE_LOG_DIR \"$tmp\""
 	echo "TypesConfig /etc/mime.types"
 	for m in mpm_event authz_core authn_core authz_user log_config mime \
 	    alias headers ssl socache_shmcb proxy proxy_fcgi proxy_http; do
@@ -50,7 +51,6 @@ site() {
 	cert=/etc/ssl/certs/attendance.example.edu.pem
 	key=/etc/ssl/private/attendance.example.edu.key
 	sed -e "s|$cert|\"$tmp/cert.pem\"|" -e "s|$key|\"$tmp/key.pem\"|" \
-	    -e "s|\\\${APACHE_LOG_DIR}/\([^ ]*\)|\"$tmp/\1\"|" \
 	    -e "s|^\([[:space:]]*\)$place|\1${1:+Include \"$1\"}|" \
 	    "$top_srcdir/apache/attendance.conf"
 }

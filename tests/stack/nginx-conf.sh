@@ -24,14 +24,29 @@ grep -q "^[[:space:]]*$sso_place" "$top_srcdir/nginx/attendance.conf" || {
 	    "single sign-on sample" >&2
 	exit 1
 }
-sed -e "s|^\([[:space:]]*ssl_certificate\) .*|\1 \"$tmp/cert.pem\";|" \
-    -e "s|^\([[:space:]]*ssl_certificate_key\) .*|\1 \"$tmp/key.pem\";|" \
-    -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
-    -e "s|/var/log/nginx/\([^;]*\);|\"$tmp/\1\";|" \
-    -e "s|^\([[:space:]]*\)$sso_place|\1include \"$tmp/sso.conf\";|" \
-    -e "s|include /etc/nginx/attendance-headers.conf;|include \"$top_srcdir/nginx/security-headers.conf\";|" \
-    "$top_srcdir/nginx/attendance.conf" >"$tmp/site.conf"
-cat >"$tmp/nginx.conf" <<CONF
+# site SSO: the sample for nginx -t; with SSO "yes", its sign-on location
+# replaced by the single sign-on sample, as the comment there says.
+site() {
+	sed -e "s|^\([[:space:]]*ssl_certificate\) .*|\1 \"$tmp/cert.pem\";|" \
+	    -e "s|^\([[:space:]]*ssl_certificate_key\) .*|\1 \"$tmp/key.pem\";|" \
+	    -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
+	    -e "s|/var/log/nginx/\([^;]*\);|\"$tmp/\1\";|" \
+	    -e "s|include /etc/nginx/attendance-headers.conf;|include \"$top_srcdir/nginx/security-headers.conf\";|" \
+	    "$top_srcdir/nginx/attendance.conf" |
+	if [ "$1" = yes ]; then
+		awk -v place="$sso_place" -v sso="$tmp/sso.conf" '
+		    /^\tlocation = \/api\/auth\/sso \{/ { skip = 1; next }
+		    skip && /^\t}/ { skip = 0; next }
+		    skip { next }
+		    index($0, place) { print "\tinclude \"" sso "\";"; next }
+		    { print }'
+	else
+		cat
+	fi
+}
+for sso in no yes; do
+	site $sso >"$tmp/site.conf"
+	cat >"$tmp/nginx.conf" <<CONF
 pid "$tmp/nginx.pid";
 error_log "$tmp/error.log";
 events {}
@@ -40,6 +55,11 @@ http {
 	include "$tmp/site.conf";
 }
 CONF
-"$nginx" -t -q -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/error.log"
+	"$nginx" -t -q -p "$tmp" -c "$tmp/nginx.conf" -e "$tmp/error.log" || {
+		echo "nginx-conf: nginx -t refuses the sample (single sign-on:" \
+		    "$sso)" >&2
+		exit 1
+	}
+done
 echo "nginx-conf: nginx/attendance.conf and nginx/sso-auth-request.conf" \
     "pass nginx -t"
