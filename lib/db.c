@@ -93,8 +93,9 @@ db_params(struct db_params *p, const char *conninfo,
 	p->values[n] = p->options;
 }
 
-PGconn *
-db_connect_start(const char *conninfo, const struct db_timeouts *t)
+/* PQconnectdbParams() or PQconnectStartParams() with those keywords. */
+static PGconn *
+db_open(const char *conninfo, const struct db_timeouts *t, int blocking)
 {
 	struct db_params	 p;
 	PQconninfoOption	*parsed;
@@ -102,26 +103,27 @@ db_connect_start(const char *conninfo, const struct db_timeouts *t)
 
 	parsed = PQconninfoParse(conninfo, NULL);
 	db_params(&p, conninfo, t, parsed);
-	conn = PQconnectStartParams(p.keywords, p.values, 1);
+	conn = blocking ? PQconnectdbParams(p.keywords, p.values, 1) :
+	    PQconnectStartParams(p.keywords, p.values, 1);
 	PQconninfoFree(parsed);
 	return conn;
+}
+
+PGconn *
+db_connect_start(const char *conninfo, const struct db_timeouts *t)
+{
+	return db_open(conninfo, t, 0);
 }
 
 enum at_error
 db_connect(const char *conninfo, const struct db_timeouts *t, PGconn **out,
     char **cause)
 {
-	struct db_params	 p;
-	PQconninfoOption	*parsed;
-	PGconn			*conn;
+	PGconn	*conn;
 
 	*out = NULL;
 	*cause = NULL;
-	parsed = PQconninfoParse(conninfo, NULL);
-	db_params(&p, conninfo, t, parsed);
-	conn = PQconnectdbParams(p.keywords, p.values, 1);
-	PQconninfoFree(parsed);
-	if (conn == NULL) {
+	if ((conn = db_open(conninfo, t, 1)) == NULL) {
 		*cause = strdup("out of memory");
 		return AT_ENOMEM;
 	}

@@ -55,6 +55,7 @@ struct relay_pg {
 struct relay_auth {
 	struct relay		*relay;
 	char			*conninfo;
+	struct db_timeouts	 timeouts;	/* the server's side */
 	struct relay_pg		 pg[RELAY_AUTH_CONNECTIONS];
 	struct relay_auth_request *head, *tail;
 	size_t			 queued;
@@ -288,7 +289,7 @@ relay_pg_connect(struct relay_pg *pg)
 {
 	struct relay_auth	*auth = pg->auth;
 
-	pg->conn = PQconnectStart(auth->conninfo);
+	pg->conn = db_connect_start(auth->conninfo, &auth->timeouts);
 	if (pg->conn == NULL || PQstatus(pg->conn) == CONNECTION_BAD) {
 		relay_pg_lost(pg, "cannot connect");
 		return;
@@ -500,6 +501,12 @@ relay_auth_open(struct relay *relay, const char *conninfo,
 		return AT_ENOMEM;
 	}
 	auth->relay = relay;
+	/* Connecting and each query have their own deadline here
+	 * (RELAY_AUTH_TIMEOUT); these bound what the server spends. */
+	auth->timeouts.statement = relay->config.database_statement_timeout;
+	auth->timeouts.lock = relay->config.database_lock_timeout;
+	auth->timeouts.idle_transaction =
+	    relay->config.database_idle_transaction_timeout;
 	for (i = 0; i < RELAY_AUTH_CONNECTIONS; i++) {
 		pg = &auth->pg[i];
 		pg->auth = auth;

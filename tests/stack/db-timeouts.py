@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import fcgi_client  # noqa: E402
+from checks import fail, ok  # noqa: E402
 
 
 def pipe(a, b):
@@ -57,20 +58,6 @@ def proxy(port_file, mode_file, pg_socket):
         upstream.connect(pg_socket)
         for a, b in ((conn, upstream), (upstream, conn)):
             threading.Thread(target=pipe, args=(a, b), daemon=True).start()
-
-
-count = 0
-
-
-def ok(what):
-    global count
-    count += 1
-    print(f"ok {count} - {what}", flush=True)
-
-
-def fail(what):
-    print(f"FAIL: {what}", flush=True)
-    sys.exit(1)
 
 
 def call(sock, method, uri, body=b"", cookie=None):

@@ -18,20 +18,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import fcgi_client  # noqa: E402
+from checks import fail, ok  # noqa: E402
 
 sock, conninfo = sys.argv[1:3]
-count = 0
-
-
-def ok(what):
-    global count
-    count += 1
-    print(f"ok {count} - {what}", flush=True)
-
-
-def fail(what):
-    print(f"FAIL: {what}", flush=True)
-    sys.exit(1)
 
 
 def call(method, uri, body=b"", cookie=None, trickle=None):

@@ -17,23 +17,12 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import checks  # noqa: E402
 import fcgi_client  # noqa: E402
+from checks import check  # noqa: E402
 
 phase, sock, conninfo, admin, config = sys.argv[1:6]
-count = 0
-
-
-def ok(what):
-    global count
-    count += 1
-    print(f"ok {count} - {phase}: {what}", flush=True)
-
-
-def check(cond, what, detail=""):
-    if not cond:
-        print(f"FAIL: {phase}: {what} {detail}", flush=True)
-        sys.exit(1)
-    ok(what)
+checks.prefix = phase + ": "
 
 
 def sql(query):

@@ -75,27 +75,25 @@ login_failures_per_name = 5
 login_failures_per_address = 20
 login_trusted_networks = 198.51.100.0/24, 2001:db8:ffff::/48"
 
-# A configuration that names a request header is refused at start.
-{ cat "$state/base.conf"; echo "sso_email_param = HTTP_X_EMAIL"; } \
-    >"$state/header.conf"
-if "$top_builddir/attendance-fcgi" -c "$state/header.conf" \
-    </dev/null >"$state/header.out" 2>&1; then
-	fail "a worker started with sso_email_param = HTTP_X_EMAIL"
-fi
-grep -q 'sso_email_param: HTTP_X_EMAIL is a request header' \
-    "$state/header.out" ||
-    fail "no reason for refusing HTTP_X_EMAIL: $(cat "$state/header.out")"
-echo "ok - a parameter named HTTP_* is refused at start"
-{ cat "$state/base.conf"; echo "public_base_url = https://att.example";
-    echo "cookie_secure = false"; } >"$state/insecure.conf"
-if "$top_builddir/attendance-fcgi" -c "$state/insecure.conf" \
-    </dev/null >"$state/insecure.out" 2>&1; then
-	fail "a worker started with cookie_secure = false over https://"
-fi
-grep -q 'cookie_secure: false, and public_base_url is https://' \
-    "$state/insecure.out" ||
-    fail "no reason for refusing cookie_secure: $(cat "$state/insecure.out")"
-echo "ok - cookie_secure = false with an https:// base is refused at start"
+# refused WHAT REASON CONFIG-LINES: a worker with base.conf and these
+# lines does not start, and says REASON.
+refused() {
+	{ cat "$state/base.conf"; printf '%s\n' "$3"; } >"$state/refused.conf"
+	if "$top_builddir/attendance-fcgi" -c "$state/refused.conf" \
+	    </dev/null >"$state/refused.out" 2>&1; then
+		fail "a worker started with $1"
+	fi
+	grep -q "$2" "$state/refused.out" ||
+	    fail "no reason for refusing $1: $(cat "$state/refused.out")"
+	echo "ok - $1 is refused at start"
+}
+refused "a parameter named HTTP_*" \
+    'sso_email_param: HTTP_X_EMAIL is a request header' \
+    "sso_email_param = HTTP_X_EMAIL"
+refused "cookie_secure = false with an https:// base" \
+    'cookie_secure: false, and public_base_url is https://' \
+    "public_base_url = https://att.example
+cookie_secure = false"
 
 # The database down: the browser still lands on a page that says so.
 { cat "$state/base.conf"; echo "sso = on"; } >"$state/attendance.conf"
