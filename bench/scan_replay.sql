@@ -51,10 +51,15 @@ SELECT * FROM api_round_start(:session_id, :professor_id,
 \endif
 
 -- The scan of student n with the live token, minting the next one: one
--- statement, the login lookup included (sql/functions/scan.sql).
+-- statement, the login lookup included (sql/functions/scan.sql), with
+-- the evidence of v1.1: the student's phone is the same device from its
+-- second scan on, as a real browser's cookie is.
 \set student :client_id * 1000 + :n
 \set next :tok + 1
 SELECT * FROM api_scan_as(sha256(:student::text::bytea), :session_id,
-    :round_id, sha256(:tok::text::bytea), sha256(:next::text::bytea));
+    :round_id, sha256(:tok::text::bytea), sha256(:next::text::bytea),
+    '192.0.2.7', sha256(('d' || :student)::bytea),
+    sha256(('d' || :student)::bytea), 34560000, 'Mozilla/5.0 (pgbench)',
+    'scan');
 \set tok :next
 \set n :n + 1

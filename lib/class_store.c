@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth_store.h"
 #include "class_store.h"
 #include "log.h"
 
@@ -12,7 +13,8 @@ enum class_statement {
 	QR_REFRESH,
 	SESSION_END,
 	SCAN,
-	RECORD_SET
+	RECORD_SET,
+	RECORD_LIST
 };
 
 static const struct db_statement class_store_sql[] = {
@@ -42,9 +44,22 @@ static const struct db_statement class_store_sql[] = {
 	    "SELECT * FROM api_session_end($1, $2)", 2 },
 	[SCAN] = { "scan",
 	    "SELECT * FROM api_scan_as($1::bytea, $2, $3, $4::bytea,"
-	    " $5::bytea)", 5 },
+	    " $5::bytea, $6::inet, $7::bytea, $8::bytea, $9::int, $10, $11)",
+	    11 },
 	[RECORD_SET] = { "record_set",
 	    "SELECT * FROM api_record_set($1, $2, $3, $4, $5)", 5 },
+	/* By round, then in the order they came. */
+	[RECORD_LIST] = { "record_list",
+	    "SELECT json_build_object('records', coalesce(json_agg("
+	    "  record_detail_json(a, r, u)"
+	    "  ORDER BY r.round_number, a.recorded_at, a.id)"
+	    "  FILTER (WHERE a.id IS NOT NULL), '[]'))"
+	    " FROM sessions s"
+	    " LEFT JOIN attendance_records a ON a.session_id = s.id"
+	    " LEFT JOIN attendance_rounds r ON r.id = a.round_id"
+	    " LEFT JOIN users u ON u.id = a.student_id"
+	    " WHERE s.id = $1 AND s.professor_id = $2 GROUP BY s.id",
+	    2 },
 };
 
 const struct db_statement_set class_store_statements = {
@@ -87,6 +102,8 @@ class_store_call(struct store *store, struct arena *arena,
 	out->round_id = store_column(arena, res, "round_id", &oom);
 	out->expires_at = store_column(arena, res, "expires_at", &oom);
 	out->active = (error = store_column(arena, res, "active",
+	    &oom)) != NULL && strcmp(error, "t") == 0;
+	out->issued = (error = store_column(arena, res, "issued",
 	    &oom)) != NULL && strcmp(error, "t") == 0;
 	if (oom)
 		rc = AT_ENOMEM;
@@ -156,11 +173,24 @@ class_store_record_set(struct store *store, struct arena *arena,
 enum at_error
 class_store_scan(struct store *store, struct arena *arena,
     const char *sid_hash, const char *session, const char *round,
-    const char *token_hash, const char *next_hash, struct class_outcome *out)
+    const char *token_hash, const char *next_hash,
+    const struct class_evidence *evidence, struct class_outcome *out)
 {
-	const char	*params[5] = { sid_hash, session, round, token_hash,
-	    next_hash };
+	const char	*params[11];
+	char		 lifetime[16];
 
+	snprintf(lifetime, sizeof(lifetime), "%d", AUTH_DEVICE_LIFETIME);
+	params[0] = sid_hash;
+	params[1] = session;
+	params[2] = round;
+	params[3] = token_hash;
+	params[4] = next_hash;
+	params[5] = evidence->address;
+	params[6] = evidence->device;
+	params[7] = evidence->new_device;
+	params[8] = lifetime;
+	params[9] = evidence->user_agent;
+	params[10] = evidence->source;
 	return class_store_call(store, arena, SCAN, params, out);
 }
 
@@ -170,4 +200,7 @@ const struct store_reader class_store_session_list = {
 };
 const struct store_reader class_store_session_get = {
 	&class_store_sql[SESSION_GET]
+};
+const struct store_reader class_store_record_list = {
+	&class_store_sql[RECORD_LIST]
 };

@@ -28,6 +28,7 @@ struct class_outcome {
 	const char	*round_id;	/* a new round's id */
 	const char	*expires_at;	/* the new token's expiry */
 	int		 active;	/* record_set: the session is active */
+	int		 issued;	/* scan: the new device cookie was */
 	/* class_store_scan(): the caller, once the login is known
 	 * (refused or not); "" when the login was not found. */
 	char		 user_id[HTTP_UUID_SIZE];
@@ -66,13 +67,25 @@ enum at_error	 class_store_record_set(struct store *, struct arena *,
  * same statement (AT_EUNAUTHENTICATED, AT_EFORBIDDEN for a professor),
  * then the contract's checks; next_hash is the round's next token.
  */
+/* What a scan brings besides its token (v1.1): the evidence. */
+struct class_evidence {
+	const char	*address;	/* canonical (lib/cidr.h), or NULL */
+	const char	*device;	/* the did's hash (hex), or NULL */
+	const char	*new_device;	/* the one to issue when it is none */
+	const char	*user_agent;	/* <= 200 bytes of UTF-8, or NULL */
+	const char	*source;	/* "scan" or "code" */
+};
+
 enum at_error	 class_store_scan(struct store *, struct arena *,
 		    const char *sid_hash, const char *session,
 		    const char *round, const char *token_hash,
-		    const char *next_hash, struct class_outcome *) AT_MUSTCHECK;
+		    const char *next_hash, const struct class_evidence *,
+		    struct class_outcome *) AT_MUSTCHECK;
 
 /* The reads: {"sessions"} of a group, {"session", "rounds"}. */
 extern const struct store_reader	class_store_session_list;
 extern const struct store_reader	class_store_session_get;
+/* (v1.1) {"records": [RecordDetail]} of a session. */
+extern const struct store_reader	class_store_record_list;
 
 #endif

@@ -82,7 +82,7 @@ static const struct config_key config_table[] = {
 	KEY_INT(request_body_timeout, "10", 1, 3600,
 	    "seconds a request's body may take to arrive before the worker "
 	    "drops the request"),
-	KEY_INT(qr_ttl_default, "30", VALIDATE_QR_TTL_MIN, VALIDATE_QR_TTL_MAX,
+	KEY_INT(qr_ttl_default, "15", VALIDATE_QR_TTL_MIN, VALIDATE_QR_TTL_MAX,
 	    "QR token lifetime in seconds when a session does not set one"),
 	KEY_INT(late_after_default, "600", VALIDATE_LATE_AFTER_MIN,
 	    VALIDATE_LATE_AFTER_MAX,

@@ -28,10 +28,11 @@ enum course_statement {
 
 static const struct db_statement course_store_sql[] = {
 	[COURSE_CREATE] = { "course_create",
-	    "INSERT INTO courses (professor_id, code, name, term, description)"
-	    " VALUES ($1, $2, $3, $4, $5)"
+	    "INSERT INTO courses (professor_id, code, name, term, description,"
+	    " allowed_networks, network_policy)"
+	    " VALUES ($1, $2, $3, $4, $5, $6::cidr[], coalesce($7, 'flag'))"
 	    " RETURNING json_build_object('course', course_json(courses))",
-	    5 },
+	    7 },
 	[COURSE_LIST_PROFESSOR] = { "course_list_professor",
 	    "SELECT json_build_object('courses', coalesce(json_agg("
 	    "  course_json(c) ORDER BY c.term, c.code), '[]'))"
@@ -39,10 +40,8 @@ static const struct db_statement course_store_sql[] = {
 	    1 },
 	[COURSE_LIST_STUDENT] = { "course_list_student",
 	    "SELECT json_build_object('courses', coalesce(json_agg("
-	    "  json_build_object('id', c.id, 'professorId', c.professor_id,"
-	    "   'code', c.code, 'name', c.name, 'term', c.term,"
-	    "   'description', c.description,"
-	    "   'createdAt', at_ts(c.created_at), 'group', group_json(g))"
+	    "  (course_json(c)::jsonb || jsonb_build_object('group',"
+	    "   group_json(g)))::json"
 	    "  ORDER BY c.term, c.code), '[]'))"
 	    " FROM enrollments e JOIN courses c ON c.id = e.course_id"
 	    " JOIN groups g ON g.id = e.group_id WHERE e.student_id = $1",
@@ -56,10 +55,13 @@ static const struct db_statement course_store_sql[] = {
 	[COURSE_UPDATE] = { "course_update",
 	    "UPDATE courses SET code = coalesce($3, code),"
 	    " name = coalesce($4, name), term = coalesce($5, term),"
-	    " description = CASE WHEN $6::bool THEN $7 ELSE description END"
+	    " description = CASE WHEN $6::bool THEN $7 ELSE description END,"
+	    " allowed_networks = CASE WHEN $8::bool THEN $9::cidr[]"
+	    "  ELSE allowed_networks END,"
+	    " network_policy = coalesce($10, network_policy)"
 	    " WHERE id = $1 AND professor_id = $2"
 	    " RETURNING json_build_object('course', course_json(courses))",
-	    7 },
+	    10 },
 	[COURSE_DELETE] = { "course_delete",
 	    "DELETE FROM courses WHERE id = $1 AND professor_id = $2"
 	    " RETURNING 1",
@@ -134,8 +136,8 @@ enum at_error
 course_store_create(struct store *store, struct arena *arena,
     const char *professor, const struct course_fields *f, const char **json)
 {
-	const char	*params[5] = { professor, f->code, f->name, f->term,
-	    f->description };
+	const char	*params[7] = { professor, f->code, f->name, f->term,
+	    f->description, f->networks, f->policy };
 
 	return store_json(store, arena, &course_store_sql[COURSE_CREATE],
 	    params, json);
@@ -156,8 +158,9 @@ course_store_update(struct store *store, struct arena *arena,
     const char *course, const char *professor, const struct course_fields *f,
     const char **json)
 {
-	const char	*params[7] = { course, professor, f->code, f->name,
-	    f->term, f->set_description ? "true" : "false", f->description };
+	const char	*params[10] = { course, professor, f->code, f->name,
+	    f->term, f->set_description ? "true" : "false", f->description,
+	    f->set_networks ? "true" : "false", f->networks, f->policy };
 
 	return store_json(store, arena, &course_store_sql[COURSE_UPDATE],
 	    params, json);

@@ -21,6 +21,9 @@ struct course_fields {
 	const char	*code, *name, *term;
 	const char	*description;	/* NULL: none (create), or clear */
 	int		 set_description;	/* update: description given */
+	const char	*networks;	/* a cidr[] literal; NULL: none */
+	int		 set_networks;	/* update: allowedNetworks given */
+	const char	*policy;	/* "flag", "refuse"; NULL: as is */
 };
 
 /* {"course"}; AT_ECONFLICT when code and term are taken. */

@@ -18,6 +18,9 @@ static const struct {
 	[AT_ECSRF] =		{ "csrf_origin", 403, "origin not allowed" },
 	[AT_ENOTENROLLED] =	{ "not_enrolled", 403,
 				  "not enrolled in this group" },
+	[AT_EOUTSIDE] =		{ "outside_network", 403,
+				  "scans of this course must come from its "
+				  "campus networks" },
 	[AT_EINVALIDTOKEN] =	{ "invalid_token", 403, "invalid token" },
 	[AT_ENOTFOUND] =	{ "not_found", 404, "not found" },
 	[AT_EMETHOD] =		{ "method_not_allowed", 405,

@@ -14,6 +14,7 @@ enum at_error {
 	AT_EFORBIDDEN,		/* forbidden */
 	AT_ECSRF,		/* csrf_origin */
 	AT_ENOTENROLLED,	/* not_enrolled */
+	AT_EOUTSIDE,		/* outside_network (v1.1) */
 	AT_EINVALIDTOKEN,	/* invalid_token */
 	AT_ENOTFOUND,		/* not_found */
 	AT_EMETHOD,		/* method_not_allowed */

@@ -1,5 +1,7 @@
+#include <stdio.h>
 #include <string.h>
 
+#include "cidr.h"
 #include "field.h"
 #include "json.h"
 
@@ -93,6 +95,68 @@ wrong:
 	return -1;
 }
 
+static int
+field_networks(struct arena *arena, json_object *obj, const struct field *f,
+    struct field_value *v, const char **why)
+{
+	json_object	*list, *item;
+	struct cidr	 net;
+	const char	*reason;
+	char		(*kept)[CIDR_TEXT_SIZE], *array;
+	size_t		 i, j, n, used = 0, len = 1, size;
+
+	if (!json_object_object_get_ex(obj, f->name, &list))
+		return 0;
+	if (list == NULL && (f->flags & FIELD_NULLABLE))
+		return 0;
+	if (!json_object_is_type(list, json_type_array) ||
+	    (n = json_object_array_length(list)) == 0 || n > (size_t)f->max) {
+		*why = arena_printf(arena, "%s must be %sa list of 1 to %ld "
+		    "networks (CIDRs such as 10.20.0.0/16)", f->name,
+		    (f->flags & FIELD_NULLABLE) ? "null or " : "", f->max);
+		return -1;
+	}
+	if ((kept = arena_alloc(arena, n * sizeof(*kept))) == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		item = json_object_array_get_idx(list, i);
+		if (!json_object_is_type(item, json_type_string) ||
+		    strlen(json_object_get_string(item)) !=
+		    (size_t)json_object_get_string_len(item)) {
+			*why = arena_printf(arena, "%s[%zu] must be a string",
+			    f->name, i);
+			return -1;
+		}
+		if (cidr_parse(json_object_get_string(item), &net, &reason) !=
+		    AT_OK) {
+			*why = arena_printf(arena, "%s[%zu] '%.60s' %s",
+			    f->name, i, json_object_get_string(item), reason);
+			return -1;
+		}
+		cidr_format(&net, kept[used]);
+		/* A repeat (in canonical form) is left out. */
+		for (j = 0; j < used; j++)
+			if (strcmp(kept[j], kept[used]) == 0)
+				break;
+		if (j == used)
+			len += strlen(kept[used++]) + 1;
+	}
+	if ((array = arena_alloc(arena, len + 1)) == NULL)
+		goto oom;
+	array[0] = '{';
+	size = len + 1;
+	for (i = 0, len = 1; i < used; i++)
+		len += (size_t)snprintf(array + len, size - len, "%s%s",
+		    i > 0 ? "," : "", kept[i]);
+	snprintf(array + len, size - len, "}");
+	v->text = array;
+	v->count = used;
+	return 0;
+oom:
+	*why = "out of memory";
+	return -1;
+}
+
 int
 field_check(struct arena *arena, json_object *obj, const struct field *table,
     struct field_value *values, const char **why)
@@ -126,6 +190,9 @@ field_check(struct arena *arena, json_object *obj, const struct field *table,
 			break;
 		case FIELD_STRINGS:
 			rc = field_strings(arena, obj, f, v, why);
+			break;
+		case FIELD_NETWORKS:
+			rc = field_networks(arena, obj, f, v, why);
 			break;
 		}
 	}

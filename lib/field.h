@@ -16,7 +16,7 @@
 #include "arena.h"
 #include "json.h"
 
-#define FIELD_MAX	4	/* fields of one table, at most */
+#define FIELD_MAX	8	/* fields of one table, at most */
 
 enum field_kind {
 	FIELD_TEXT,		/* one line, trimmed, not empty, max chars */
@@ -25,7 +25,13 @@ enum field_kind {
 	FIELD_INT,		/* an integer in [min, max] */
 	FIELD_CHOICE,		/* one of choices, trimmed */
 	FIELD_STRING,		/* any string; one holding NUL reads as "" */
-	FIELD_STRINGS		/* an array of at most max strings */
+	FIELD_STRINGS,		/* an array of at most max strings */
+	/*
+	 * 1 to max IP networks (lib/cidr.h), or null when nullable: text
+	 * is their PostgreSQL cidr[] literal, canonical, without repeats,
+	 * in the order given.
+	 */
+	FIELD_NETWORKS
 };
 
 /* The readers' own flags (json.h), passed through to them. */

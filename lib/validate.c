@@ -45,6 +45,31 @@ validate_utf8(const char *str, size_t len)
 }
 
 size_t
+validate_clip(const char *str, size_t max, char *out)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 used = 0, n, left;
+
+	for (left = strlen(str); left > 0 && used < max;) {
+		n = *s < 0x80 ? 1 : (*s & 0xe0) == 0xc0 ? 2 :
+		    (*s & 0xf0) == 0xe0 ? 3 : (*s & 0xf8) == 0xf0 ? 4 : 0;
+		if (n > 1 && n <= left && validate_utf8((const char *)s, n)) {
+			if (used + n > max)
+				break;
+			memcpy(out + used, s, n);
+		} else {
+			out[used] = *s >= 0x20 && *s < 0x7f ? (char)*s : '?';
+			n = 1;
+		}
+		used += n;
+		s += n;
+		left -= n;
+	}
+	out[used] = '\0';
+	return used;
+}
+
+size_t
 validate_utf8_length(const char *s)
 {
 	size_t	 n = 0;

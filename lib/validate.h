@@ -13,6 +13,7 @@
 #define VALIDATE_NAME_MAX	200	/* characters */
 #define VALIDATE_DESCRIPTION_MAX 2000	/* characters */
 #define VALIDATE_PASSWORD_MAX	1024	/* bytes */
+#define VALIDATE_NETWORKS_MAX	50	/* a course's allowedNetworks */
 /* A session's qrTtlSeconds and lateAfterSeconds, and their defaults in
  * the configuration. */
 #define VALIDATE_QR_TTL_MIN	5
@@ -22,6 +23,14 @@
 
 /* Whether s[0..len) is well-formed UTF-8 (no overlongs, surrogates, NUL). */
 int	 validate_utf8(const char *s, size_t len);
+
+/*
+ * What a client sent as it is, made storable: at most max bytes of s
+ * into out (max + 1 bytes), a multi-byte character never cut, every
+ * byte that is not well-formed UTF-8 text (a control character, DEL, a
+ * stray byte) written as '?'.  Returns the length.
+ */
+size_t	 validate_clip(const char *s, size_t max, char *out);
 
 /* Code points in a well-formed UTF-8 string. */
 size_t	 validate_utf8_length(const char *s);

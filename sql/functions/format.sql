@@ -28,7 +28,10 @@ CREATE OR REPLACE FUNCTION course_json(c courses) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object('id', c.id, 'professorId', c.professor_id,
 	    'code', c.code, 'name', c.name, 'term', c.term,
-	    'description', c.description, 'createdAt', at_ts(c.created_at))
+	    'description', c.description,
+	    'allowedNetworks', to_json(c.allowed_networks::text[]),
+	    'networkPolicy', c.network_policy,
+	    'createdAt', at_ts(c.created_at))
 $$;
 
 CREATE OR REPLACE FUNCTION group_json(g groups) RETURNS json
@@ -68,6 +71,31 @@ LANGUAGE sql STABLE AS $$
 	SELECT json_build_object('id', a.id, 'sessionId', a.session_id,
 	    'roundId', a.round_id, 'studentId', a.student_id,
 	    'status', a.status, 'recordedAt', at_ts(a.recorded_at))
+$$;
+
+-- The attendance:recorded event's data: who, and the record's flags.
+CREATE OR REPLACE FUNCTION recorded_json(a attendance_records, u users)
+RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object('sessionId', a.session_id,
+	    'roundId', a.round_id, 'studentId', a.student_id,
+	    'username', u.username, 'displayName', u.display_name,
+	    'status', a.status, 'recordedAt', at_ts(a.recorded_at),
+	    'flags', to_json(a.flags))
+$$;
+
+-- (v1.1) A record with what the professor's list shows of it: its
+-- round's number, the student, where it came from, its flags and the
+-- address of its scan (null for an override, or once purged).
+CREATE OR REPLACE FUNCTION record_detail_json(a attendance_records,
+    r attendance_rounds, u users) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object('id', a.id, 'sessionId', a.session_id,
+	    'roundId', a.round_id, 'studentId', a.student_id,
+	    'status', a.status, 'recordedAt', at_ts(a.recorded_at),
+	    'roundNumber', r.round_number, 'username', u.username,
+	    'displayName', u.display_name, 'source', a.source,
+	    'flags', to_json(a.flags), 'address', host(a.address))
 $$;
 
 -- The round:started event's data.

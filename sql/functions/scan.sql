@@ -1,3 +1,13 @@
+-- A record's flags, in the contract's order.
+CREATE OR REPLACE FUNCTION scan_flags(shared boolean, outside boolean,
+    no_device boolean) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT array_remove(ARRAY[
+	    CASE WHEN shared THEN 'shared_device' END,
+	    CASE WHEN outside THEN 'outside_network' END,
+	    CASE WHEN no_device THEN 'no_device' END], NULL)
+$$;
+
 -- POST /api/sessions/:sessionId/rounds/:roundId/scan, the busiest route
 -- of the product, in one round trip: the login lookup that every other
 -- route makes first comes inside the scan's transaction.  The worker
@@ -13,10 +23,22 @@
 -- record is written first and the token then consumed with a link to it
 -- (qr_tokens.record_id), and the next token is inserted without a
 -- supersede pass: the consumed one was the round's only live token.
+-- (v1.1) The evidence of the scan goes with its record: p_address (NULL
+-- when the web server gave none), the device cookie's hash p_device
+-- (NULL for none; one that is not live counts as none, and p_new_device
+-- is issued: issued says so) and the User-Agent's first 200 bytes.  The
+-- flags are computed here, in this transaction: shared_device when
+-- another student's record of this session has the same device (which
+-- then gets the flag too), outside_network when the course names
+-- networks, policy flag, and the address is in none, no_device.  Policy
+-- refuse refuses such a scan before its token is looked at.
+DROP FUNCTION IF EXISTS api_scan_as(bytea, uuid, uuid, bytea, bytea);
 CREATE OR REPLACE FUNCTION api_scan_as(p_sid bytea, p_session uuid,
-    p_round uuid, p_hash bytea, p_next_hash bytea,
+    p_round uuid, p_hash bytea, p_next_hash bytea, p_address inet,
+    p_device bytea, p_new_device bytea, p_device_lifetime int,
+    p_user_agent text, p_source text,
     OUT error text, OUT body json, OUT recorded json, OUT expires_at text,
-    OUT user_id uuid)
+    OUT user_id uuid, OUT issued boolean)
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	caller users;
@@ -24,8 +46,13 @@ DECLARE
 	r attendance_rounds;
 	t qr_tokens;
 	a attendance_records;
+	c courses;
 	late boolean;
+	v_device bytea;
+	v_shared boolean := false;
+	v_outside boolean;
 BEGIN
+	issued := false;
 	SELECT * INTO caller FROM auth_login_user(p_sid);
 	IF NOT FOUND THEN
 		error := 'unauthenticated';
@@ -70,6 +97,13 @@ BEGIN
 		error := 'already_recorded';
 		RETURN;
 	END IF;
+	SELECT * INTO c FROM courses WHERE id = s.course_id;
+	v_outside := c.allowed_networks IS NOT NULL AND
+	    NOT coalesce(p_address <<= ANY (c.allowed_networks), false);
+	IF v_outside AND c.network_policy = 'refuse' THEN
+		error := 'outside_network';
+		RETURN;
+	END IF;
 	SELECT * INTO t FROM qr_tokens
 	WHERE token_hash = p_hash AND round_id = p_round FOR UPDATE;
 	IF NOT FOUND THEN
@@ -85,14 +119,40 @@ BEGIN
 		RETURN;
 	END IF;
 
+	SELECT d.token_hash INTO v_device FROM devices d
+	WHERE d.token_hash = p_device
+	  AND auth_device_live(d.created_at, p_device_lifetime);
+	IF v_device IS NULL THEN
+		INSERT INTO devices (token_hash) VALUES (p_new_device);
+		v_device := p_new_device;
+		issued := true;
+	ELSE
+		v_shared := EXISTS (SELECT 1 FROM attendance_records o
+		    WHERE o.session_id = s.id AND o.device_hash = v_device
+		      AND o.student_id <> caller.id);
+	END IF;
+	IF v_shared THEN
+		-- shared_device comes first in the contract's order.
+		UPDATE attendance_records o
+		SET flags = ARRAY['shared_device'] || o.flags
+		WHERE o.session_id = s.id AND o.device_hash = v_device
+		  AND NOT 'shared_device' = ANY (o.flags);
+	END IF;
+
 	late := now() > r.starts_at + make_interval(secs => s.late_after_seconds);
 	INSERT INTO attendance_records (round_id, session_id, group_id,
-	    course_id, student_id, status, qr_token_id)
+	    course_id, student_id, status, qr_token_id, source, address,
+	    device_hash, user_agent, flags)
 	VALUES (r.id, s.id, s.group_id, s.course_id, caller.id,
-	    CASE WHEN late THEN 'late' ELSE 'present' END, t.id)
+	    CASE WHEN late THEN 'late' ELSE 'present' END, t.id, p_source,
+	    p_address, v_device, p_user_agent,
+	    scan_flags(v_shared, v_outside, issued))
 	ON CONFLICT (round_id, student_id) DO UPDATE
 	    SET status = excluded.status, qr_token_id = excluded.qr_token_id,
-		recorded_at = excluded.recorded_at
+		recorded_at = excluded.recorded_at, source = excluded.source,
+		address = excluded.address,
+		device_hash = excluded.device_hash,
+		user_agent = excluded.user_agent, flags = excluded.flags
 	    WHERE attendance_records.status = 'absent'
 	RETURNING * INTO a;
 	UPDATE qr_tokens SET consumed = true, consumed_at = now(),
@@ -107,9 +167,6 @@ BEGIN
 	    now() + make_interval(secs => s.qr_ttl_seconds))
 	RETURNING at_ts(qr_tokens.expires_at) INTO expires_at;
 	body := json_build_object('record', record_json(a));
-	recorded := json_build_object('sessionId', s.id, 'roundId', r.id,
-	    'studentId', caller.id, 'username', caller.username,
-	    'displayName', caller.display_name, 'status', a.status,
-	    'recordedAt', at_ts(a.recorded_at));
+	recorded := recorded_json(a, caller);
 END
 $$;

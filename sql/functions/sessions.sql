@@ -195,18 +195,20 @@ BEGIN
 		error := 'not_found';
 		RETURN;
 	END IF;
+	-- An override keeps none of the replaced record's evidence or
+	-- flags: the professor vouches for it.
 	INSERT INTO attendance_records (round_id, session_id, group_id,
-	    course_id, student_id, status)
-	VALUES (r.id, s.id, s.group_id, s.course_id, p_student, p_status)
+	    course_id, student_id, status, source)
+	VALUES (r.id, s.id, s.group_id, s.course_id, p_student, p_status,
+	    'professor')
 	ON CONFLICT (round_id, student_id) DO UPDATE
-	    SET status = excluded.status, recorded_at = excluded.recorded_at
+	    SET status = excluded.status, recorded_at = excluded.recorded_at,
+		source = 'professor', address = NULL, device_hash = NULL,
+		user_agent = NULL, flags = '{}'
 	RETURNING * INTO a;
 	SELECT * INTO u FROM users WHERE id = p_student;
 	body := json_build_object('record', record_json(a));
-	recorded := json_build_object('sessionId', s.id, 'roundId', r.id,
-	    'studentId', u.id, 'username', u.username,
-	    'displayName', u.display_name, 'status', a.status,
-	    'recordedAt', at_ts(a.recorded_at));
+	recorded := recorded_json(a, u);
 	active := s.status = 'active';
 END
 $$;

@@ -16,11 +16,7 @@
  */
 static char	 handler_dummy_hash[PASSWORD_HASH_SIZE];
 
-/*
- * The hash of the request's device cookie into hash, or NULL when it
- * has none that could be one (the store tells whether it is one).
- */
-static const char *
+const char *
 handler_device(struct request *req, char hash[TOKEN_HASH_HEX_SIZE])
 {
 	char	 did[TOKEN_TEXT_SIZE + 1];
@@ -53,21 +49,24 @@ handler_log_attempt(const char *what, const struct auth_attempt *attempt,
 	    req->remote_addr);
 }
 
+void
+handler_device_cookie(struct app *app, struct request *req, const char *did)
+{
+	request_add_header(req, "Set-Cookie: did=%s; Max-Age=%d; Path=/api/; "
+	    "HttpOnly; SameSite=Lax%s", did, AUTH_DEVICE_LIFETIME,
+	    config_cookies_secure(&app->config) ? "; Secure" : "");
+}
+
 /* The cookies of a new login: sid, and did when one was issued. */
 static void
 handler_login_cookies(struct app *app, struct request *req,
     const char *sid, const char *did, int issued)
 {
-	const char	*secure = config_cookies_secure(&app->config) ?
-	    "; Secure" : "";
-
 	request_add_header(req, "Set-Cookie: sid=%s; Max-Age=%d; Path=/; "
 	    "HttpOnly; SameSite=Lax%s", sid, app->config.session_lifetime,
-	    secure);
+	    config_cookies_secure(&app->config) ? "; Secure" : "");
 	if (issued)
-		request_add_header(req, "Set-Cookie: did=%s; Max-Age=%d; "
-		    "Path=/api/; HttpOnly; SameSite=Lax%s", did,
-		    AUTH_DEVICE_LIFETIME, secure);
+		handler_device_cookie(app, req, did);
 }
 
 enum at_error

@@ -31,6 +31,9 @@ handler_course_fields(struct request *req, struct course_fields *f)
 	f->term = req->fields[COURSE_TERM].text;
 	f->description = req->fields[COURSE_DESCRIPTION].text;
 	f->set_description = req->fields[COURSE_DESCRIPTION].present;
+	f->networks = req->fields[COURSE_NETWORKS].text;
+	f->set_networks = req->fields[COURSE_NETWORKS].present;
+	f->policy = req->fields[COURSE_POLICY].text;
 }
 
 #define COURSE_TAKEN	"you already have a course with this code in this term"

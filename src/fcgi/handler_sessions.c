@@ -1,9 +1,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cidr.h"
 #include "class_store.h"
 #include "handlers.h"
 #include "token.h"
+#include "validate.h"
+
+/* The evidence keeps a User-Agent's first 200 bytes (the contract). */
+#define HANDLER_AGENT_MAX	200
 
 /* round:qr-updated, built here: the raw token exists only in this process
  * and on the professor's socket. */
@@ -136,20 +141,38 @@ enum at_error
 handler_scan(struct app *app, struct request *req)
 {
 	struct class_outcome	 out;
+	struct class_evidence	 evidence;
 	char			 hash[TOKEN_HASH_HEX_SIZE];
 	char			 next[TOKEN_TEXT_SIZE];
 	char			 next_hash[TOKEN_HASH_HEX_SIZE];
+	char			 address[CIDR_TEXT_SIZE];
+	char			 device_hash[TOKEN_HASH_HEX_SIZE];
+	char			 did[TOKEN_TEXT_SIZE];
+	char			 did_hash[TOKEN_HASH_HEX_SIZE];
+	char			 agent[HANDLER_AGENT_MAX + 1];
 	enum at_error		 rc;
 
 	token_hash(req->fields[SCAN_TOKEN].text, hash);
 	token_mint(next, next_hash);
+	token_mint(did, did_hash);
+	evidence.address = cidr_address(req->remote_addr, address) == AT_OK ?
+	    address : NULL;
+	evidence.device = handler_device(req, device_hash);
+	evidence.new_device = did_hash;
+	evidence.user_agent = NULL;
+	if (req->user_agent != NULL && validate_clip(req->user_agent,
+	    HANDLER_AGENT_MAX, agent) > 0)
+		evidence.user_agent = agent;
+	evidence.source = "scan";
 	rc = class_store_scan(&app->store, &req->arena, req->sid_hash,
-	    req->params[0], req->params[1], hash, next_hash, &out);
+	    req->params[0], req->params[1], hash, next_hash, &evidence, &out);
 	/* The statement names the caller, refused or not: for the log, and
 	 * so that the pipeline knows 401 and 403 were settled. */
 	snprintf(req->user_id, sizeof(req->user_id), "%s", out.user_id);
 	if ((rc = handler_outcome(req, rc, 201, &out)) != AT_OK)
 		return rc;
+	if (out.issued)
+		handler_device_cookie(app, req, did);
 	/* Committed: who checked in, then the code that replaces the one
 	 * just used, in that order. */
 	app_publish(app, req->params[0], "attendance:recorded", out.recorded);

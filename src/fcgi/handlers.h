@@ -11,10 +11,12 @@
 
 #include "app.h"
 #include "request.h"
+#include "token.h"
 
 /* The fields of the bodies, by their index in router.c's tables. */
 enum { LOGIN_LOGIN, LOGIN_PASSWORD };
-enum { COURSE_CODE, COURSE_NAME, COURSE_TERM, COURSE_DESCRIPTION };
+enum { COURSE_CODE, COURSE_NAME, COURSE_TERM, COURSE_DESCRIPTION,
+    COURSE_NETWORKS, COURSE_POLICY };
 enum { GROUP_NAME, GROUP_SCHEDULE };
 enum { ENROLL_STUDENTS, ENROLL_STUDENT };
 enum { SESSION_QR_TTL, SESSION_LATE_AFTER };
@@ -29,6 +31,16 @@ enum at_error	 handler_login(struct app *, struct request *);
 enum at_error	 handler_logout(struct app *, struct request *);
 enum at_error	 handler_me(struct app *, struct request *);
 enum at_error	 handler_methods(struct app *, struct request *);
+
+/*
+ * The device cookie (did): the hash of the request's into hash, or NULL
+ * when it has none that could be one (the store tells whether it is);
+ * and the Set-Cookie of a new one.
+ */
+const char	*handler_device(struct request *,
+		    char hash[TOKEN_HASH_HEX_SIZE]);
+void		 handler_device_cookie(struct app *, struct request *,
+		    const char *did);
 enum at_error	 handler_sso(struct app *, struct request *);
 enum at_error	 handler_health(struct app *, struct request *);
 

@@ -79,6 +79,7 @@ request_start(struct request *req, FCGX_Request *fcgi, unsigned long n)
 	req->content_type = request_param(req, "CONTENT_TYPE");
 	req->cookie = request_param(req, "HTTP_COOKIE");
 	req->origin = request_header(req, "HTTP_ORIGIN");
+	req->user_agent = request_param(req, "HTTP_USER_AGENT");
 	req->remote_addr = request_param(req, "REMOTE_ADDR");
 	if (req->remote_addr == NULL)
 		req->remote_addr = "unknown";

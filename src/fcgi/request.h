@@ -37,6 +37,7 @@ struct request {
 	const char	*cookie;
 	const char	*origin;	/* copies sent joined, in the arena */
 	const char	*remote_addr;
+	const char	*user_agent;	/* NULL when absent */
 	long		 content_length;	/* -1 when absent */
 	int		 body_timeout;	/* seconds the body may take */
 

@@ -24,6 +24,8 @@ static const struct field login_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 };
 
+static const char *const network_policies[] = { "flag", "refuse", NULL };
+
 #define COURSE_FIELDS(required)						\
 	[COURSE_CODE] = { "code", FIELD_TEXT, required,			\
 	    0, VALIDATE_NAME_MAX, NULL, NULL, NULL },			\
@@ -33,6 +35,11 @@ static const struct field login_fields[] = {
 	    0, VALIDATE_NAME_MAX, NULL, NULL, NULL },			\
 	[COURSE_DESCRIPTION] = { "description", FIELD_PARAGRAPH,	\
 	    FIELD_NULLABLE, 0, VALIDATE_DESCRIPTION_MAX, NULL, NULL, NULL }, \
+	[COURSE_NETWORKS] = { "allowedNetworks", FIELD_NETWORKS,	\
+	    FIELD_NULLABLE, 0, VALIDATE_NETWORKS_MAX, NULL, NULL, NULL }, \
+	[COURSE_POLICY] = { "networkPolicy", FIELD_CHOICE, 0, 0, 16,	\
+	    network_policies, NULL,					\
+	    "networkPolicy must be \"flag\" or \"refuse\"" },		\
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 static const struct field course_create_fields[] = {
 	COURSE_FIELDS(FIELD_REQUIRED)
@@ -149,6 +156,8 @@ static const struct route routes[] = {
 	    NULL, &class_store_session_list },
 	{ "GET", "/api/sessions/:", handler_read, PROFESSOR, NO_BODY,
 	    NULL, &class_store_session_get },
+	{ "GET", "/api/sessions/:/records", handler_read, PROFESSOR, NO_BODY,
+	    NULL, &class_store_record_list },
 	{ "POST", "/api/sessions/:/rounds", handler_round_start, PROFESSOR,
 	    NO_BODY, NULL, NULL },
 	{ "POST", "/api/sessions/:/rounds/:/qr", handler_qr_refresh,

@@ -14,7 +14,8 @@
 
 #include "api_support.h"
 
-#define COURSE_KEYS	"id professorId code name term description createdAt"
+#define COURSE_KEYS	"id professorId code name term description " \
+			"allowedNetworks networkPolicy createdAt"
 #define GROUP_KEYS	"id courseId name meetingSchedule createdAt"
 #define ENROLLMENT_KEYS	"studentId groupId courseId username displayName " \
 			"email createdAt"

@@ -72,7 +72,7 @@ Test(sessions, start_without_a_body_uses_the_defaults)
 	    f.c.group_id);
 	api_expect_status(&f.r, 201);
 	api_assert_keys(f.r.json, "", "session round");
-	assert_session(api_json_get(f.r.json, "session"), &f, 1, 30, 600);
+	assert_session(api_json_get(f.r.json, "session"), &f, 1, 15, 600);
 	api_copy_id(session, f.r.json, "session.id");
 	assert_round(api_json_get(f.r.json, "round"), session, 1, 1);
 	api_copy_id(round, f.r.json, "round.id");
@@ -81,7 +81,7 @@ Test(sessions, start_without_a_body_uses_the_defaults)
 
 	/* What was stored: the session, round 1 and its one live token. */
 	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions WHERE id = $1 "
-	    "AND group_id = $2 AND status = 'active' AND qr_ttl_seconds = 30 "
+	    "AND group_id = $2 AND status = 'active' AND qr_ttl_seconds = 15 "
 	    "AND late_after_seconds = 600", session, f.c.group_id, NULL), 1);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_rounds "
 	    "WHERE session_id = $1", session, NULL), 1);
@@ -101,7 +101,7 @@ Test(sessions, start_with_empty_object_and_custom_values)
 	api_reqf(f.c.professor, "POST", "{}", &f.r, "/api/groups/%s/sessions",
 	    f.c.group_id);
 	api_expect_status(&f.r, 201);
-	assert_session(api_json_get(f.r.json, "session"), &f, 1, 30, 600);
+	assert_session(api_json_get(f.r.json, "session"), &f, 1, 15, 600);
 	api_copy_id(session, f.r.json, "session.id");
 	api_end_session(&f, session);
 
@@ -268,9 +268,9 @@ Test(sessions, list_is_newest_first)
 			    api_json_string(json_object_array_get_idx(list,
 			    i - 1), "startsAt")) <= 0, "not newest first");
 	}
-	assert_session(json_object_array_get_idx(list, 0), &f, 1, 30, 5);
+	assert_session(json_object_array_get_idx(list, 0), &f, 1, 15, 5);
 	assert_session(json_object_array_get_idx(list, 1), &f, 0, 60, 600);
-	assert_session(json_object_array_get_idx(list, 2), &f, 0, 30, 600);
+	assert_session(json_object_array_get_idx(list, 2), &f, 0, 15, 600);
 
 	other = api_intruder();
 	api_reqf(other, "GET", NULL, &f.r, "/api/groups/%s/sessions",
@@ -610,7 +610,7 @@ Test(sessions, end_reports_the_summary_and_emits_session_ended)
 	    session);
 	api_expect_status(&f.r, 200);
 	api_assert_keys(f.r.json, "", "session summary");
-	assert_session(api_json_get(f.r.json, "session"), &f, 0, 30, 600);
+	assert_session(api_json_get(f.r.json, "session"), &f, 0, 15, 600);
 	api_assert_string_at(f.r.json, "session.id", session);
 	api_assert_keys(f.r.json, "summary",
 	    "totalRounds attendanceCount");
@@ -634,7 +634,7 @@ Test(sessions, end_reports_the_summary_and_emits_session_ended)
 	/* Every round closed, every token dead. */
 	api_reqf(f.c.professor, "GET", NULL, &f.r, "/api/sessions/%s", session);
 	api_expect_status(&f.r, 200);
-	assert_session(api_json_get(f.r.json, "session"), &f, 0, 30, 600);
+	assert_session(api_json_get(f.r.json, "session"), &f, 0, 15, 600);
 	rounds = api_json_get(f.r.json, "rounds");
 	cr_assert_eq(json_object_array_length(rounds), 2);
 	for (i = 0; i < 2; i++)

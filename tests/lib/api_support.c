@@ -1223,6 +1223,8 @@ api_events_expect_recorded(struct api_events *ev, const char *session,
 	api_assert_string_at(data, "displayName", name);
 	api_assert_string_at(data, "status", status);
 	api_assert_string_at(data, "recordedAt", recorded);
+	cr_assert(json_object_is_type(api_json_get(data, "flags"),
+	    json_type_array), "attendance:recorded.flags is not a list");
 	json_object_put(data);
 }
 

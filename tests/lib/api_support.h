@@ -320,7 +320,7 @@ void	 api_events_expect_qr_updated(struct api_events *,
  * and display name) in session and round, its status and recordedAt.
  */
 #define API_RECORDED_KEYS	"sessionId roundId studentId username " \
-				"displayName status recordedAt"
+				"displayName status recordedAt flags"
 
 void	 api_events_expect_recorded(struct api_events *, const char *session,
 	    const char *round, const char *student, const char *username,

@@ -110,3 +110,46 @@ def request(address, params, body=b"", timeout=15, trickle=None):
         elif name:
             headers.append((name, value))
     return status, headers, body
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        for n, v in self.headers:
+            if n.lower() == name.lower():
+                return v
+        return None
+
+    def cookies(self):
+        """Set-Cookie, by name: (value, the attributes' text)."""
+        out = {}
+        for n, v in self.headers:
+            if n.lower() == "set-cookie":
+                pair, _, attrs = v.partition(";")
+                name, _, value = pair.partition("=")
+                out[name.strip()] = (value, attrs)
+        return out
+
+    def __repr__(self):
+        return f"{self.status} {self.headers} {self.body[:200]!r}"
+
+
+def call(sock, method, uri, params=None, body=b"", cookie=None,
+         addr="127.0.0.1"):
+    """A request as nginx's fastcgi_params would send it, from addr, with
+    params (the web server's own, or a test's) on top; a Response."""
+    path, _, query = uri.partition("?")
+    p = {"REQUEST_METHOD": method, "REQUEST_URI": uri,
+         "QUERY_STRING": query, "DOCUMENT_URI": path,
+         "REMOTE_ADDR": addr, "SERVER_PROTOCOL": "HTTP/1.1",
+         "HTTP_HOST": "localhost"}
+    if body:
+        p["CONTENT_TYPE"] = "application/json"
+    if cookie:
+        p["HTTP_COOKIE"] = cookie
+    p.update(params or {})
+    return Response(*request(sock, p, body))

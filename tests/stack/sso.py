@@ -43,45 +43,9 @@ def add_user(role, username, email, password=None, external_id=None):
                    capture_output=True, text=True)
 
 
-class Response:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def header(self, name):
-        for n, v in self.headers:
-            if n.lower() == name.lower():
-                return v
-        return None
-
-    def cookies(self):
-        """Set-Cookie, by name: (value, the attributes' text)."""
-        out = {}
-        for n, v in self.headers:
-            if n.lower() == "set-cookie":
-                pair, _, attrs = v.partition(";")
-                name, _, value = pair.partition("=")
-                out[name.strip()] = (value, attrs)
-        return out
-
-    def __repr__(self):
-        return f"{self.status} {self.headers} {self.body[:200]!r}"
-
-
 def call(method, uri, params=None, body=b"", cookie=None,
          addr="127.0.0.1"):
-    path, _, query = uri.partition("?")
-    p = {"REQUEST_METHOD": method, "REQUEST_URI": uri,
-         "QUERY_STRING": query, "DOCUMENT_URI": path,
-         "REMOTE_ADDR": addr, "SERVER_PROTOCOL": "HTTP/1.1",
-         "HTTP_HOST": "localhost"}
-    if body:
-        p["CONTENT_TYPE"] = "application/json"
-    if cookie:
-        p["HTTP_COOKIE"] = cookie
-    p.update(params or {})
-    return Response(*fcgi_client.request(sock, p, body))
+    return fcgi_client.call(sock, method, uri, params, body, cookie, addr)
 
 
 def sso(query="", cookie=None, **attrs):
@@ -168,7 +132,7 @@ def phase_sso():
     # client's own Basic header; a configuration that adds its own sends
     # a second copy.  Twice is none, whichever comes first.
     for first, second in (("victim", "real"), ("", "victim")):
-        r = Response(*fcgi_client.request(sock, [
+        r = fcgi_client.Response(*fcgi_client.request(sock, [
             ("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/api/auth/sso"),
             ("REMOTE_ADDR", "127.0.0.1"), ("REMOTE_USER", first),
             ("OIDC_CLAIM_email", "v@uni.example"),

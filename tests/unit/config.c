@@ -182,7 +182,7 @@ Test(config, init_sets_every_default)
 	cr_assert_str_eq(cfg.allowed_origins, "");
 	cr_assert_eq(cfg.cookie_secure, CONFIG_COOKIE_AUTO);
 	cr_assert_eq(cfg.session_lifetime, 1209600);
-	cr_assert_eq(cfg.qr_ttl_default, 30);
+	cr_assert_eq(cfg.qr_ttl_default, 15);
 	cr_assert_eq(cfg.log_level, LOG_LEVEL_INFO);
 	config_free(&cfg);
 }
@@ -222,7 +222,7 @@ Test(config, set_int_errors)
 	expect_set_fails(&cfg, "qr_ttl_default", "-30");
 	expect_set_fails(&cfg, "qr_ttl_default", "99999999999999999999");
 	/* A rejected value leaves the old one in place. */
-	cr_assert_eq(cfg.qr_ttl_default, 30);
+	cr_assert_eq(cfg.qr_ttl_default, 15);
 
 	cr_assert_eq(config_set(&cfg, "session_lifetime", "59", &cause),
 	    AT_EINVALID);

@@ -18,6 +18,7 @@ static const struct {
 	{ AT_EFORBIDDEN,	"forbidden",			403 },
 	{ AT_ECSRF,		"csrf_origin",			403 },
 	{ AT_ENOTENROLLED,	"not_enrolled",			403 },
+	{ AT_EOUTSIDE,		"outside_network",		403 },
 	{ AT_EINVALIDTOKEN,	"invalid_token",		403 },
 	{ AT_ENOTFOUND,		"not_found",			404 },
 	{ AT_EMETHOD,		"method_not_allowed",		405 },

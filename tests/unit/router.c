@@ -69,6 +69,8 @@ static const struct {
 	    ROUTE_PROFESSOR, 0, { ID1 } },
 	{ "GET", "/api/sessions/" ID1, handler_read, ROUTE_PROFESSOR,
 	    0, { ID1 } },
+	{ "GET", "/api/sessions/" ID1 "/records", handler_read,
+	    ROUTE_PROFESSOR, 0, { ID1 } },
 	{ "POST", "/api/sessions/" ID1 "/rounds", handler_round_start,
 	    ROUTE_PROFESSOR, 0, { ID1 } },
 	{ "POST", "/api/sessions/" ID1 "/rounds/" ID2 "/qr",
@@ -384,7 +386,7 @@ Test(router, reads_carry_their_statement)
 		} else
 			cr_assert_null(route->read, "%s", contract[i].path);
 	}
-	cr_assert_eq(reads, 8);
+	cr_assert_eq(reads, 9);
 }
 
 /*

@@ -355,3 +355,28 @@ Test(validate, password)
 	cr_assert_str_eq(why, "password is longer than 1024 bytes");
 	free(s);
 }
+
+Test(validate, clip)
+{
+	char	 out[16];
+	char	 big[400];
+
+	cr_assert_eq(validate_clip("Mozilla/5.0", 200, out), 11);
+	cr_assert_str_eq(out, "Mozilla/5.0");
+	/* Cut at max, never inside a character. */
+	cr_assert_eq(validate_clip("abc\xc3\xa9", 4, out), 3);
+	cr_assert_str_eq(out, "abc");
+	cr_assert_eq(validate_clip("abc\xc3\xa9", 5, out), 5);
+	cr_assert_str_eq(out, "abc\xc3\xa9");
+	/* What is not text becomes '?'. */
+	validate_clip("a\x1b[2J\x7f\xff\xc0\xaf\xed\xa0\x80z", 15, out);
+	cr_assert_str_eq(out, "a?[2J???????z");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	{
+		char	 clipped[201];
+
+		cr_assert_eq(validate_clip(big, 200, clipped), 200);
+		cr_assert_eq(strlen(clipped), 200);
+	}
+}
