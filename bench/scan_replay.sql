@@ -45,7 +45,7 @@ FROM auth_login_user(sha256(:professor::text::bytea)) u
 \gset professor_
 \set tok :tok + 1
 SELECT * FROM api_round_start(:session_id, :professor_id,
-    sha256(:tok::text::bytea))
+    sha256(:tok::text::bytea), sha256(('c' || :tok)::bytea))
 \gset
 \set n 0
 \endif
@@ -58,7 +58,7 @@ SELECT * FROM api_round_start(:session_id, :professor_id,
 \set next :tok + 1
 SELECT * FROM api_scan_as(sha256(:student::text::bytea), :session_id,
     :round_id, sha256(:tok::text::bytea), sha256(:next::text::bytea),
-    '192.0.2.7', sha256(('d' || :student)::bytea),
+    sha256(('c' || :next)::bytea), '192.0.2.7', sha256(('d' || :student)::bytea),
     sha256(('d' || :student)::bytea), 34560000, 'Mozilla/5.0 (pgbench)',
     'scan');
 \set tok :next

@@ -93,7 +93,8 @@ WITH started AS MATERIALIZED (
 	SELECT c.classroom, s.*
 	FROM replay_classroom c,
 	    LATERAL api_session_start(c.group_id, c.professor_id, 600, 600,
-		replay_hash(-1 - c.classroom)) s
+		replay_hash(-1 - c.classroom),
+		sha256(('c' || (-1 - c.classroom))::bytea)) s
 )
 UPDATE replay_classroom rc SET session_id = started.session_id
 FROM started
@@ -113,7 +114,7 @@ BEGIN
 		key := (run * 1000 + c.classroom) * 1000000000;
 		SELECT * INTO started
 		FROM api_round_start(c.session_id, c.professor_id,
-		    replay_hash(key));
+		    replay_hash(key), sha256(('c' || key)::bytea));
 		IF started.error IS NOT NULL THEN
 			RAISE EXCEPTION 'classroom %: api_round_start: %',
 			    c.classroom, started.error;

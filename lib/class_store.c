@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth_store.h"
@@ -13,6 +14,7 @@ enum class_statement {
 	QR_REFRESH,
 	SESSION_END,
 	SCAN,
+	SCAN_CODE,
 	RECORD_SET,
 	RECORD_LIST
 };
@@ -20,8 +22,8 @@ enum class_statement {
 static const struct db_statement class_store_sql[] = {
 	[SESSION_START] = { "session_start",
 	    "SELECT * FROM api_session_start($1, $2, $3::int, $4::int,"
-	    " $5::bytea)",
-	    5 },
+	    " $5::bytea, $6::bytea)",
+	    6 },
 	[SESSION_LIST] = { "session_list",
 	    "SELECT json_build_object('sessions', coalesce(json_agg("
 	    "  session_json(s) ORDER BY s.starts_at DESC)"
@@ -37,14 +39,21 @@ static const struct db_statement class_store_sql[] = {
 	    " FROM sessions s WHERE s.id = $1 AND s.professor_id = $2",
 	    2 },
 	[ROUND_START] = { "round_start",
-	    "SELECT * FROM api_round_start($1, $2, $3::bytea)", 3 },
+	    "SELECT * FROM api_round_start($1, $2, $3::bytea, $4::bytea)", 4 },
 	[QR_REFRESH] = { "qr_refresh",
-	    "SELECT * FROM api_qr_refresh($1, $2, $3, $4::bytea)", 4 },
+	    "SELECT * FROM api_qr_refresh($1, $2, $3, $4::bytea, $5::bytea)",
+	    5 },
 	[SESSION_END] = { "session_end",
 	    "SELECT * FROM api_session_end($1, $2)", 2 },
 	[SCAN] = { "scan",
 	    "SELECT * FROM api_scan_as($1::bytea, $2, $3, $4::bytea,"
-	    " $5::bytea, $6::inet, $7::bytea, $8::bytea, $9::int, $10, $11)",
+	    " $5::bytea, $6::bytea, $7::inet, $8::bytea, $9::bytea, $10::int,"
+	    " $11, 'scan')",
+	    11 },
+	[SCAN_CODE] = { "scan_code",
+	    "SELECT * FROM api_scan_code_as($1::bytea, $2::bytea, $3::bytea,"
+	    " $4::bytea, $5::inet, $6::bytea, $7::bytea, $8::int, $9,"
+	    " $10::int, $11::int)",
 	    11 },
 	[RECORD_SET] = { "record_set",
 	    "SELECT * FROM api_record_set($1, $2, $3, $4, $5)", 5 },
@@ -87,6 +96,9 @@ class_store_call(struct store *store, struct arena *arena,
 		return rc;
 	if ((user = store_column(arena, res, "user_id", &oom)) != NULL)
 		snprintf(out->user_id, sizeof(out->user_id), "%s", user);
+	/* A refusal's one detail: how long a rate limit lasts. */
+	if ((error = store_column(arena, res, "retry_after", &oom)) != NULL)
+		out->retry_after = strtol(error, NULL, 10);
 	if ((error = store_column(arena, res, "error", &oom)) != NULL) {
 		rc = error_from_code(error);
 		if (rc == AT_EINTERNAL)
@@ -105,6 +117,7 @@ class_store_call(struct store *store, struct arena *arena,
 	    &oom)) != NULL && strcmp(error, "t") == 0;
 	out->issued = (error = store_column(arena, res, "issued",
 	    &oom)) != NULL && strcmp(error, "t") == 0;
+
 	if (oom)
 		rc = AT_ENOMEM;
 out:
@@ -115,9 +128,9 @@ out:
 enum at_error
 class_store_session_start(struct store *store, struct arena *arena,
     const char *group, const char *professor, long ttl, long late,
-    const char *token_hash, struct class_outcome *out)
+    const struct token_qr *token, struct class_outcome *out)
 {
-	const char	*params[5];
+	const char	*params[6];
 	char		 ttl_text[16], late_text[16];
 
 	snprintf(ttl_text, sizeof(ttl_text), "%ld", ttl);
@@ -126,16 +139,18 @@ class_store_session_start(struct store *store, struct arena *arena,
 	params[1] = professor;
 	params[2] = ttl_text;
 	params[3] = late_text;
-	params[4] = token_hash;
+	params[4] = token->hash;
+	params[5] = token->code_hash;
 	return class_store_call(store, arena, SESSION_START, params, out);
 }
 
 enum at_error
 class_store_round_start(struct store *store, struct arena *arena,
-    const char *session, const char *professor, const char *token_hash,
+    const char *session, const char *professor, const struct token_qr *token,
     struct class_outcome *out)
 {
-	const char	*params[3] = { session, professor, token_hash };
+	const char	*params[4] = { session, professor, token->hash,
+	    token->code_hash };
 
 	return class_store_call(store, arena, ROUND_START, params, out);
 }
@@ -143,9 +158,10 @@ class_store_round_start(struct store *store, struct arena *arena,
 enum at_error
 class_store_qr_refresh(struct store *store, struct arena *arena,
     const char *session, const char *round, const char *professor,
-    const char *token_hash, struct class_outcome *out)
+    const struct token_qr *token, struct class_outcome *out)
 {
-	const char	*params[4] = { session, round, professor, token_hash };
+	const char	*params[5] = { session, round, professor, token->hash,
+	    token->code_hash };
 
 	return class_store_call(store, arena, QR_REFRESH, params, out);
 }
@@ -173,7 +189,7 @@ class_store_record_set(struct store *store, struct arena *arena,
 enum at_error
 class_store_scan(struct store *store, struct arena *arena,
     const char *sid_hash, const char *session, const char *round,
-    const char *token_hash, const char *next_hash,
+    const char *token_hash, const struct token_qr *next,
     const struct class_evidence *evidence, struct class_outcome *out)
 {
 	const char	*params[11];
@@ -184,14 +200,40 @@ class_store_scan(struct store *store, struct arena *arena,
 	params[1] = session;
 	params[2] = round;
 	params[3] = token_hash;
-	params[4] = next_hash;
-	params[5] = evidence->address;
-	params[6] = evidence->device;
-	params[7] = evidence->new_device;
-	params[8] = lifetime;
-	params[9] = evidence->user_agent;
-	params[10] = evidence->source;
+	params[4] = next->hash;
+	params[5] = next->code_hash;
+	params[6] = evidence->address;
+	params[7] = evidence->device;
+	params[8] = evidence->new_device;
+	params[9] = lifetime;
+	params[10] = evidence->user_agent;
 	return class_store_call(store, arena, SCAN, params, out);
+}
+
+enum at_error
+class_store_scan_code(struct store *store, struct arena *arena,
+    const char *sid_hash, const char *code_hash, const struct token_qr *next,
+    const struct class_evidence *evidence,
+    const struct class_code_limit *limit, struct class_outcome *out)
+{
+	const char	*params[11];
+	char		 lifetime[16], window[16], per_student[16];
+
+	snprintf(lifetime, sizeof(lifetime), "%d", AUTH_DEVICE_LIFETIME);
+	snprintf(window, sizeof(window), "%d", limit->window);
+	snprintf(per_student, sizeof(per_student), "%d", limit->per_student);
+	params[0] = sid_hash;
+	params[1] = code_hash;
+	params[2] = next->hash;
+	params[3] = next->code_hash;
+	params[4] = evidence->address;
+	params[5] = evidence->device;
+	params[6] = evidence->new_device;
+	params[7] = lifetime;
+	params[8] = evidence->user_agent;
+	params[9] = window;
+	params[10] = per_student;
+	return class_store_call(store, arena, SCAN_CODE, params, out);
 }
 
 /* The reads a route names: ($1 id, $2 caller). */

@@ -14,6 +14,7 @@
 #include "error.h"
 #include "http.h"
 #include "store.h"
+#include "token.h"
 
 extern const struct db_statement_set	class_store_statements;
 
@@ -29,6 +30,7 @@ struct class_outcome {
 	const char	*expires_at;	/* the new token's expiry */
 	int		 active;	/* record_set: the session is active */
 	int		 issued;	/* scan: the new device cookie was */
+	long		 retry_after;	/* scan_code: when rate limited */
 	/* class_store_scan(): the caller, once the login is known
 	 * (refused or not); "" when the login was not found. */
 	char		 user_id[HTTP_UUID_SIZE];
@@ -37,19 +39,19 @@ struct class_outcome {
 /* A session of group with its round 1 and that round's first token. */
 enum at_error	 class_store_session_start(struct store *, struct arena *,
 		    const char *group, const char *professor, long ttl,
-		    long late, const char *token_hash, struct class_outcome *)
+		    long late, const struct token_qr *, struct class_outcome *)
 		    AT_MUSTCHECK;
 
 /* The next round, the previous one closed, with its first token. */
 enum at_error	 class_store_round_start(struct store *, struct arena *,
 		    const char *session, const char *professor,
-		    const char *token_hash, struct class_outcome *)
+		    const struct token_qr *, struct class_outcome *)
 		    AT_MUSTCHECK;
 
 /* A new token for the live round; the previous one dies. */
 enum at_error	 class_store_qr_refresh(struct store *, struct arena *,
 		    const char *session, const char *round,
-		    const char *professor, const char *token_hash,
+		    const char *professor, const struct token_qr *,
 		    struct class_outcome *) AT_MUSTCHECK;
 
 enum at_error	 class_store_session_end(struct store *, struct arena *,
@@ -62,25 +64,41 @@ enum at_error	 class_store_record_set(struct store *, struct arena *,
 		    const char *professor, const char *status,
 		    struct class_outcome *) AT_MUSTCHECK;
 
-/*
- * A scan, in one round trip: the login of sid_hash is looked up in the
- * same statement (AT_EUNAUTHENTICATED, AT_EFORBIDDEN for a professor),
- * then the contract's checks; next_hash is the round's next token.
- */
 /* What a scan brings besides its token (v1.1): the evidence. */
 struct class_evidence {
 	const char	*address;	/* canonical (lib/cidr.h), or NULL */
 	const char	*device;	/* the did's hash (hex), or NULL */
 	const char	*new_device;	/* the one to issue when it is none */
 	const char	*user_agent;	/* <= 200 bytes of UTF-8, or NULL */
-	const char	*source;	/* "scan" or "code" */
 };
 
+/*
+ * A scan, in one round trip: the login of sid_hash is looked up in the
+ * same statement (AT_EUNAUTHENTICATED, AT_EFORBIDDEN for a professor),
+ * then the contract's checks; next is the round's next token.
+ */
 enum at_error	 class_store_scan(struct store *, struct arena *,
 		    const char *sid_hash, const char *session,
 		    const char *round, const char *token_hash,
-		    const char *next_hash, const struct class_evidence *,
+		    const struct token_qr *next, const struct class_evidence *,
 		    struct class_outcome *) AT_MUSTCHECK;
+
+/* The typed code's limit (attendance.conf(5)). */
+struct class_code_limit {
+	int		 window;	/* seconds */
+	int		 per_student;	/* invalid_token answers */
+};
+
+/*
+ * (v1.1) The same, by the typed code's hash (NULL for a code of the
+ * wrong shape): POST /api/scan/code.  out->session_id and round_id name
+ * the token's; out->retry_after is set with AT_ERATELIMITED.
+ */
+enum at_error	 class_store_scan_code(struct store *, struct arena *,
+		    const char *sid_hash, const char *code_hash,
+		    const struct token_qr *next, const struct class_evidence *,
+		    const struct class_code_limit *, struct class_outcome *)
+		    AT_MUSTCHECK;
 
 /* The reads: {"sessions"} of a group, {"session", "rounds"}. */
 extern const struct store_reader	class_store_session_list;

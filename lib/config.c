@@ -99,6 +99,14 @@ static const struct config_key config_table[] = {
 	    "the window before 429"),
 	KEY_INT(login_failure_window, "900", 1, 86400,
 	    "failed-login counting window in seconds"),
+	KEY_INT(code_failures_per_student, "10", 1, 1000000,
+	    "invalid_token answers of POST /api/scan/code to one student "
+	    "within the window before 429"),
+	KEY_INT(code_failure_window, "600", 1, 86400,
+	    "the typed code's counting window in seconds"),
+	KEY_INT(evidence_retention_days, "180", 1, 36500,
+	    "days a scan's address, device and User-Agent are kept; "
+	    "attendance-admin purge clears older ones, the flags stay"),
 	KEY_NETWORKS(login_trusted_networks, "",
 	    "CIDRs exempt from the per-address limit, separated by spaces "
 	    "or commas (a campus NAT's egress addresses)"),

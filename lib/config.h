@@ -32,6 +32,9 @@ struct config {
 	int	 login_failures_per_name;
 	int	 login_failures_per_address;
 	int	 login_failure_window;	/* seconds */
+	int	 code_failures_per_student;
+	int	 code_failure_window;	/* seconds */
+	int	 evidence_retention_days;
 	char	*login_trusted_networks; /* canonical CIDRs, space-separated */
 	int	 password_login;
 	int	 sso;

@@ -14,13 +14,23 @@ struct purge_counts {
 	long	 logins;	/* expired login sessions */
 	long	 failures;	/* failed logins older than the window */
 	long	 devices;	/* device cookies past their Max-Age */
+	long	 evidence;	/* scans whose evidence was cleared */
+};
+
+/* How long each thing counts for something (attendance.conf(5)). */
+struct purge_ages {
+	int	 login_window;		/* seconds: failed logins */
+	int	 code_window;		/* seconds: typed codes refused */
+	int	 device_lifetime;	/* seconds */
+	int	 evidence_days;
 };
 
 /*
- * Removes them: failures older than window seconds, devices older than
- * device_lifetime seconds.  *cause as db_query().
+ * Removes them, and clears the evidence (address, device, User-Agent)
+ * of scans older than evidence_days, keeping their flags.  *cause as
+ * db_query().
  */
-enum at_error	 purge_store_run(PGconn *, int window, int device_lifetime,
+enum at_error	 purge_store_run(PGconn *, const struct purge_ages *,
 		    struct purge_counts *out, char **cause) AT_MUSTCHECK;
 
 #endif

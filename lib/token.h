@@ -20,6 +20,35 @@
 void	 token_mint(char text[TOKEN_TEXT_SIZE],
 	    char hash_hex[TOKEN_HASH_HEX_SIZE]);
 
+/*
+ * (v1.1) The typed code beside each QR token: 8 characters of
+ * Crockford's base32 (0-9 A-Z without I L O U), 40 random bits
+ * independent of the token; stored only as token_hash() of its text.
+ */
+#define TOKEN_CODE_LENGTH	8
+#define TOKEN_CODE_SIZE		(TOKEN_CODE_LENGTH + 1)
+
+/* A fresh code and the hex bytea literal of its hash. */
+void	 token_mint_code(char code[TOKEN_CODE_SIZE],
+	    char hash_hex[TOKEN_HASH_HEX_SIZE]);
+
+/*
+ * A code as a student typed it, made canonical: case, spaces and hyphens
+ * ignored, I and L read as 1, O as 0.  Returns 0, or -1 when it is not 8
+ * characters of the alphabet then.
+ */
+int	 token_code_clean(const char *typed, char code[TOKEN_CODE_SIZE]);
+
+/* A QR token with its typed code, as a round's next one is minted. */
+struct token_qr {
+	char	 text[TOKEN_TEXT_SIZE];
+	char	 hash[TOKEN_HASH_HEX_SIZE];
+	char	 code[TOKEN_CODE_SIZE];
+	char	 code_hash[TOKEN_HASH_HEX_SIZE];
+};
+
+void	 token_mint_qr(struct token_qr *);
+
 /* Whether text has the shape of a token (length and alphabet). */
 int	 token_is_well_formed(const char *text);
 

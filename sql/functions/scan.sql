@@ -33,8 +33,11 @@ $$;
 -- networks, policy flag, and the address is in none, no_device.  Policy
 -- refuse refuses such a scan before its token is looked at.
 DROP FUNCTION IF EXISTS api_scan_as(bytea, uuid, uuid, bytea, bytea);
+DROP FUNCTION IF EXISTS api_scan_as(bytea, uuid, uuid, bytea, bytea, inet,
+    bytea, bytea, int, text, text);
 CREATE OR REPLACE FUNCTION api_scan_as(p_sid bytea, p_session uuid,
-    p_round uuid, p_hash bytea, p_next_hash bytea, p_address inet,
+    p_round uuid, p_hash bytea, p_next_hash bytea, p_next_code_hash bytea,
+    p_address inet,
     p_device bytea, p_new_device bytea, p_device_lifetime int,
     p_user_agent text, p_source text,
     OUT error text, OUT body json, OUT recorded json, OUT expires_at text,
@@ -162,11 +165,72 @@ BEGIN
 	-- just consumed was the round's only live one (the partial unique
 	-- index), and the round's share lock keeps a refresh or a new round
 	-- out until commit.
-	INSERT INTO qr_tokens (round_id, token_hash, expires_at)
-	VALUES (r.id, p_next_hash,
+	INSERT INTO qr_tokens (round_id, token_hash, code_hash, expires_at)
+	VALUES (r.id, p_next_hash, p_next_code_hash,
 	    now() + make_interval(secs => s.qr_ttl_seconds))
 	RETURNING at_ts(qr_tokens.expires_at) INTO expires_at;
 	body := json_build_object('record', record_json(a));
 	recorded := recorded_json(a, caller);
+END
+$$;
+
+-- (v1.1) POST /api/scan/code: the typed code (its hash; NULL for one of
+-- the wrong shape, which names nothing) stands for the token most
+-- recently minted with it, and the scan then is api_scan_as()'s in
+-- every respect, source "code".  Before the code is looked at: 401, 403
+-- for a professor, then the limit on the student's invalid_token
+-- answers (p_limit within p_window seconds: rate_limited, retry_after
+-- the seconds until the oldest of them leaves the window).
+CREATE OR REPLACE FUNCTION api_scan_code_as(p_sid bytea, p_code_hash bytea,
+    p_next_hash bytea, p_next_code_hash bytea, p_address inet,
+    p_device bytea, p_new_device bytea, p_device_lifetime int,
+    p_user_agent text, p_window int, p_limit int,
+    OUT error text, OUT body json, OUT recorded json, OUT expires_at text,
+    OUT user_id uuid, OUT issued boolean, OUT session_id uuid,
+    OUT round_id uuid, OUT retry_after int)
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+	caller users;
+	t qr_tokens;
+	v_until timestamptz;
+BEGIN
+	issued := false;
+	SELECT * INTO caller FROM auth_login_user(p_sid);
+	IF NOT FOUND THEN
+		error := 'unauthenticated';
+		RETURN;
+	END IF;
+	user_id := caller.id;
+	IF caller.role <> 'student' THEN
+		error := 'forbidden';
+		RETURN;
+	END IF;
+	SELECT f.failed_at + make_interval(secs => p_window) INTO v_until
+	FROM code_failures f
+	WHERE f.student_id = caller.id
+	  AND f.failed_at > now() - make_interval(secs => p_window)
+	ORDER BY f.failed_at DESC OFFSET p_limit - 1 LIMIT 1;
+	IF v_until IS NOT NULL THEN
+		error := 'rate_limited';
+		retry_after := greatest(1,
+		    ceil(extract(epoch FROM v_until - now())))::int;
+		RETURN;
+	END IF;
+	SELECT qt.* INTO t FROM qr_tokens qt WHERE qt.code_hash = p_code_hash
+	ORDER BY qt.created_at DESC LIMIT 1;
+	IF NOT FOUND THEN
+		INSERT INTO code_failures (student_id) VALUES (caller.id);
+		error := 'invalid_token';
+		RETURN;
+	END IF;
+	SELECT ar.session_id, ar.id INTO session_id, round_id
+	FROM attendance_rounds ar WHERE ar.id = t.round_id;
+	-- The scan's own answer, its error codes included (literal ones,
+	-- in api_scan_as()).
+	SELECT o.error, o.body, o.recorded, o.expires_at, o.issued
+	INTO error, body, recorded, expires_at, issued
+	FROM api_scan_as(p_sid, session_id, round_id, t.token_hash,
+	    p_next_hash, p_next_code_hash, p_address, p_device, p_new_device,
+	    p_device_lifetime, p_user_agent, 'code') o;
 END
 $$;

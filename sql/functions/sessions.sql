@@ -3,9 +3,18 @@
 -- returns a contract error code ("session_ended", ...) in its "error"
 -- column and NULL elsewhere.
 
--- Mints a round's next token: the previous live one (if any) dies first,
--- so the partial unique index never sees two.  Returns the expiry.
-CREATE OR REPLACE FUNCTION qr_token_mint(p_round uuid, p_hash bytea, p_ttl integer)
+-- v1.1 gave each token a typed code: the old signatures go.
+DROP FUNCTION IF EXISTS qr_token_mint(uuid, bytea, integer);
+DROP FUNCTION IF EXISTS api_session_start(uuid, uuid, integer, integer,
+    bytea);
+DROP FUNCTION IF EXISTS api_round_start(uuid, uuid, bytea);
+DROP FUNCTION IF EXISTS api_qr_refresh(uuid, uuid, uuid, bytea);
+
+-- Mints a round's next token, with the hash of its typed code: the
+-- previous live one (if any) dies first, so the partial unique index
+-- never sees two.  Returns the expiry.
+CREATE OR REPLACE FUNCTION qr_token_mint(p_round uuid, p_hash bytea,
+    p_code_hash bytea, p_ttl integer)
 RETURNS timestamptz
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
@@ -13,8 +22,8 @@ DECLARE
 BEGIN
 	UPDATE qr_tokens SET superseded_at = now()
 	WHERE round_id = p_round AND NOT consumed AND superseded_at IS NULL;
-	INSERT INTO qr_tokens (round_id, token_hash, expires_at)
-	VALUES (p_round, p_hash, expires);
+	INSERT INTO qr_tokens (round_id, token_hash, code_hash, expires_at)
+	VALUES (p_round, p_hash, p_code_hash, expires);
 	RETURN expires;
 END
 $$;
@@ -22,7 +31,7 @@ $$;
 -- POST /api/groups/:groupId/sessions: the session, its round 1 and round
 -- 1's first token, in one transaction.
 CREATE OR REPLACE FUNCTION api_session_start(p_group uuid, p_professor uuid,
-    p_ttl integer, p_late integer, p_hash bytea,
+    p_ttl integer, p_late integer, p_hash bytea, p_code_hash bytea,
     OUT error text, OUT body json, OUT started json, OUT session_id uuid,
     OUT round_id uuid, OUT expires_at text)
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
@@ -48,7 +57,8 @@ BEGIN
 	END;
 	INSERT INTO attendance_rounds (session_id, round_number)
 	VALUES (s.id, 1) RETURNING * INTO r;
-	expires_at := at_ts(qr_token_mint(r.id, p_hash, s.qr_ttl_seconds));
+	expires_at := at_ts(qr_token_mint(r.id, p_hash, p_code_hash,
+	    s.qr_ttl_seconds));
 	body := json_build_object('session', session_json(s),
 	    'round', round_json(r));
 	started := round_started_json(r);
@@ -59,8 +69,8 @@ $$;
 
 -- POST /api/sessions/:sessionId/rounds
 CREATE OR REPLACE FUNCTION api_round_start(p_session uuid, p_professor uuid,
-    p_hash bytea, OUT error text, OUT body json, OUT started json,
-    OUT round_id uuid, OUT expires_at text)
+    p_hash bytea, p_code_hash bytea, OUT error text, OUT body json,
+    OUT started json, OUT round_id uuid, OUT expires_at text)
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	s sessions;
@@ -90,7 +100,8 @@ BEGIN
 	FROM attendance_rounds WHERE session_id = s.id;
 	INSERT INTO attendance_rounds (session_id, round_number)
 	VALUES (s.id, previous + 1) RETURNING * INTO r;
-	expires_at := at_ts(qr_token_mint(r.id, p_hash, s.qr_ttl_seconds));
+	expires_at := at_ts(qr_token_mint(r.id, p_hash, p_code_hash,
+	    s.qr_ttl_seconds));
 	body := json_build_object('round', round_json(r));
 	started := round_started_json(r);
 	round_id := r.id;
@@ -99,7 +110,8 @@ $$;
 
 -- POST /api/sessions/:sessionId/rounds/:roundId/qr
 CREATE OR REPLACE FUNCTION api_qr_refresh(p_session uuid, p_round uuid,
-    p_professor uuid, p_hash bytea, OUT error text, OUT expires_at text)
+    p_professor uuid, p_hash bytea, p_code_hash bytea, OUT error text,
+    OUT expires_at text)
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	s sessions;
@@ -123,7 +135,8 @@ BEGIN
 		error := 'round_closed';
 		RETURN;
 	END IF;
-	expires_at := at_ts(qr_token_mint(r.id, p_hash, s.qr_ttl_seconds));
+	expires_at := at_ts(qr_token_mint(r.id, p_hash, p_code_hash,
+	    s.qr_ttl_seconds));
 END
 $$;
 

@@ -33,3 +33,21 @@ WHERE qr_token_id IS NULL;
 CREATE INDEX attendance_records_device_idx
     ON attendance_records (session_id, device_hash)
     WHERE device_hash IS NOT NULL;
+
+-- The typed code of each token (8 characters of Crockford's base32), by
+-- its hash; no two live tokens share one.  A code names the token most
+-- recently minted with it.
+ALTER TABLE qr_tokens ADD COLUMN code_hash bytea;
+CREATE UNIQUE INDEX qr_tokens_live_code_key ON qr_tokens (code_hash)
+    WHERE NOT consumed AND superseded_at IS NULL;
+CREATE INDEX qr_tokens_code_idx ON qr_tokens (code_hash, created_at);
+
+-- POST /api/scan/code's invalid_token answers, behind its limit per
+-- student.
+CREATE TABLE code_failures (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	student_id	uuid NOT NULL REFERENCES users ON DELETE CASCADE,
+	failed_at	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX code_failures_student_idx
+    ON code_failures (student_id, failed_at);

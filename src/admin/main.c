@@ -100,6 +100,7 @@ static int
 admin_purge_main(struct admin *admin, int argc, char **argv)
 {
 	struct purge_counts	 removed;
+	struct purge_ages	 ages;
 	char			*cause = NULL;
 
 	(void)argv;
@@ -109,17 +110,21 @@ admin_purge_main(struct admin *admin, int argc, char **argv)
 	}
 	if (admin_connect(admin) != 0)
 		return ADMIN_EXIT_FAILURE;
-	if (purge_store_run(admin->conn, admin->config.login_failure_window,
-	    AUTH_DEVICE_LIFETIME, &removed, &cause) != AT_OK) {
+	ages.login_window = admin->config.login_failure_window;
+	ages.code_window = admin->config.code_failure_window;
+	ages.device_lifetime = AUTH_DEVICE_LIFETIME;
+	ages.evidence_days = admin->config.evidence_retention_days;
+	if (purge_store_run(admin->conn, &ages, &removed, &cause) != AT_OK) {
 		admin_error("purge: %s", cause != NULL ? cause : "failed");
 		free(cause);
 		return ADMIN_EXIT_FAILURE;
 	}
-	printf("purged %ld expired login%s, %ld failed login%s older than "
-	    "the window, %ld expired device cookie%s\n", removed.logins,
-	    removed.logins == 1 ? "" : "s", removed.failures,
-	    removed.failures == 1 ? "" : "s", removed.devices,
-	    removed.devices == 1 ? "" : "s");
+	printf("purged %ld expired login%s, %ld failed attempt%s older than "
+	    "the window, %ld expired device cookie%s, the evidence of %ld "
+	    "scan%s\n", removed.logins, removed.logins == 1 ? "" : "s",
+	    removed.failures, removed.failures == 1 ? "" : "s",
+	    removed.devices, removed.devices == 1 ? "" : "s",
+	    removed.evidence, removed.evidence == 1 ? "" : "s");
 	return ADMIN_EXIT_OK;
 }
 

@@ -14,20 +14,21 @@
  * and on the professor's socket. */
 static void
 handler_publish_token(struct app *app, const char *session_id,
-    const char *round_id, const char *token, const char *expires_at)
+    const char *round_id, const struct token_qr *token,
+    const char *expires_at)
 {
-	char	 data[256];
+	char	 data[320];
 
 	snprintf(data, sizeof(data), "{\"sessionId\":\"%s\",\"roundId\":\"%s\","
-	    "\"token\":\"%s\",\"expiresAt\":\"%s\"}", session_id, round_id,
-	    token, expires_at);
+	    "\"token\":\"%s\",\"code\":\"%s\",\"expiresAt\":\"%s\"}",
+	    session_id, round_id, token->text, token->code, expires_at);
 	app_publish(app, session_id, "round:qr-updated", data);
 }
 
 /* A new round: round:started, then its first token. */
 static void
 handler_publish_round(struct app *app, const char *session_id,
-    const struct class_outcome *out, const char *token)
+    const struct class_outcome *out, const struct token_qr *token)
 {
 	app_publish(app, session_id, "round:started", out->started);
 	handler_publish_token(app, session_id, out->round_id, token,
@@ -48,8 +49,7 @@ enum at_error
 handler_session_start(struct app *app, struct request *req)
 {
 	struct class_outcome	 out;
-	char			 token[TOKEN_TEXT_SIZE];
-	char			 hash[TOKEN_HASH_HEX_SIZE];
+	struct token_qr		 token;
 	long			 ttl = app->config.qr_ttl_default;
 	long			 late = app->config.late_after_default;
 	enum at_error		 rc;
@@ -58,12 +58,12 @@ handler_session_start(struct app *app, struct request *req)
 		ttl = req->fields[SESSION_QR_TTL].number;
 	if (req->fields[SESSION_LATE_AFTER].present)
 		late = req->fields[SESSION_LATE_AFTER].number;
-	token_mint(token, hash);
+	token_mint_qr(&token);
 	rc = class_store_session_start(&app->store, &req->arena,
-	    req->params[0], req->user_id, ttl, late, hash, &out);
+	    req->params[0], req->user_id, ttl, late, &token, &out);
 	if ((rc = handler_outcome(req, rc, 201, &out)) != AT_OK)
 		return rc;
-	handler_publish_round(app, out.session_id, &out, token);
+	handler_publish_round(app, out.session_id, &out, &token);
 	return AT_OK;
 }
 
@@ -71,16 +71,15 @@ enum at_error
 handler_round_start(struct app *app, struct request *req)
 {
 	struct class_outcome	 out;
-	char			 token[TOKEN_TEXT_SIZE];
-	char			 hash[TOKEN_HASH_HEX_SIZE];
+	struct token_qr		 token;
 	enum at_error		 rc;
 
-	token_mint(token, hash);
+	token_mint_qr(&token);
 	rc = class_store_round_start(&app->store, &req->arena, req->params[0],
-	    req->user_id, hash, &out);
+	    req->user_id, &token, &out);
 	if ((rc = handler_outcome(req, rc, 201, &out)) != AT_OK)
 		return rc;
-	handler_publish_round(app, req->params[0], &out, token);
+	handler_publish_round(app, req->params[0], &out, &token);
 	return AT_OK;
 }
 
@@ -88,20 +87,19 @@ enum at_error
 handler_qr_refresh(struct app *app, struct request *req)
 {
 	struct class_outcome	 out;
-	char			 token[TOKEN_TEXT_SIZE];
-	char			 hash[TOKEN_HASH_HEX_SIZE];
+	struct token_qr		 token;
 	enum at_error		 rc;
 
-	token_mint(token, hash);
+	token_mint_qr(&token);
 	rc = class_store_qr_refresh(&app->store, &req->arena, req->params[0],
-	    req->params[1], req->user_id, hash, &out);
+	    req->params[1], req->user_id, &token, &out);
 	if (rc != AT_OK)
 		return rc;
 	/* The token is not in the answer: only the professor's socket. */
 	request_reply(req, 202, arena_printf(&req->arena,
 	    "{\"roundId\":\"%s\",\"expiresAt\":\"%s\"}", req->params[1],
 	    out.expires_at));
-	handler_publish_token(app, req->params[0], req->params[1], token,
+	handler_publish_token(app, req->params[0], req->params[1], &token,
 	    out.expires_at);
 	return AT_OK;
 }
@@ -137,46 +135,97 @@ handler_record_set(struct app *app, struct request *req)
 	return AT_OK;
 }
 
+/* A scan's evidence, from what the web server passed (v1.1). */
+struct handler_evidence {
+	struct class_evidence	 e;
+	char			 address[CIDR_TEXT_SIZE];
+	char			 device_hash[TOKEN_HASH_HEX_SIZE];
+	char			 did[TOKEN_TEXT_SIZE];	/* to issue */
+	char			 did_hash[TOKEN_HASH_HEX_SIZE];
+	char			 agent[HANDLER_AGENT_MAX + 1];
+};
+
+static void
+handler_evidence(struct request *req, struct handler_evidence *ev)
+{
+	token_mint(ev->did, ev->did_hash);
+	ev->e.address = cidr_address(req->remote_addr, ev->address) == AT_OK ?
+	    ev->address : NULL;
+	ev->e.device = handler_device(req, ev->device_hash);
+	ev->e.new_device = ev->did_hash;
+	ev->e.user_agent = NULL;
+	if (req->user_agent != NULL && validate_clip(req->user_agent,
+	    HANDLER_AGENT_MAX, ev->agent) > 0)
+		ev->e.user_agent = ev->agent;
+}
+
+/*
+ * What a scan that went through (either way) answers and publishes: the
+ * reply, a device cookie when one was issued, then, committed, who
+ * checked in and the code that replaces the one just used, in that
+ * order.
+ */
+static enum at_error
+handler_scanned(struct app *app, struct request *req, enum at_error rc,
+    const char *session, const char *round, const struct handler_evidence *ev,
+    const struct token_qr *next, const struct class_outcome *out)
+{
+	/* The statement names the caller, refused or not: for the log, and
+	 * so that the pipeline knows 401 and 403 were settled. */
+	snprintf(req->user_id, sizeof(req->user_id), "%s", out->user_id);
+	if ((rc = handler_outcome(req, rc, 201, out)) != AT_OK)
+		return rc;
+	if (out->issued)
+		handler_device_cookie(app, req, ev->did);
+	app_publish(app, session, "attendance:recorded", out->recorded);
+	handler_publish_token(app, session, round, next, out->expires_at);
+	return AT_OK;
+}
+
 enum at_error
 handler_scan(struct app *app, struct request *req)
 {
 	struct class_outcome	 out;
-	struct class_evidence	 evidence;
+	struct handler_evidence	 ev;
+	struct token_qr		 next;
 	char			 hash[TOKEN_HASH_HEX_SIZE];
-	char			 next[TOKEN_TEXT_SIZE];
-	char			 next_hash[TOKEN_HASH_HEX_SIZE];
-	char			 address[CIDR_TEXT_SIZE];
-	char			 device_hash[TOKEN_HASH_HEX_SIZE];
-	char			 did[TOKEN_TEXT_SIZE];
-	char			 did_hash[TOKEN_HASH_HEX_SIZE];
-	char			 agent[HANDLER_AGENT_MAX + 1];
 	enum at_error		 rc;
 
 	token_hash(req->fields[SCAN_TOKEN].text, hash);
-	token_mint(next, next_hash);
-	token_mint(did, did_hash);
-	evidence.address = cidr_address(req->remote_addr, address) == AT_OK ?
-	    address : NULL;
-	evidence.device = handler_device(req, device_hash);
-	evidence.new_device = did_hash;
-	evidence.user_agent = NULL;
-	if (req->user_agent != NULL && validate_clip(req->user_agent,
-	    HANDLER_AGENT_MAX, agent) > 0)
-		evidence.user_agent = agent;
-	evidence.source = "scan";
+	token_mint_qr(&next);
+	handler_evidence(req, &ev);
 	rc = class_store_scan(&app->store, &req->arena, req->sid_hash,
-	    req->params[0], req->params[1], hash, next_hash, &evidence, &out);
-	/* The statement names the caller, refused or not: for the log, and
-	 * so that the pipeline knows 401 and 403 were settled. */
-	snprintf(req->user_id, sizeof(req->user_id), "%s", out.user_id);
-	if ((rc = handler_outcome(req, rc, 201, &out)) != AT_OK)
-		return rc;
-	if (out.issued)
-		handler_device_cookie(app, req, did);
-	/* Committed: who checked in, then the code that replaces the one
-	 * just used, in that order. */
-	app_publish(app, req->params[0], "attendance:recorded", out.recorded);
-	handler_publish_token(app, req->params[0], req->params[1], next,
-	    out.expires_at);
-	return AT_OK;
+	    req->params[0], req->params[1], hash, &next, &ev.e, &out);
+	return handler_scanned(app, req, rc, req->params[0], req->params[1],
+	    &ev, &next, &out);
+}
+
+enum at_error
+handler_scan_code(struct app *app, struct request *req)
+{
+	struct class_outcome	 out;
+	struct class_code_limit	 limit;
+	struct handler_evidence	 ev;
+	struct token_qr		 next;
+	char			 code[TOKEN_CODE_SIZE];
+	char			 hash[TOKEN_HASH_HEX_SIZE];
+	const char		*code_hash = NULL;
+	enum at_error		 rc;
+
+	/* A code of the wrong shape names no token: the statement answers
+	 * it as one that names none, and counts it. */
+	if (token_code_clean(req->fields[CODE_TYPED].text, code) == 0) {
+		token_hash(code, hash);
+		code_hash = hash;
+	}
+	token_mint_qr(&next);
+	handler_evidence(req, &ev);
+	limit.window = app->config.code_failure_window;
+	limit.per_student = app->config.code_failures_per_student;
+	rc = class_store_scan_code(&app->store, &req->arena, req->sid_hash,
+	    code_hash, &next, &ev.e, &limit, &out);
+	if (rc == AT_ERATELIMITED && out.retry_after > 0)
+		request_add_header(req, "Retry-After: %ld", out.retry_after);
+	return handler_scanned(app, req, rc, out.session_id, out.round_id,
+	    &ev, &next, &out);
 }

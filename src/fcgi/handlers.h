@@ -22,6 +22,7 @@ enum { ENROLL_STUDENTS, ENROLL_STUDENT };
 enum { SESSION_QR_TTL, SESSION_LATE_AFTER };
 enum { RECORD_STATUS };
 enum { SCAN_TOKEN };
+enum { CODE_TYPED };
 
 #define ENROLL_BULK_MAX	1000	/* students in one bulk enrollment */
 
@@ -62,6 +63,7 @@ enum at_error	 handler_qr_refresh(struct app *, struct request *);
 enum at_error	 handler_session_end(struct app *, struct request *);
 enum at_error	 handler_record_set(struct app *, struct request *);
 enum at_error	 handler_scan(struct app *, struct request *);
+enum at_error	 handler_scan_code(struct app *, struct request *);
 
 /* handler_read.c */
 /*

@@ -102,6 +102,13 @@ static const struct field scan_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 };
 
+/* (v1.1) Any string: a code of the wrong shape is invalid_token. */
+static const struct field code_fields[] = {
+	[CODE_TYPED] = { "code", FIELD_STRING, FIELD_REQUIRED,
+	    0, 0, NULL, NULL, "code must be a string" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+};
+
 #define PUBLIC		ROUTE_LOGIN_NONE, ROUTE_ANYONE
 #define ANYONE		ROUTE_LOGIN_FIRST, ROUTE_ANYONE
 #define PROFESSOR	ROUTE_LOGIN_FIRST, ROUTE_PROFESSOR
@@ -169,6 +176,10 @@ static const struct route routes[] = {
 	/* The busiest route: one round trip (sql/functions/scan.sql). */
 	{ "POST", "/api/sessions/:/rounds/:/scan", handler_scan,
 	    ROUTE_LOGIN_IN_STATEMENT, ROUTE_STUDENT, BODY, scan_fields,
+	    NULL },
+	/* The code under the QR, typed: the scan's one trip too. */
+	{ "POST", "/api/scan/code", handler_scan_code,
+	    ROUTE_LOGIN_IN_STATEMENT, ROUTE_STUDENT, BODY, code_fields,
 	    NULL },
 
 	{ "GET", "/api/professor/sessions/:/stats", handler_read, PROFESSOR,

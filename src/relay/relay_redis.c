@@ -304,7 +304,7 @@ relay_redis_beat(struct ev_loop *loop, ev_timer *w, int revents)
 	relay_redis_publish_beat(rr);
 }
 
-int
+enum at_error
 relay_redis_open(struct ev_loop *loop, const struct address *address,
     const struct events_auth *auth, struct relay_sessions *sessions,
     const struct relay_redis_events *events, void *arg,

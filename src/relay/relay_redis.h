@@ -45,11 +45,12 @@ struct relay_redis;
  * are called from the loop's callbacks, never from inside
  * relay_redis_join() or relay_redis_leave().
  */
-int	 relay_redis_open(struct ev_loop *loop, const struct address *address,
-	    const struct events_auth *auth,
-	    struct relay_sessions *sessions,
-	    const struct relay_redis_events *events, void *arg,
-	    struct relay_redis **out) AT_MUSTCHECK;
+enum at_error	 relay_redis_open(struct ev_loop *loop,
+		    const struct address *address,
+		    const struct events_auth *auth,
+		    struct relay_sessions *sessions,
+		    const struct relay_redis_events *events, void *arg,
+		    struct relay_redis **out) AT_MUSTCHECK;
 /* Disconnects; NULL is fine.  The records left go with the table. */
 void	 relay_redis_close(struct relay_redis *);
 

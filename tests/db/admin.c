@@ -515,8 +515,9 @@ Test(admin, purge_removes_what_counts_for_nothing)
 	free(err);
 	cr_assert_eq(support_admin(conninfo, NULL, &out, &err, "purge", NULL),
 	    0, "stderr: %s", err);
-	cr_assert_str_eq(out, "purged 2 expired logins, 1 failed login older "
-	    "than the window, 1 expired device cookie\n");
+	cr_assert_str_eq(out, "purged 2 expired logins, 1 failed attempt "
+	    "older than the window, 1 expired device cookie, the evidence of 0 "
+	    "scans\n");
 	cr_assert_eq(support_db_long(conn, "SELECT count(*) FROM "
 	    "auth_sessions", NULL), 2);
 	cr_assert_eq(support_db_long(conn, "SELECT count(*) FROM "
@@ -527,8 +528,9 @@ Test(admin, purge_removes_what_counts_for_nothing)
 	free(err);
 	cr_assert_eq(support_admin(conninfo, NULL, &out, &err, "purge", NULL),
 	    0, "stderr: %s", err);
-	cr_assert_str_eq(out, "purged 0 expired logins, 0 failed logins older "
-	    "than the window, 0 expired device cookies\n");
+	cr_assert_str_eq(out, "purged 0 expired logins, 0 failed attempts "
+	    "older than the window, 0 expired device cookies, the evidence of "
+	    "0 scans\n");
 	free(out);
 	free(err);
 	cr_assert_eq(support_admin(conninfo, NULL, &out, &err, "purge", "now",

@@ -1186,7 +1186,7 @@ api_events_expect_qr_updated(struct api_events *ev, const char *session,
 {
 	json_object	*data = api_events_expect(ev, "round:qr-updated");
 
-	api_assert_keys(data, "", "sessionId roundId token expiresAt");
+	api_assert_keys(data, "", "sessionId roundId token code expiresAt");
 	api_assert_string_at(data, "sessionId", session);
 	api_assert_string_at(data, "roundId", round);
 	api_assert_token_shape(api_json_string(data, "token"));

@@ -57,6 +57,7 @@ class Events:
         with open(redis_password_file) as f:
             password = f.read().strip()
         self.buf = b""
+        self.pending = []
         self.send("AUTH", "admin", password)
         assert self.line() == b"+OK"
         self.send("SUBSCRIBE", "attendance:session:" + session)
@@ -87,12 +88,37 @@ class Events:
             return data
         return line
 
-    def next(self, name):
-        while True:
+    def read(self, timeout):
+        """The next event from Redis, or None after timeout seconds."""
+        self.s.settimeout(timeout)
+        try:
             message = self.reply()
-            event = json.loads(message[2])
+        except socket.timeout:
+            return None
+        finally:
+            self.s.settimeout(5)
+        return json.loads(message[2])
+
+    def next(self, name):
+        """The first event of that name not taken yet; the others wait."""
+        for i, event in enumerate(self.pending):
+            if event["event"] == name:
+                return self.pending.pop(i)["data"]
+        while True:
+            event = self.read(5)
+            assert event is not None, f"no {name} within 5 s"
             if event["event"] == name:
                 return event["data"]
+            self.pending.append(event)
+
+    def latest(self, name):
+        """The last event of that name so far; the earlier ones go."""
+        while (event := self.read(0.3)) is not None:
+            self.pending.append(event)
+        mine = [e for e in self.pending if e["event"] == name]
+        assert mine, f"no {name}"
+        self.pending = [e for e in self.pending if e["event"] != name]
+        return mine[-1]["data"]
 
 
 prof = login("prof", "prof-demo")
@@ -237,3 +263,59 @@ r = call("GET", f"/api/sessions/{session}/records", cookie=s1)
 check(r.status == 403, "a student: 403", repr(r))
 r = call("GET", "/api/sessions/not-a-uuid/records", cookie=prof)
 check(r.status == 404, "a malformed id: 404", repr(r))
+
+# The typed code (POST /api/scan/code): the code of the live token, as a
+# student types it, is a scan with source "code".
+s6, s7 = login("student06", "student-demo"), login("student07",
+                                                   "student-demo")
+r = call("PATCH", f"/api/courses/{course['id']}",
+         {"allowedNetworks": None}, cookie=prof)
+check(r.status == 200 and json_of(r)["course"]["allowedNetworks"] is None,
+      "allowedNetworks null clears the list", repr(r))
+call("POST", f"/api/sessions/{session}/rounds/{rnd}/qr", cookie=prof)
+live = events.latest("round:qr-updated")
+code = live["code"]
+check(len(code) == 8 and all(c in "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+                             for c in code),
+      "round:qr-updated carries the code: 8 of Crockford's base32",
+      repr(live))
+typed = (code[:4] + "-" + code[4:]).lower().replace("0", "o").replace(
+    "1", "l")
+r = call("POST", "/api/scan/code", {"code": " " + typed + " "}, cookie=s6)
+check(r.status == 201, "the code typed in lower case, grouped, with o "
+      "for 0 and l for 1: 201", repr(r))
+check(events.latest("attendance:recorded")["username"] == "student06",
+      "attendance:recorded for the typed code")
+check(sql("SELECT source FROM attendance_records r JOIN users u ON "
+          "u.id = r.student_id WHERE u.username = 'student06'") == "code",
+      "its record's source is code")
+check(events.latest("round:qr-updated")["code"] != code,
+      "the typed code, like a scan, moves the code on")
+r = call("POST", "/api/scan/code", {"code": code}, cookie=s7)
+check(r.status == 409 and json_of(r)["error"]["code"] == "token_used",
+      "a used code: 409 token_used", repr(r))
+r = call("POST", "/api/scan/code", {"code": code}, cookie=prof)
+check(r.status == 403 and json_of(r)["error"]["code"] == "forbidden",
+      "a professor: 403", repr(r))
+for body, what in (({}, "no code"), ({"code": 12345678}, "a number")):
+    r = call("POST", "/api/scan/code", body, cookie=s7)
+    check(r.status == 400, f"{what}: 400", repr(r))
+for bad in ("ABCD-EFG", "ABCDEFGHJ", "ABCDEFGU", "ABCD EFG!", "",
+            "UUUUUUUU", "ZZZZZZZZ", "00000000", "11111111"):
+    r = call("POST", "/api/scan/code", {"code": bad}, cookie=s7)
+    assert r.status == 403 and json_of(r)["error"]["code"] == \
+        "invalid_token", (bad, repr(r))
+check(True, "nine codes of the wrong shape, or naming no token: 403 "
+      "invalid_token")
+r = call("POST", "/api/scan/code", {"code": "YYYYYYYY"}, cookie=s7)
+check(r.status == 403, "the tenth: 403 still", repr(r))
+call("POST", f"/api/sessions/{session}/rounds/{rnd}/qr", cookie=prof)
+good = events.latest("round:qr-updated")["code"]
+r = call("POST", "/api/scan/code", {"code": good}, cookie=s7)
+check(r.status == 429 and json_of(r)["error"]["code"] == "rate_limited" and
+      1 <= int(r.header("Retry-After")) <= 600,
+      "after 10 invalid_token answers, 429 with Retry-After, even for the "
+      "right code", repr(r))
+tok = good
+r = scan(s7, token())
+check(r.status == 201, "QR scans are not limited", repr(r))

@@ -34,3 +34,20 @@ svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
 "$python" "$top_srcdir/tests/stack/presence.py" "$state/run/fcgi.sock" \
     "$(svc_pg_conninfo "$state")" "$(svc_redis_socket "$state")" \
     "$state/redis/admin-password" || fail "presence.py"
+
+# Evidence older than evidence_retention_days is cleared; flags stay.
+conninfo=$(svc_pg_conninfo "$state")
+psql "$conninfo" -qc "UPDATE attendance_records SET recorded_at = now() -
+    interval '181 days' WHERE address IS NOT NULL AND 'no_device' =
+    ANY (flags)" || fail "ageing the records"
+aged=$(psql "$conninfo" -XtAc "SELECT count(*) FROM attendance_records
+    WHERE recorded_at < now() - interval '180 days'")
+admin purge >"$state/purge.out" || fail "attendance-admin purge"
+grep -q "the evidence of $aged scans" "$state/purge.out" ||
+    fail "purge: $(cat "$state/purge.out") (expected $aged)"
+[ "$(psql "$conninfo" -XtAc "SELECT count(*) FROM attendance_records
+    WHERE recorded_at < now() - interval '180 days' AND (address IS NOT NULL
+    OR device_hash IS NOT NULL OR user_agent IS NOT NULL OR flags = '{}')")" \
+    = 0 ] || fail "purge left evidence, or took the flags"
+echo "ok - purge clears the evidence of $aged old scans and keeps their flags"
+

@@ -205,3 +205,32 @@ Test(token, well_formed_spare_bits)
 	text[TOKEN_TEXT_LENGTH - 1] = 'B';
 	cr_assert_not(token_is_well_formed(text), "%s", text);
 }
+
+/* (v1.1) The typed code: its alphabet, and what a student may type. */
+Test(token, codes)
+{
+	char	 code[TOKEN_CODE_SIZE], again[TOKEN_CODE_SIZE];
+	char	 hash[TOKEN_HASH_HEX_SIZE], hash2[TOKEN_HASH_HEX_SIZE];
+	int	 i;
+
+	for (i = 0; i < 200; i++) {
+		token_mint_code(code, hash);
+		cr_assert_eq(strlen(code), 8);
+		cr_assert_eq(strspn(code, "0123456789ABCDEFGHJKMNPQRSTVWXYZ"),
+		    8, "%s", code);
+		cr_assert_eq(token_code_clean(code, again), 0);
+		cr_assert_str_eq(again, code);
+		token_hash(code, hash2);
+		cr_assert_str_eq(hash, hash2);
+	}
+	cr_assert_eq(token_code_clean("ab12-cd34", code), 0);
+	cr_assert_str_eq(code, "AB12CD34");
+	cr_assert_eq(token_code_clean(" il0o 1L  oO ", code), 0);
+	cr_assert_str_eq(code, "11001100");
+	cr_assert_eq(token_code_clean("AB12CD3", code), -1);
+	cr_assert_eq(token_code_clean("AB12CD345", code), -1);
+	cr_assert_eq(token_code_clean("AB12CD3U", code), -1, "U is not in it");
+	cr_assert_eq(token_code_clean("AB12_D34", code), -1);
+	cr_assert_eq(token_code_clean("AB12\xc3\xa9D3", code), -1);
+	cr_assert_eq(token_code_clean("", code), -1);
+}
