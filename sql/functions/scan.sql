@@ -49,7 +49,8 @@ DECLARE
 	r attendance_rounds;
 	t qr_tokens;
 	a attendance_records;
-	c courses;
+	v_networks cidr[];
+	v_policy text;
 	late boolean;
 	v_device bytea;
 	v_shared boolean := false;
@@ -100,10 +101,11 @@ BEGIN
 		error := 'already_recorded';
 		RETURN;
 	END IF;
-	SELECT * INTO c FROM courses WHERE id = s.course_id;
-	v_outside := c.allowed_networks IS NOT NULL AND
-	    NOT coalesce(p_address <<= ANY (c.allowed_networks), false);
-	IF v_outside AND c.network_policy = 'refuse' THEN
+	SELECT c1.allowed_networks, c1.network_policy INTO v_networks, v_policy
+	FROM courses c1 WHERE c1.id = s.course_id;
+	v_outside := v_networks IS NOT NULL AND
+	    NOT coalesce(p_address <<= ANY (v_networks), false);
+	IF v_outside AND v_policy = 'refuse' THEN
 		error := 'outside_network';
 		RETURN;
 	END IF;
@@ -122,17 +124,20 @@ BEGIN
 		RETURN;
 	END IF;
 
-	SELECT d.token_hash INTO v_device FROM devices d
+	-- The device, and whether another student's record of this session
+	-- has it, in one lookup.
+	SELECT d.token_hash, EXISTS (SELECT 1 FROM attendance_records o
+	    WHERE o.session_id = s.id AND o.device_hash = d.token_hash
+	      AND o.student_id <> caller.id)
+	INTO v_device, v_shared
+	FROM devices d
 	WHERE d.token_hash = p_device
 	  AND auth_device_live(d.created_at, p_device_lifetime);
 	IF v_device IS NULL THEN
 		INSERT INTO devices (token_hash) VALUES (p_new_device);
 		v_device := p_new_device;
+		v_shared := false;
 		issued := true;
-	ELSE
-		v_shared := EXISTS (SELECT 1 FROM attendance_records o
-		    WHERE o.session_id = s.id AND o.device_hash = v_device
-		      AND o.student_id <> caller.id);
 	END IF;
 	IF v_shared THEN
 		-- shared_device comes first in the contract's order.
