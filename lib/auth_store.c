@@ -142,11 +142,9 @@ auth_store_login_begin(struct store *store, struct arena *arena,
 	    &res);
 	if (rc != AT_OK)
 		return rc;
-	if (!PQgetisnull(res, 0, 0)) {
+	if (!PQgetisnull(res, 0, 0))
 		out->retry_after = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-		if (out->retry_after < 1)
-			out->retry_after = 1;
-	} else
+	else
 		snprintf(out->id, sizeof(out->id), "%s",
 		    PQgetvalue(res, 0, 1));
 	if (!PQgetisnull(res, 0, 2))

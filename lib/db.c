@@ -60,6 +60,22 @@ db_param_of(PQconninfoOption *parsed, const char *keyword)
 	return NULL;
 }
 
+/* Appends "-c name=Ns" (seconds > 0), or name itself (seconds -1). */
+static void
+db_option(char *options, size_t size, const char *name, int seconds)
+{
+	size_t	 used = strlen(options);
+
+	if (seconds == 0 || name[0] == '\0')
+		return;
+	if (seconds < 0)
+		snprintf(options + used, size - used, "%s%s",
+		    used > 0 ? " " : "", name);
+	else
+		snprintf(options + used, size - used, "%s-c %s=%ds",
+		    used > 0 ? " " : "", name, seconds);
+}
+
 static void
 db_params(struct db_params *p, const char *conninfo,
     const struct db_timeouts *t, PQconninfoOption *parsed)
@@ -85,10 +101,13 @@ db_params(struct db_params *p, const char *conninfo,
 	}
 	if ((theirs = db_param_of(parsed, "options")) == NULL)
 		theirs = "";
-	snprintf(p->options, sizeof(p->options), "-c statement_timeout=%ds "
-	    "-c lock_timeout=%ds -c idle_in_transaction_session_timeout=%ds"
-	    "%s%s", t->statement, t->lock, t->idle_transaction,
-	    theirs[0] != '\0' ? " " : "", theirs);
+	/* 0 sets nothing: the role's or the database's own settings hold. */
+	db_option(p->options, sizeof(p->options), "statement_timeout",
+	    t->statement);
+	db_option(p->options, sizeof(p->options), "lock_timeout", t->lock);
+	db_option(p->options, sizeof(p->options),
+	    "idle_in_transaction_session_timeout", t->idle_transaction);
+	db_option(p->options, sizeof(p->options), theirs, -1);
 	p->keywords[n] = "options";
 	p->values[n] = p->options;
 }

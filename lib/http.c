@@ -182,6 +182,12 @@ http_query_value(const char *query, const char *name, char *out,
 	return -1;
 }
 
+int
+http_param_is_header(const char *name)
+{
+	return util_strncasecmp(name, "HTTP_", 5) == 0;
+}
+
 const char *
 http_reason(int status)
 {

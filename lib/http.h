@@ -41,6 +41,12 @@ int	 http_uuid(const char *s, char out[HTTP_UUID_SIZE]);
 int	 http_query_value(const char *query, const char *name, char *out,
 	    size_t outsize);
 
+/*
+ * Whether a FastCGI parameter name is a request header's (HTTP_<NAME>,
+ * without regard to case): what any client can set.
+ */
+int	 http_param_is_header(const char *name);
+
 /* The reason phrase of a status code ("Not Found"). */
 const char	*http_reason(int status);
 

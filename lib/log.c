@@ -176,10 +176,18 @@ log_vmessage(int level, const char *function, const char *fmt, va_list ap)
 void
 log_fingerprint(const char *text, char out[LOG_FINGERPRINT_SIZE])
 {
+	static unsigned char		 key[crypto_generichash_KEYBYTES];
+	static int			 keyed;
 	crypto_generichash_state	 state;
 	unsigned char			 hash[4], c;
 
-	crypto_generichash_init(&state, NULL, 0, sizeof(hash));
+	/* Keyed, with a key of this process's: 32 bits of an unkeyed hash
+	 * would let whoever reads the log test a guessed password. */
+	if (!keyed) {
+		randombytes_buf(key, sizeof(key));
+		keyed = 1;
+	}
+	crypto_generichash_init(&state, key, sizeof(key), sizeof(hash));
 	for (; *text != '\0'; text++) {
 		c = (unsigned char)*text;
 		if (c >= 'A' && c <= 'Z')

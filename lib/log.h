@@ -37,9 +37,11 @@ void	 log_message(int level, const char *fmt, ...) AT_PRINTF(2, 3);
 
 /*
  * A short hash of what may not be logged as it is: a login name that
- * names no account may be a password typed into the wrong field.  The
- * same text (without regard to ASCII case) always gives the same
- * fingerprint, so repeated attempts can still be told apart.
+ * names no account may be a password typed into the wrong field.  Keyed
+ * with a random key of this process: the same text (without regard to
+ * ASCII case) gives the same fingerprint for as long as the process
+ * lives, so a run of attempts shows, and nothing in the log can be
+ * tested against a guess.
  */
 void	 log_fingerprint(const char *text, char out[LOG_FINGERPRINT_SIZE]);
 

@@ -50,7 +50,7 @@ sso_role(const char *values, const char *professor_words,
 }
 
 int
-sso_attribute_ok(const char *value)
+sso_attribute_ok(const char *value, size_t max)
 {
 	const char	*why;
 	size_t		 len;
@@ -58,8 +58,8 @@ sso_attribute_ok(const char *value)
 	if (value == NULL)
 		return 1;
 	len = strlen(value);
-	return len <= SSO_ATTRIBUTE_MAX && validate_utf8(value, len) &&
-	    (len == 0 || validate_text(value, SSO_ATTRIBUTE_MAX, &why) == 0);
+	return len <= max && validate_utf8(value, len) &&
+	    (len == 0 || validate_text(value, max, &why) == 0);
 }
 
 void
@@ -107,7 +107,7 @@ sso_check_config(const struct config *cfg, char **cause)
 
 	*cause = NULL;
 	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-		if (util_strncasecmp(params[i].value, "HTTP_", 5) != 0)
+		if (!http_param_is_header(params[i].value))
 			continue;
 		*cause = util_printf("%s: %s is a request header, which any "
 		    "client can send: name a variable the web server sets",

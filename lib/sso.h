@@ -11,9 +11,14 @@
 
 #include "config.h"
 #include "error.h"
+#include "validate.h"
 
-/* The longest subject or attribute taken, in bytes. */
+/* The longest subject, email or username attribute taken, in bytes. */
 #define SSO_ATTRIBUTE_MAX	256
+/* A display name is as long as the contract's names (200 characters,
+ * so up to 800 bytes); a role attribute may list many values. */
+#define SSO_NAME_MAX		(4 * VALIDATE_NAME_MAX)
+#define SSO_ROLES_MAX		1024
 /* The longest next path kept (a longer one is "/"). */
 #define SSO_NEXT_MAX		1024
 
@@ -33,11 +38,11 @@ enum sso_role	 sso_role(const char *values, const char *professor_words,
 		    const char *student_words);
 
 /*
- * Whether value (NULL for none) may be taken at all: at most
- * SSO_ATTRIBUTE_MAX bytes of well-formed UTF-8 with no control
- * character.  Anything else is refused, never cut or repaired.
+ * Whether value (NULL for none) may be taken at all: at most max bytes
+ * of well-formed UTF-8 with no control character.  Anything else is
+ * refused, never cut or repaired.
  */
-int	 sso_attribute_ok(const char *value);
+int	 sso_attribute_ok(const char *value, size_t max);
 
 /*
  * Where a sign-on sends the browser: the query's next when it is a path

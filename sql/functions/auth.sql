@@ -32,21 +32,50 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 	SELECT created_at > now() - make_interval(secs => lifetime)
 $$;
 
+-- The advisory locks of this file, each kind in a class of its own (the
+-- first key), so that no text a client types can name another kind's
+-- lock: a login typed as "network 10.0.0.1/32" is a name, never a
+-- network.
+CREATE OR REPLACE FUNCTION auth_lock(class int, key text) RETURNS void
+LANGUAGE sql AS $$
+	SELECT pg_advisory_xact_lock(class, hashtext(key))
+$$;
+
 -- When the failures of the window stop blocking: when the limit-th most
--- recent of them leaves it (NULL when fewer than limit).  The caller
--- picks the failures by name and device, or by network.
+-- recent of them leaves it (NULL when fewer than limit).  The failures
+-- of a network, or of a name from one device (p_device), or of a name
+-- from browsers with no device of its account: three plain queries, so
+-- that each has its index.
 CREATE OR REPLACE FUNCTION auth_blocked_until(p_name text, p_device bigint,
     p_network cidr, p_limit int, p_window int) RETURNS timestamptz
-LANGUAGE sql STABLE AS $$
-	SELECT f.failed_at + make_interval(secs => p_window)
-	FROM login_failures f
-	WHERE f.failed_at > now() - make_interval(secs => p_window)
-	  AND CASE
-	    WHEN p_network IS NOT NULL THEN f.network = p_network
-	    WHEN p_device IS NOT NULL THEN f.name = p_name
-	      AND f.device_id = p_device
-	    ELSE f.name = p_name AND f.device_id IS NULL END
-	ORDER BY f.failed_at DESC OFFSET p_limit - 1 LIMIT 1
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+DECLARE
+	v_since	timestamptz := now() - make_interval(secs => p_window);
+	v_at	timestamptz;
+BEGIN
+	IF p_network IS NOT NULL THEN
+		SELECT f.failed_at INTO v_at FROM login_failures f
+		WHERE f.network = p_network AND f.failed_at > v_since
+		ORDER BY f.failed_at DESC OFFSET p_limit - 1 LIMIT 1;
+	ELSIF p_device IS NOT NULL THEN
+		SELECT f.failed_at INTO v_at FROM login_failures f
+		WHERE f.name = p_name AND f.device_id = p_device
+		  AND f.failed_at > v_since
+		ORDER BY f.failed_at DESC OFFSET p_limit - 1 LIMIT 1;
+	ELSE
+		SELECT f.failed_at INTO v_at FROM login_failures f
+		WHERE f.name = p_name AND f.device_id IS NULL
+		  AND f.failed_at > v_since
+		ORDER BY f.failed_at DESC OFFSET p_limit - 1 LIMIT 1;
+	END IF;
+	RETURN v_at + make_interval(secs => p_window);
+END
+$$;
+
+-- Whole seconds until until, at least 1: a Retry-After.
+CREATE OR REPLACE FUNCTION auth_retry_after(until timestamptz) RETURNS int
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+	SELECT greatest(1, ceil(extract(epoch FROM until - now())))::int
 $$;
 
 -- The first half of a password login (the contract's throttle): the
@@ -86,21 +115,21 @@ BEGIN
 		  AND auth_device_live(d.created_at, p_device_lifetime);
 	END IF;
 
-	PERFORM pg_advisory_xact_lock(hashtextextended('login ' || v_name, 0));
+	PERFORM auth_lock(1, v_name);
 	v_until := auth_blocked_until(v_name, v_device, NULL, p_per_name,
 	    p_window);
 	-- A device of the account is exempt from its network's limit, and
 	-- so are the trusted networks.
-	IF v_device IS NULL AND NOT coalesce(v_network <<= ANY (p_trusted),
+	-- The address itself is trusted or not: a trusted network may be
+	-- narrower than the /64 that counts.
+	IF v_device IS NULL AND NOT coalesce(p_address <<= ANY (p_trusted),
 	    false) THEN
-		PERFORM pg_advisory_xact_lock(hashtextextended('login network '
-		    || v_network, 0));
+		PERFORM auth_lock(2, v_network::text);
 		v_until := greatest(v_until, auth_blocked_until(NULL, NULL,
 		    v_network, p_per_network, p_window));
 	END IF;
 	IF v_until IS NOT NULL THEN
-		retry_after := greatest(1,
-		    ceil(extract(epoch FROM v_until - now())))::int;
+		retry_after := auth_retry_after(v_until);
 		password_hash := NULL;
 		RETURN;
 	END IF;
@@ -202,8 +231,7 @@ DECLARE
 	v_which	text;
 BEGIN
 	forbidden := false;
-	PERFORM pg_advisory_xact_lock(hashtextextended('sso ' || p_subject,
-	    0));
+	PERFORM auth_lock(3, p_subject);
 	SELECT u.id INTO v_user FROM users u WHERE u.external_id = p_subject;
 	IF v_user IS NULL AND p_link = 'email' AND p_email IS NOT NULL THEN
 		UPDATE users u SET external_id = p_subject

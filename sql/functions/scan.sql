@@ -210,6 +210,9 @@ BEGIN
 		error := 'forbidden';
 		RETURN;
 	END IF;
+	-- A student's attempts take turns, so that parallel ones count
+	-- each other (the login throttle's way).
+	PERFORM auth_lock(4, caller.id::text);
 	SELECT f.failed_at + make_interval(secs => p_window) INTO v_until
 	FROM code_failures f
 	WHERE f.student_id = caller.id
@@ -217,8 +220,7 @@ BEGIN
 	ORDER BY f.failed_at DESC OFFSET p_limit - 1 LIMIT 1;
 	IF v_until IS NOT NULL THEN
 		error := 'rate_limited';
-		retry_after := greatest(1,
-		    ceil(extract(epoch FROM v_until - now())))::int;
+		retry_after := auth_retry_after(v_until);
 		RETURN;
 	END IF;
 	SELECT qt.* INTO t FROM qr_tokens qt WHERE qt.code_hash = p_code_hash

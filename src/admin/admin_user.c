@@ -61,7 +61,7 @@ admin_user_check(char *role, char *username, char *email,
 		return -1;
 	}
 	if (external_id != NULL && *util_trim(external_id) != '\0') {
-		if (!sso_attribute_ok(external_id)) {
+		if (!sso_attribute_ok(external_id, SSO_ATTRIBUTE_MAX)) {
 			*why = "external id must be at most 256 bytes of UTF-8 "
 			    "text without control characters";
 			return -1;

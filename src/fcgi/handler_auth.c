@@ -239,9 +239,12 @@ handler_sso(struct app *app, struct request *req)
 	who.username = handler_sso_param(req, cfg->sso_username_param);
 	role = handler_sso_param(req, cfg->sso_role_param);
 	/* What cannot be taken as it is is refused, never repaired. */
-	if (!sso_attribute_ok(who.subject) || !sso_attribute_ok(who.email) ||
-	    !sso_attribute_ok(who.name) || !sso_attribute_ok(who.username) ||
-	    !sso_attribute_ok(role))
+	if (!sso_attribute_ok(who.subject, SSO_ATTRIBUTE_MAX) ||
+	    !sso_attribute_ok(who.email, SSO_ATTRIBUTE_MAX) ||
+	    !sso_attribute_ok(who.username, SSO_ATTRIBUTE_MAX) ||
+	    !sso_attribute_ok(who.name, SSO_NAME_MAX) ||
+	    (who.name != NULL && validate_utf8_length(who.name) >
+	    VALIDATE_NAME_MAX) || !sso_attribute_ok(role, SSO_ROLES_MAX))
 		return handler_sso_refused(req, AT_EFORBIDDEN, NULL);
 	if (who.email != NULL && validate_email(who.email, &why) == -1)
 		who.email = NULL;

@@ -224,8 +224,11 @@ handler_scan_code(struct app *app, struct request *req)
 	limit.per_student = app->config.code_failures_per_student;
 	rc = class_store_scan_code(&app->store, &req->arena, req->sid_hash,
 	    code_hash, &next, &ev.e, &limit, &out);
-	if (rc == AT_ERATELIMITED && out.retry_after > 0)
+	if (rc == AT_ERATELIMITED) {
 		request_add_header(req, "Retry-After: %ld", out.retry_after);
+		req->message = "too many wrong codes: wait, or scan the QR "
+		    "code";
+	}
 	return handler_scanned(app, req, rc, out.session_id, out.round_id,
 	    &ev, &next, &out);
 }

@@ -233,7 +233,7 @@ request_server_param(struct request *req, const char *name)
 	char		**p;
 	size_t		 len = strlen(name);
 
-	if (strncmp(name, "HTTP_", 5) == 0)
+	if (http_param_is_header(name))
 		return NULL;
 	for (p = req->fcgi->envp; p != NULL && *p != NULL; p++) {
 		if (strncmp(*p, name, len) != 0 || (*p)[len] != '=')
@@ -252,8 +252,9 @@ request_redirect(struct request *req, const char *location)
 {
 	req->status = 302;
 	req->response = NULL;
-	if ((req->location = arena_strndup(&req->arena, location,
-	    strlen(location))) == NULL)
+	/* NULL: the caller's allocation of it failed. */
+	if (location == NULL || (req->location = arena_strndup(&req->arena,
+	    location, strlen(location))) == NULL)
 		req->oom = 1;
 }
 

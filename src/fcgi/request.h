@@ -98,7 +98,8 @@ void	 request_reply(struct request *, int status, const char *json);
  */
 const char	*request_server_param(struct request *, const char *name);
 
-/* Answers 302 to location (a path of this site, already safe to send). */
+/* Answers 302 to location (a path of this site, already safe to send);
+ * NULL, a failed allocation, is answered 500. */
 void	 request_redirect(struct request *, const char *location);
 
 /* Sets an error response; message NULL means the default sentence. */

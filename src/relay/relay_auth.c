@@ -485,7 +485,7 @@ relay_pg_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
-int
+enum at_error
 relay_auth_open(struct relay *relay, const char *conninfo,
     struct relay_auth **out)
 {
@@ -548,7 +548,7 @@ relay_auth_close(struct relay_auth *auth)
 	free(auth);
 }
 
-static int
+static enum at_error
 relay_auth_queue(struct relay_auth *auth, struct relay_auth_request *req,
     struct relay_auth_request **out)
 {
@@ -564,7 +564,7 @@ relay_auth_queue(struct relay_auth *auth, struct relay_auth_request *req,
 	return AT_OK;
 }
 
-int
+enum at_error
 relay_auth_check(struct relay_auth *auth, const char *hash_hex,
     const char *session_id, relay_auth_fn *fn, void *arg,
     struct relay_auth_request **out)
@@ -585,7 +585,7 @@ relay_auth_check(struct relay_auth *auth, const char *hash_hex,
 	return relay_auth_queue(auth, req, out);
 }
 
-int
+enum at_error
 relay_auth_logins(struct relay_auth *auth,
     const unsigned char (*hashes)[TOKEN_HASH_BYTES], size_t n,
     relay_auth_fn *fn, void *arg, struct relay_auth_request **out)
@@ -605,7 +605,7 @@ relay_auth_logins(struct relay_auth *auth,
 	return relay_auth_queue(auth, req, out);
 }
 
-int
+enum at_error
 relay_auth_ping(struct relay_auth *auth, relay_auth_fn *fn, void *arg,
     struct relay_auth_request **out)
 {

@@ -40,8 +40,8 @@ struct relay_auth_result {
 
 typedef void	relay_auth_fn(void *arg, struct relay_auth_result *);
 
-int	 relay_auth_open(struct relay *, const char *conninfo,
-	    struct relay_auth **out) AT_MUSTCHECK;
+enum at_error	 relay_auth_open(struct relay *, const char *conninfo,
+		    struct relay_auth **out) AT_MUSTCHECK;
 /* Closes the connections and drops queued requests without calling
  * back.  NULL is fine. */
 void	 relay_auth_close(struct relay_auth *);
@@ -53,23 +53,24 @@ void	 relay_auth_close(struct relay_auth *);
  * session's active round.  AT_OK with *req, or AT_EUNAVAILABLE (database
  * down, queue full) or AT_ENOMEM, and then fn is never called.
  */
-int	 relay_auth_check(struct relay_auth *, const char *hash_hex,
-	    const char *session_id, relay_auth_fn *fn, void *arg,
-	    struct relay_auth_request **req) AT_MUSTCHECK;
+enum at_error	 relay_auth_check(struct relay_auth *,
+		    const char *hash_hex, const char *session_id,
+		    relay_auth_fn *fn, void *arg,
+		    struct relay_auth_request **req) AT_MUSTCHECK;
 
 /*
  * Queues the check of the logins of the open sockets: which of the n
  * hashes (token_hash()'s bytes; copied) name no live login now, in
  * result->logins.  As above.
  */
-int	 relay_auth_logins(struct relay_auth *,
-	    const unsigned char (*hashes)[TOKEN_HASH_BYTES], size_t n,
-	    relay_auth_fn *fn, void *arg, struct relay_auth_request **req)
-	    AT_MUSTCHECK;
+enum at_error	 relay_auth_logins(struct relay_auth *,
+		    const unsigned char (*hashes)[TOKEN_HASH_BYTES], size_t n,
+		    relay_auth_fn *fn, void *arg,
+		    struct relay_auth_request **req) AT_MUSTCHECK;
 
 /* Queues the ping for /healthz: AT_OK or AT_EUNAVAILABLE.  As above. */
-int	 relay_auth_ping(struct relay_auth *, relay_auth_fn *fn, void *arg,
-	    struct relay_auth_request **req) AT_MUSTCHECK;
+enum at_error	 relay_auth_ping(struct relay_auth *, relay_auth_fn *fn,
+		    void *arg, struct relay_auth_request **req) AT_MUSTCHECK;
 
 /* Forgets req: its callback will not run.  NULL is fine. */
 void	 relay_auth_cancel(struct relay_auth_request *req);

@@ -34,7 +34,7 @@ relay_logins_link(struct relay_login **at, struct relay_login *node)
 	node->hprev = at;
 }
 
-int
+enum at_error
 relay_logins_init(struct relay_logins *t)
 {
 	memset(t, 0, sizeof(*t));

@@ -33,7 +33,7 @@ struct relay_logins {
 	size_t			  count;	/* sockets, not logins */
 };
 
-int	 relay_logins_init(struct relay_logins *) AT_MUSTCHECK;
+enum at_error	 relay_logins_init(struct relay_logins *) AT_MUSTCHECK;
 /* Frees the buckets (not the sockets' nodes).  NULL is fine. */
 void	 relay_logins_free(struct relay_logins *);
 

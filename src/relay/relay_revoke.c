@@ -96,7 +96,7 @@ relay_revoke_check(struct relay *relay)
 {
 	unsigned char	(*hashes)[TOKEN_HASH_BYTES] = NULL;
 	size_t		  n;
-	int		  rc;
+	enum at_error	  rc;
 
 	if (relay->logins_check != NULL || relay->logins.count == 0)
 		goto out;

@@ -319,3 +319,17 @@ check(r.status == 429 and json_of(r)["error"]["code"] == "rate_limited" and
 tok = good
 r = scan(s7, token())
 check(r.status == 201, "QR scans are not limited", repr(r))
+
+# Wrong codes racing in parallel count each other: 10 checked, no more.
+import concurrent.futures  # noqa: E402
+s8 = login("student08", "student-demo")
+with concurrent.futures.ThreadPoolExecutor(16) as pool:
+    results = list(pool.map(lambda i: call(
+        "POST", "/api/scan/code", {"code": "YYYYYYY%d" % (i % 8 + 2)},
+        cookie=s8), range(40)))
+answers = sorted(json_of(r)["error"]["code"] for r in results)
+check(answers == ["invalid_token"] * 10 + ["rate_limited"] * 30,
+      "40 wrong codes at once: 10 invalid_token, 30 rate_limited",
+      repr(answers))
+check(all("wrong codes" in json_of(r)["error"]["message"] for r in results
+          if r.status == 429), "the 429 speaks of codes, not logins")

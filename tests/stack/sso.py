@@ -252,11 +252,15 @@ def phase_sso():
             "an email another (linked) account holds")
     refused(sso(**claims("s" * 257, "n6@uni.example", None, None,
                          "student")), "forbidden", "a subject of 257 bytes")
-    refused(sso(**claims("n-7", "n7@uni.example", "x" * 257, None,
-                         "student")), "forbidden", "a name of 257 bytes")
+    refused(sso(**claims("n-7", "n7@uni.example", "x" * 201, None,
+                         "student")), "forbidden",
+            "a name of 201 characters")
     refused(sso(**claims("n-8", "n8@uni.example", None, None,
-                         "student;" + "x" * 250)), "forbidden",
-            "a role attribute of 258 bytes")
+                         "student;" + "x" * 1020)), "forbidden",
+            "a role attribute of 1028 bytes")
+    refused(sso(**claims("n-8b", "n8b@uni.example", None, "u" * 257,
+                         "student")), "forbidden",
+            "a username attribute of 257 bytes")
     refused(sso(**{"REMOTE_USER": b"bad-\xff-utf8",
                    "OIDC_CLAIM_email": "n9@uni.example",
                    "OIDC_CLAIM_affiliation": "student"}), "forbidden",
@@ -270,6 +274,16 @@ def phase_sso():
                          "student")), "forbidden",
             "a control character in the name")
     check(users() == n, "no account made by any refusal")
+    # A name of 90 CJK characters (270 bytes) and a long list of roles
+    # are names and roles like any other.
+    r = sso(**claims("cjk-1", "cjk@uni.example", "\u5b66" * 90, None,
+                     ";".join(["member", "alum", "library-walk-in"] * 20 +
+                              ["student"])))
+    signed_on(r, "a long name of 270 bytes, 60 role values")
+    check(sql("SELECT role || ' ' || length(display_name) FROM users "
+              "WHERE external_id = 'cjk-1'") == "student 90",
+          "taken whole")
+    n = users()
     # libfcgi keeps parameters as C strings: a value ends at a NUL, which
     # no web server can send (Apache's variables and nginx's are C
     # strings too).  Whoever speaks FastCGI to the worker is trusted with
@@ -419,6 +433,21 @@ def phase_throttle():
     check(r.status == 429, "an IPv6 /64 is one address", repr(r))
     r = login("dave", "pw-dave-right", addr="2001:db8:1:3::1")
     check(r.status == 200, "the next /64 is another", repr(r))
+
+    # A login typed as a network's name is a name: attempts of such names
+    # from two addresses at once never deadlock (500).
+    results = parallel(24, lambda i: login(
+        f"network 10.0.0.{2 - i % 2}/32", "wrong",
+        addr=f"10.0.0.{1 + i % 2}"))
+    check(all(r.status in (401, 429) for r in results),
+          "names that look like networks: no deadlock",
+          repr(statuses(results)))
+
+    # A trusted IPv6 network narrower than the /64 that counts.
+    results = parallel(25, lambda i: login(f"v6nat-{i}", "wrong",
+                                           addr=f"2001:db8:eeee:1:8000::{i + 1:x}"))
+    check(statuses(results) == [401] * 25,
+          "a trusted /80 inside a /64 is trusted", repr(statuses(results)))
 
     # Trusted networks: a campus NAT.
     results = parallel(30, lambda i: login(f"nat-{i}", "wrong",

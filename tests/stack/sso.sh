@@ -73,7 +73,7 @@ $claims"
 phase throttle "login_failure_window = 60
 login_failures_per_name = 5
 login_failures_per_address = 20
-login_trusted_networks = 198.51.100.0/24, 2001:db8:ffff::/48"
+login_trusted_networks = 198.51.100.0/24, 2001:db8:ffff::/48 2001:db8:eeee:1:8000::/80"
 
 # refused WHAT REASON CONFIG-LINES: a worker with base.conf and these
 # lines does not start, and says REASON.

@@ -40,19 +40,20 @@ Test(sso, attributes)
 {
 	char	 long_value[SSO_ATTRIBUTE_MAX + 2];
 
-	cr_assert(sso_attribute_ok(NULL));
-	cr_assert(sso_attribute_ok(""));
-	cr_assert(sso_attribute_ok("Zo\xc3\xab \xc3\x85ngstr\xc3\xb6m"));
+	cr_assert(sso_attribute_ok(NULL, SSO_ATTRIBUTE_MAX));
+	cr_assert(sso_attribute_ok("", SSO_ATTRIBUTE_MAX));
+	cr_assert(sso_attribute_ok("Zo\xc3\xab \xc3\x85ngstr\xc3\xb6m",
+	    SSO_ATTRIBUTE_MAX));
 	memset(long_value, 'a', sizeof(long_value) - 1);
 	long_value[SSO_ATTRIBUTE_MAX] = '\0';
-	cr_assert(sso_attribute_ok(long_value));
+	cr_assert(sso_attribute_ok(long_value, SSO_ATTRIBUTE_MAX));
 	long_value[SSO_ATTRIBUTE_MAX] = 'a';
 	long_value[SSO_ATTRIBUTE_MAX + 1] = '\0';
-	cr_assert_not(sso_attribute_ok(long_value));
-	cr_assert_not(sso_attribute_ok("bad \xff utf-8"));
-	cr_assert_not(sso_attribute_ok("over\xc0\xaflong"));
-	cr_assert_not(sso_attribute_ok("line\nbreak"));
-	cr_assert_not(sso_attribute_ok("escape\x1b[31m"));
+	cr_assert_not(sso_attribute_ok(long_value, SSO_ATTRIBUTE_MAX));
+	cr_assert_not(sso_attribute_ok("bad \xff utf-8", SSO_ATTRIBUTE_MAX));
+	cr_assert_not(sso_attribute_ok("over\xc0\xaflong", SSO_ATTRIBUTE_MAX));
+	cr_assert_not(sso_attribute_ok("line\nbreak", SSO_ATTRIBUTE_MAX));
+	cr_assert_not(sso_attribute_ok("escape\x1b[31m", SSO_ATTRIBUTE_MAX));
 }
 
 static void
