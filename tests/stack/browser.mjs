@@ -143,6 +143,27 @@ async function shotSizes(page, name, also) {
 	await page.waitForTimeout(300);
 }
 
+// The QR code's URL for a student to scan now: once the code shown has
+// `left` seconds to live (by its countdown), so that its renewal does not
+// come between reading it and the scan.
+async function liveFor(page, left) {
+	await page.waitForFunction((n) => {
+		const m = /^(\d+) s$/.exec(document.querySelector('#countdown').textContent.trim());
+		return m && Number(m[1]) >= n && document.querySelector('#qr-overlay').hidden;
+	}, left, { timeout: WAIT });
+}
+
+async function liveUrl(page, left = 4) {
+	await liveFor(page, left);
+	return readQr(page);
+}
+
+// The same for the typed code, as a student reads it.
+async function liveCode(page, left = 4) {
+	await liveFor(page, left);
+	return codeOf(page);
+}
+
 function ctl(what) {
 	execSync(`${ctlCommand} ${what}`, { stdio: 'inherit' });
 }
@@ -229,7 +250,7 @@ try {
 		await P.click('#groups >> text=Group A');
 		await P.waitForURL(/group\.html/, { timeout: WAIT });
 		await waitText(P, '#enrolled-count', /^\(15\)$/);
-		check(await P.inputValue('#s-ttl') === '30', 'QR lifetime default is not 30');
+		check(await P.inputValue('#s-ttl') === '15', 'QR lifetime default is not 15');
 		check(await P.inputValue('#s-late') === '10', 'late default is not 10 minutes');
 	});
 
@@ -280,11 +301,11 @@ try {
 	await step('the countdown counts from the token\'s arrival, not the (wrong) clock', async () => {
 		const t = await waitText(P, '#countdown', /^\d+ s$/);
 		const s = Number(t.split(' ')[0]);
-		check(s >= 20 && s <= 30, `countdown shows ${t} for a 30 s code`);
+		check(s >= 8 && s <= 15, `countdown shows ${t} for a 15 s code`);
 	});
 
 	await step('the QR image decodes to the scan URL', async () => {
-		url1 = await readQr(P);
+		url1 = await liveUrl(P);
 		check(url1.startsWith(`${base}/scan#s=${sessionId}&r=`) && /&t=[A-Za-z0-9_-]{43}$/.test(url1),
 		    `QR holds ${url1}`);
 	});
@@ -340,7 +361,7 @@ try {
 
 	await step('the second student scans the code now on the screen: present', async () => {
 		const before = qr.seq;
-		const url = await readQr(P);
+		const url = await liveUrl(P);
 		await S2.goto(url);
 		await waitText(S2, '#result-word', /^Present$/);
 		qr = await waitQr(P, before);
@@ -355,7 +376,7 @@ try {
 		await S3.goto(base + '/');
 		await login(S3, 'student03', 'student-demo', '#login-submit');
 		await S3.waitForURL(/\/me\.html$/, { timeout: WAIT });
-		const url = await readQr(P);
+		const url = await liveUrl(P, 8);
 		const before = qr.seq;
 		ctl('redis stop');
 		await S3.goto(url);
@@ -398,7 +419,7 @@ try {
 
 	await step('the first student scans round 2 (logged in already): present', async () => {
 		const before = qr.seq;
-		const url = await readQr(P);
+		const url = await liveUrl(P);
 		check(url.includes(`&r=`) && url !== url2, 'round 2 shows an old code');
 		await S1.goto(url);
 		await waitText(S1, '#result-word', /^Present$/);
@@ -416,7 +437,7 @@ try {
 		await login(S1, 'student04', 'student-demo', '#login-submit');
 		await S1.waitForURL(/\/me\.html$/, { timeout: WAIT });
 		const before = qr.seq;
-		await S1.goto(await readQr(P));
+		await S1.goto(await liveUrl(P));
 		await waitText(S1, '#result-word', /^Present$/);
 		qr = await waitQr(P, before);
 		await waitText(P, '#count', /^2$/);
@@ -467,7 +488,7 @@ try {
 		S5.off('request', count);
 		await shot(S5, 'student-code-form');
 		// As a student reads it off the screen (the screenshot's text).
-		const code = await codeOf(P);
+		const code = await liveCode(P);
 		const before = qr.seq;
 		await S5.fill('#code', code.toLowerCase());
 		const answered = S5.waitForResponse((r) => r.url().endsWith('/api/scan/code'));
@@ -705,7 +726,7 @@ try {
 		await login(S17, 'student17', 'student-demo', '#login-submit');
 		await S17.waitForURL(/\/me\.html$/, { timeout: WAIT });
 		let before = qr.seq;
-		await S17.goto(await readQr(P));
+		await S17.goto(await liveUrl(P));
 		await waitText(S17, '#result-word', /^Present$/);
 		qr = await waitQr(P, before);
 		await waitText(P, '#checked-list li[data-username="student17"] .flag[data-flag="outside_network"]',
@@ -724,13 +745,13 @@ try {
 		await login(S18, 'student18', 'student-demo', '#login-submit');
 		await S18.waitForURL(/\/me\.html$/, { timeout: WAIT });
 		before = qr.seq;
-		await S18.goto(await readQr(P));
+		await S18.goto(await liveUrl(P));
 		await waitText(S18, '#result-word', /^Not on the campus network$/);
 		await waitText(S18, '#result-detail', /^This course only accepts scans from the campus network\. Connect to the campus Wi-Fi and scan again\.$/);
 		check(await S18.locator('#code-box').isVisible(), 'no code form after "not on the campus network"');
 		await shot(S18, 'student-outside-network');
 		// The typed code is refused alike, and the code stays alive.
-		await S18.fill('#code', await codeOf(P));
+		await S18.fill('#code', await liveCode(P));
 		await S18.click('#code-submit');
 		await waitText(S18, '#result-detail', /only accepts scans from the campus network/);
 		check(await qrSeq(P) === before, 'a refused scan moved the code on');
