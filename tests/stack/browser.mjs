@@ -464,6 +464,8 @@ try {
 		await S5.goto(base + '/scan');
 		await S5.locator('#login-form').waitFor({ state: 'visible', timeout: WAIT });
 		check(!await S5.locator('#code-box').isVisible(), 'the code form before the login');
+		await waitText(S5, '#result-word', /^Log in first$/);
+		await shot(S5, 'student-scan-no-qr-logged-out');
 		await login(S5, 'student05', 'student-demo', '#login-submit');
 		await S5.locator('#code').waitFor({ state: 'visible', timeout: WAIT });
 		await waitText(S5, '#code-title', /^Type the code from the screen$/);

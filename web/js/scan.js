@@ -129,6 +129,9 @@ function showMethodsHere(m) {
 async function showLogin(focus) {
 	if (methods === null)
 		methods = loginMethods(showMethodsHere);
+	// "and record" only when there is something to record.
+	$('#login-submit').textContent = pendingScan() ||
+	    cleanCode($('#code').value) !== '' ? 'Log in and record' : 'Log in';
 	$('#login-box').hidden = false;
 	const el = await methods;
 	if (focus && el)
