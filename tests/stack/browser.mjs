@@ -8,7 +8,8 @@
 // Two kinds of browser context: the professor's (1080p, its clock an hour
 // ahead, to prove the countdown does not trust it) and each student's (a
 // phone).  The QR code is read from the live screen's pixels (a
-// screenshot, decoded with jsQR), never from the page's state.
+// screenshot, decoded with jsQR), never from the page's state; the typed
+// code under it is read as a student reads it, from the text shown.
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,6 +106,64 @@ async function readQr(page) {
 	return code.data;
 }
 
+// Crockford's base32 as the live screen groups it.
+const CODE_SHOWN = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
+
+// The typed code on the live screen: the text a student reads, once it
+// belongs to the QR drawn (the same token) and shows.
+async function codeOf(page) {
+	await page.waitForFunction(() => {
+		const c = document.querySelector('#typed-code');
+		const box = document.querySelector('#code-box');
+		return c && !box.hidden && c.dataset.seq === document.querySelector('#qr').dataset.seq &&
+		    getComputedStyle(box).visibility === 'visible';
+	}, null, { timeout: WAIT });
+	const text = await textOf(page, '#typed-code');
+	check(CODE_SHOWN.test(text), `the live screen shows the code "${text}"`);
+	return text;
+}
+
+// Screenshots of a page at a phone's, a laptop's and a projector's size,
+// each checked for a page wider than the screen (a sideways scroll on a
+// phone); the page's own size comes back after.
+const SIZES = [['phone', 390, 844], ['laptop', 1366, 768], ['projector', 1920, 1080]];
+async function shotSizes(page, name, also) {
+	const own = page.viewportSize();
+	for (const [size, width, height] of SIZES) {
+		await page.setViewportSize({ width, height });
+		await page.waitForTimeout(300);	// the redraws at the new size
+		if (also)
+			await also(size, width, height);
+		const wide = await page.evaluate(() =>
+		    document.documentElement.scrollWidth - window.innerWidth);
+		check(wide <= 0, `${name} at ${size} size is ${wide} px wider than the screen`);
+		await shot(page, `${name}-${size}`);
+	}
+	await page.setViewportSize(own);
+	await page.waitForTimeout(300);
+}
+
+// The QR code's URL for a student to scan now: once the code shown has
+// `left` seconds to live (by its countdown), so that its renewal does not
+// come between reading it and the scan.
+async function liveFor(page, left) {
+	await page.waitForFunction((n) => {
+		const m = /^(\d+) s$/.exec(document.querySelector('#countdown').textContent.trim());
+		return m && Number(m[1]) >= n && document.querySelector('#qr-overlay').hidden;
+	}, left, { timeout: WAIT });
+}
+
+async function liveUrl(page, left = 4) {
+	await liveFor(page, left);
+	return readQr(page);
+}
+
+// The same for the typed code, as a student reads it.
+async function liveCode(page, left = 4) {
+	await liveFor(page, left);
+	return codeOf(page);
+}
+
 function ctl(what) {
 	execSync(`${ctlCommand} ${what}`, { stdio: 'inherit' });
 }
@@ -163,7 +222,7 @@ function phone() {
 }
 
 const P = watch(await profCtx.newPage(), 'professor');
-let url1, url2, qr, courseHref, sessionId;
+let url1, url2, qr, courseHref, sessionId, code1;
 let latency = null, latencyFromResponse = null;
 
 try {
@@ -191,7 +250,7 @@ try {
 		await P.click('#groups >> text=Group A');
 		await P.waitForURL(/group\.html/, { timeout: WAIT });
 		await waitText(P, '#enrolled-count', /^\(15\)$/);
-		check(await P.inputValue('#s-ttl') === '30', 'QR lifetime default is not 30');
+		check(await P.inputValue('#s-ttl') === '15', 'QR lifetime default is not 15');
 		check(await P.inputValue('#s-late') === '10', 'late default is not 10 minutes');
 	});
 
@@ -211,6 +270,11 @@ try {
 		await waitText(P, '#round', /^1$/);
 		await waitText(P, '#enrolled', /^15$/);
 		qr = await waitQr(P, 0);
+		code1 = await codeOf(P);
+		await waitText(P, '#code-help', new RegExp(`^No camera\\? Type this code at\\s+${base.replace(/[.]/g, '\\.')}/scan$`));
+		const size = await P.locator('#typed-code').evaluate((e) =>
+		    parseFloat(getComputedStyle(e).fontSize));
+		check(size >= 64, `the code is ${size} px high on a 1080p screen`);
 		await shot(P, 'live');
 	});
 
@@ -222,6 +286,13 @@ try {
 		const box = await P.locator('#qr-box').boundingBox();
 		check(box.height > 900, `the QR code is ${Math.round(box.height)} px high in full screen`);
 		check(await readQr(P) !== '', 'unreadable in full screen');
+		await codeOf(P);
+		const code = await P.locator('#typed-code').boundingBox();
+		check(code && code.x >= 0 && code.y >= 0 && code.x + code.width <= 1920 &&
+		    code.y + code.height <= 1080, 'the code is not all on the screen in full screen');
+		const size = await P.locator('#typed-code').evaluate((e) =>
+		    parseFloat(getComputedStyle(e).fontSize));
+		check(size >= 100, `the code is ${size} px high in full screen`);
 		await shot(P, 'live-full-screen');
 		await P.keyboard.press('f');
 		await P.waitForFunction(() => !document.fullscreenElement, null, { timeout: WAIT });
@@ -230,11 +301,11 @@ try {
 	await step('the countdown counts from the token\'s arrival, not the (wrong) clock', async () => {
 		const t = await waitText(P, '#countdown', /^\d+ s$/);
 		const s = Number(t.split(' ')[0]);
-		check(s >= 20 && s <= 30, `countdown shows ${t} for a 30 s code`);
+		check(s >= 8 && s <= 15, `countdown shows ${t} for a 15 s code`);
 	});
 
 	await step('the QR image decodes to the scan URL', async () => {
-		url1 = await readQr(P);
+		url1 = await liveUrl(P);
 		check(url1.startsWith(`${base}/scan#s=${sessionId}&r=`) && /&t=[A-Za-z0-9_-]{43}$/.test(url1),
 		    `QR holds ${url1}`);
 	});
@@ -265,12 +336,15 @@ try {
 		qr = next;
 	});
 
-	await step('the live list shows the student and a new QR code', async () => {
+	await step('the live list shows the student and a new QR code, with a new typed code', async () => {
 		await P.locator('#checked-list li[data-username="student01"]').waitFor({ timeout: WAIT });
 		await waitText(P, '#count', /^1$/);
 		url2 = await readQr(P);
 		check(url2 !== url1 && url2.startsWith(`${base}/scan#s=${sessionId}&r=`),
 		    'the QR code did not change after the scan');
+		check(await codeOf(P) !== code1, 'the typed code did not change after the scan');
+		check(await P.locator('#checked-list li[data-username="student01"] .flag').count() === 0,
+		    'a student on their own phone is flagged');
 		await shot(P, 'live-after-scan');
 	});
 
@@ -287,7 +361,7 @@ try {
 
 	await step('the second student scans the code now on the screen: present', async () => {
 		const before = qr.seq;
-		const url = await readQr(P);
+		const url = await liveUrl(P);
 		await S2.goto(url);
 		await waitText(S2, '#result-word', /^Present$/);
 		qr = await waitQr(P, before);
@@ -302,7 +376,7 @@ try {
 		await S3.goto(base + '/');
 		await login(S3, 'student03', 'student-demo', '#login-submit');
 		await S3.waitForURL(/\/me\.html$/, { timeout: WAIT });
-		const url = await readQr(P);
+		const url = await liveUrl(P, 8);
 		const before = qr.seq;
 		ctl('redis stop');
 		await S3.goto(url);
@@ -322,6 +396,8 @@ try {
 		check(await P.locator('#qr-overlay').isVisible(), 'no reconnecting overlay');
 		check(await P.locator('#qr').evaluate((c) => getComputedStyle(c).visibility) === 'hidden',
 		    'a stale QR code stays visible while reconnecting');
+		check(!await P.locator('#typed-code').isVisible(),
+		    'a stale typed code stays visible while reconnecting');
 		await waitText(P, '#qr-overlay', /Reconnecting/);
 		await shot(P, 'live-reconnecting');
 		ctl('relay start');
@@ -343,12 +419,113 @@ try {
 
 	await step('the first student scans round 2 (logged in already): present', async () => {
 		const before = qr.seq;
-		const url = await readQr(P);
+		const url = await liveUrl(P);
 		check(url.includes(`&r=`) && url !== url2, 'round 2 shows an old code');
 		await S1.goto(url);
 		await waitText(S1, '#result-word', /^Present$/);
 		qr = await waitQr(P, before);
 		await waitText(P, '#count', /^1$/);
+	});
+
+	await step('a second student on the first student\'s phone: "Shared phone" on the live screen, on both rows', async () => {
+		// Same browser, so the same cookies, the device cookie (did)
+		// too: a logout keeps it.
+		await S1.locator('#logout').click();
+		await S1.waitForURL(/\/\?bye=1$/, { timeout: WAIT });
+		check((await s1Ctx.cookies()).some((c) => c.name === 'did'),
+		    'the logout took the device cookie');
+		await login(S1, 'student04', 'student-demo', '#login-submit');
+		await S1.waitForURL(/\/me\.html$/, { timeout: WAIT });
+		const before = qr.seq;
+		await S1.goto(await liveUrl(P));
+		await waitText(S1, '#result-word', /^Present$/);
+		qr = await waitQr(P, before);
+		await waitText(P, '#count', /^2$/);
+		const row = '#checked-list li[data-username="student04"]';
+		await waitText(P, `${row} .flag[data-flag="shared_device"]`, /^!\s*Shared phone$/);
+		check(/same phone/.test(await P.locator(`${row} .flag`).first().getAttribute('title')),
+		    'the flag has no explanation');
+		// The server flagged the first student's record too.
+		await waitText(P, '#checked-list li[data-username="student01"] .flag[data-flag="shared_device"]',
+		    /Shared phone/);
+		await shot(P, 'live-shared-phone');
+		// The first student again, on their phone.
+		await S1.goto(base + '/me.html');
+		await S1.locator('#logout').click();
+		await S1.waitForURL(/\/\?bye=1$/, { timeout: WAIT });
+		await login(S1, 'student01', 'student-demo', '#login-submit');
+		await S1.waitForURL(/\/me\.html$/, { timeout: WAIT });
+	});
+
+	const s5Ctx = await phone();
+	const S5 = watch(await s5Ctx.newPage(), 'student05');
+
+	await step('a student without a camera opens /scan, logs in and types the code read off the live screen: recorded', async () => {
+		await S5.goto(base + '/scan');
+		await S5.locator('#login-form').waitFor({ state: 'visible', timeout: WAIT });
+		check(!await S5.locator('#code-box').isVisible(), 'the code form before the login');
+		await waitText(S5, '#result-word', /^Log in first$/);
+		await shot(S5, 'student-scan-no-qr-logged-out');
+		await login(S5, 'student05', 'student-demo', '#login-submit');
+		await S5.locator('#code').waitFor({ state: 'visible', timeout: WAIT });
+		await waitText(S5, '#code-title', /^Type the code from the screen$/);
+		check(await S5.evaluate(() => document.activeElement && document.activeElement.id) === 'code',
+		    'the code field does not have the focus');
+		check(await S5.getAttribute('#code', 'autocapitalize') === 'characters' &&
+		    await S5.getAttribute('#code', 'inputmode') === 'text' &&
+		    Number(await S5.getAttribute('#code', 'maxlength')) >= 9,
+		    'the code field is not made for typing a code on a phone');
+		// A typo is told here, and costs nothing of the limit.
+		let sent = 0;
+		const count = (r) => {
+			if (r.url().endsWith('/api/scan/code'))
+				sent++;
+		};
+		S5.on('request', count);
+		await S5.fill('#code', 'ABC-12');
+		await S5.click('#code-submit');
+		await waitText(S5, '#code-error', /8 letters and digits; this has 5/);
+		check(await S5.getAttribute('#code', 'aria-invalid') === 'true', 'the field is not marked invalid');
+		check(sent === 0, 'a code of the wrong shape was sent');
+		S5.off('request', count);
+		await shot(S5, 'student-code-form');
+		// As a student reads it off the screen (the screenshot's text).
+		const code = await liveCode(P);
+		const before = qr.seq;
+		await S5.fill('#code', code.toLowerCase());
+		const answered = S5.waitForResponse((r) => r.url().endsWith('/api/scan/code'));
+		await S5.click('#code-submit');
+		check((await answered).status() === 201, 'the typed code was not recorded');
+		await waitText(S5, '#result-word', /^Present$/);
+		check(!await S5.locator('#code-box').isVisible(), 'the code form stays after the check-in');
+		await shot(S5, 'student-code-present');
+		qr = await waitQr(P, before);
+		await P.locator('#checked-list li[data-username="student05"]').waitFor({ timeout: WAIT });
+		await waitText(P, '#count', /^3$/);
+		check(await codeOf(P) !== code, 'the typed code did not move on');
+		// The same code again, from another student: used, and the form
+		// says to type the new one.
+		await S2.goto(base + '/scan');
+		await S2.locator('#code').waitFor({ state: 'visible', timeout: WAIT });
+		await S2.fill('#code', code);
+		await S2.click('#code-submit');
+		await waitText(S2, '#result-word', /just used: type the new one/);
+		check(await S2.locator('#code-box').isVisible(), 'no code form after "just used"');
+		await shot(S2, 'student-code-used');
+	});
+
+	await step('the live screen with its code, at a phone\'s, a laptop\'s and a projector\'s size', async () => {
+		await shotSizes(P, 'live-sizes', async (size, width) => {
+			await codeOf(P);
+			const box = await P.locator('#typed-code').boundingBox();
+			check(box.x >= 0 && box.x + box.width <= width,
+			    `the code runs off a ${size}'s screen`);
+			check(await readQr(P) !== '', `the QR code is unreadable at ${size} size`);
+		});
+		await shotSizes(S5, 'scan-code-form-sizes', async () => {
+			await S5.goto(base + '/scan');
+			await S5.locator('#code').waitFor({ state: 'visible', timeout: WAIT });
+		});
 	});
 
 	await step('logged out in another tab: the live screen drops its code for the login page, and comes back after it', async () => {
@@ -395,7 +572,7 @@ try {
 		await P.click('#confirm-yes');
 		await P.locator('#summary').waitFor({ state: 'visible', timeout: WAIT });
 		await waitText(P, '#sum-rounds', /^2$/);
-		await waitText(P, '#sum-count', /^4$/);
+		await waitText(P, '#sum-count', /^6$/);
 		await waitText(P, '#sum-enrolled', /^15$/);
 		await shot(P, 'live-summary');
 	});
@@ -410,24 +587,62 @@ try {
 		await P.click('#sum-stats');
 		await P.waitForURL(/session-stats\.html/, { timeout: WAIT });
 		await waitText(P, '#t-rounds', /^2$/);
-		await waitText(P, '#t-checkins', /^4$/);
+		await waitText(P, '#t-checkins', /^6$/);
 		await waitText(P, '#t-enrolled', /^15$/);
-		await waitText(P, '#t-rate', /^13\.3%$/);
+		await waitText(P, '#t-rate', /^20%$/);
 		await waitText(P, '#rounds tr[data-round="1"] td:nth-child(4)', /^3$/);
 		await waitText(P, '#rounds tr[data-round="1"] .rate', /^20%$/);
-		await waitText(P, '#rounds tr[data-round="2"] td:nth-child(4)', /^1$/);
+		await waitText(P, '#rounds tr[data-round="2"] td:nth-child(4)', /^3$/);
 		await waitText(P, '#students tr[data-username="student01"] .rate', /^100%$/);
 		await waitText(P, '#students tr[data-username="student02"] .rate', /^50%$/);
 		await waitText(P, '#students tr[data-username="student03"] .rate', /^50%$/);
-		await waitText(P, '#students tr[data-username="student04"] .rate', /^0%$/);
+		await waitText(P, '#students tr[data-username="student04"] .rate', /^50%$/);
+		await waitText(P, '#students tr[data-username="student06"] .rate', /^0%$/);
 		await shot(P, 'session-stats');
+	});
+
+	await step('the session\'s check-ins: flagged first, then by round and time; how, flags, address', async () => {
+		// One record set by the professor (no page sets one yet).
+		const put = await P.evaluate(async (sid) => {
+			const get = async (path) => (await fetch('/api' + path)).json();
+			const { session, rounds } = await get('/sessions/' + sid);
+			const { enrollments } = await get(`/groups/${session.groupId}/enrollments`);
+			const round = rounds.find((r) => r.roundNumber === 1);
+			const student = enrollments.find((e) => e.username === 'student06');
+			const res = await fetch(`/api/sessions/${sid}/rounds/${round.id}/records/${student.studentId}`, {
+				method: 'PUT', headers: { 'Content-Type': 'application/json' },
+				body: JSON.stringify({ status: 'excused' }),
+			});
+			return res.status;
+		}, sessionId);
+		check(put === 200, `the override answered ${put}`);
+		await P.reload();
+		await waitText(P, '#t-flagged', /^3$/);
+		const order = await P.$$eval('#records tbody tr', (trs) =>
+		    trs.map((tr) => `${tr.dataset.username}/${tr.dataset.round}`));
+		check(order.join(' ') === 'student01/1 student01/2 student04/2 ' +
+		    'student02/1 student03/1 student06/1 student05/2',
+		    `the check-ins in the order ${order.join(' ')}`);
+		const row = (who, n) => `#records tr[data-username="${who}"][data-round="${n}"]`;
+		await waitText(P, `${row('student04', 2)} .flags-cell`, /^!\s*Shared phone$/);
+		await waitText(P, `${row('student04', 2)} .source`, /^QR$/);
+		await waitText(P, `${row('student04', 2)} .address`, /^127\.0\.0\.1$/);
+		await waitText(P, `${row('student05', 2)} .source`, /^Typed code$/);
+		await waitText(P, `${row('student05', 2)} .flags-cell`, /^None$/);
+		await waitText(P, `${row('student06', 1)} .source`, /^Set by you$/);
+		await waitText(P, `${row('student06', 1)} .status`, /^Excused$/);
+		await waitText(P, `${row('student06', 1)} .address`, /^None$/);
+		await waitText(P, '#flag-legend', /Shared phone.*same phone/s);
+		await shotSizes(P, 'session-records', async () => {
+			await P.locator('#records').scrollIntoViewIfNeeded();
+		});
 	});
 
 	await step('the course statistics: groups and students', async () => {
 		await P.goto(base + courseHref.replace('/course.html', '/course-stats.html'));
 		await waitText(P, '#t-enrolled', /^30$/);
 		await waitText(P, '#t-sessions', /^1$/);
-		await waitText(P, '#groups tr[data-group="Group A"] .rate', /^13\.3%$/);
+		await waitText(P, '#groups tr[data-group="Group A"] .rate', /^20%$/);
 		await waitText(P, '#groups tr[data-group="Group B"] .rate', /^0%$/);
 		await waitText(P, '#students tr[data-username="student01"] .rate', /^100%$/);
 		await shot(P, 'course-stats');
@@ -453,11 +668,13 @@ try {
 		await P.waitForURL(/live\.html\?id=/, { timeout: WAIT });
 		const first = await waitQr(P, 0);
 		const u1 = await readQr(P);
+		const c1 = await codeOf(P);
 		const t0 = Date.now();
 		qr = await waitQr(P, first.seq);
 		const waited = Date.now() - t0;
 		const u2 = await readQr(P);
 		check(u2 !== u1, 'the renewed code is the same');
+		check(await codeOf(P) !== c1, 'the typed code was not renewed with the QR code');
 		check(waited < 5000, `renewed after ${waited} ms, for a code of 5 s`);
 		notes.push(`a 5 s code was renewed after ${waited} ms`);
 		const ctx = await phone();
@@ -473,6 +690,86 @@ try {
 		await P.click('#end');
 		await P.click('#confirm-yes');
 		await waitText(P, '#sum-count', /^1$/);
+	});
+
+	await step('the course page edits its campus networks: a bad entry is named by its line; saved as the server writes them', async () => {
+		await P.goto(base + courseHref);
+		await P.locator('#net-submit:enabled').waitFor({ timeout: WAIT });
+		check(await P.inputValue('#n-list') === '' && await P.isChecked('#n-flag'),
+		    'a new course is not open to anywhere, with policy flag');
+		await P.fill('#n-list', '10.20.0.0/16\n\n10.1.2.3/8\n');
+		await P.click('#net-submit');
+		await waitText(P, '#n-error', /^Line 3: "10\.1\.2\.3\/8" has bits set past its prefix length/);
+		check(await P.getAttribute('#n-list', 'aria-invalid') === 'true', 'the list is not marked invalid');
+		check(await P.evaluate(() => document.activeElement.id) === 'n-list', 'the focus is not on the list');
+		await shot(P, 'course-networks-error');
+		// The browser scans from 127.0.0.1: outside these.
+		await P.fill('#n-list', '10.0.0.0/8\n192.0.2.7, 2001:DB8::/32');
+		await P.click('#net-submit');
+		await waitText(P, '#net-msg', /^Saved: 3 networks; scans from other networks are flagged\.$/);
+		check(await P.inputValue('#n-list') === '10.0.0.0/8\n192.0.2.7/32\n2001:db8::/32',
+		    `the list reads ${JSON.stringify(await P.inputValue('#n-list'))} after saving`);
+		check(await P.getAttribute('#n-list', 'aria-invalid') === null, 'the list stays marked invalid');
+		await shotSizes(P, 'course-networks', async () => {
+			await P.locator('#net-form').scrollIntoViewIfNeeded();
+		});
+	});
+
+	await step('a course on campus networks: a scan from elsewhere is "Off campus network" on the live screen; under refuse, the phone says why', async () => {
+		await P.click('#groups >> text=Group B');
+		await P.waitForURL(/group\.html/, { timeout: WAIT });
+		await P.fill('#s-ttl', '60');
+		await P.click('#start-submit');
+		await P.waitForURL(/live\.html\?id=/, { timeout: WAIT });
+		qr = await waitQr(P, 0);
+		const ctx = await phone();
+		const S17 = watch(await ctx.newPage(), 'student17');
+		await S17.goto(base + '/');
+		await login(S17, 'student17', 'student-demo', '#login-submit');
+		await S17.waitForURL(/\/me\.html$/, { timeout: WAIT });
+		let before = qr.seq;
+		await S17.goto(await liveUrl(P));
+		await waitText(S17, '#result-word', /^Present$/);
+		qr = await waitQr(P, before);
+		await waitText(P, '#checked-list li[data-username="student17"] .flag[data-flag="outside_network"]',
+		    /^!\s*Off campus network$/);
+		await shot(P, 'live-off-campus');
+		// Policy refuse, from another tab of the professor's.
+		const tab = watch(await profCtx.newPage(), 'professor, course tab');
+		await tab.goto(base + courseHref);
+		await tab.locator('#net-submit:enabled').waitFor({ timeout: WAIT });
+		await tab.check('#n-refuse');
+		await tab.click('#net-submit');
+		await waitText(tab, '#net-msg', /scans from other networks are refused\.$/);
+		const ctx18 = await phone();
+		const S18 = watch(await ctx18.newPage(), 'student18');
+		await S18.goto(base + '/');
+		await login(S18, 'student18', 'student-demo', '#login-submit');
+		await S18.waitForURL(/\/me\.html$/, { timeout: WAIT });
+		before = qr.seq;
+		await S18.goto(await liveUrl(P));
+		await waitText(S18, '#result-word', /^Not on the campus network$/);
+		await waitText(S18, '#result-detail', /^This course only accepts scans from the campus network\. Connect to the campus Wi-Fi and scan again\.$/);
+		check(await S18.locator('#code-box').isVisible(), 'no code form after "not on the campus network"');
+		await shot(S18, 'student-outside-network');
+		// The typed code is refused alike, and the code stays alive.
+		await S18.fill('#code', await liveCode(P));
+		await S18.click('#code-submit');
+		await waitText(S18, '#result-detail', /only accepts scans from the campus network/);
+		check(await qrSeq(P) === before, 'a refused scan moved the code on');
+		check(await P.locator('#checked-list li[data-username="student18"]').count() === 0,
+		    'a refused scan is on the live list');
+		await P.click('#end');
+		await P.click('#confirm-yes');
+		await waitText(P, '#sum-count', /^1$/);
+		// Anywhere again.
+		await tab.fill('#n-list', '');
+		await tab.check('#n-flag');
+		await tab.click('#net-submit');
+		await waitText(tab, '#net-msg', /^Saved: scans are accepted from anywhere\.$/);
+		await tab.close();
+		await ctx.close();
+		await ctx18.close();
 	});
 
 	await step('a course: create, edit, a group, one student in and out, delete', async () => {

@@ -8,7 +8,14 @@
 # screen's pixels; students scan it from phones, logged out first; the live
 # list, the code's renewal, a relay outage, a new round, a logout in
 # another tab (the live screen goes to the login page on the relay's 4401,
-# without reconnecting), the end, and the reports are checked.  Prints the time from a scan to the new QR drawn,
+# without reconnecting), the end, and the reports are checked.  Proof of
+# presence (issue 14): the typed code under the QR, renewed with it; a
+# second student on the first one's phone (Shared phone on the live
+# screen); a student typing the code read off the live screen on /scan; a
+# course's campus networks (Off campus network, then refused, in words);
+# the session's check-ins; screenshots of those pages at a phone's, a
+# laptop's and a projector's size, none wider than its screen.  Prints
+# the time from a scan to the new QR drawn,
 # and the folder of the screenshots (copied to $top_builddir/
 # browser-screenshots).
 set -eu

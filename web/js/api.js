@@ -63,7 +63,9 @@ function sentence(text) {
 	return t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? '' : '.');
 }
 
-// Words for a person; `what` names the thing for not_found ("course").
+// Words for a person; `what` names the thing for not_found ("course"),
+// or is "code" for the answers of POST /scan/code (its rate_limited is
+// the limit on wrong codes, not the login throttle).
 export function explain(err, what) {
 	if (!(err instanceof ApiError))
 		return 'Something went wrong in this page: ' + String(err && err.message || err);
@@ -75,7 +77,12 @@ export function explain(err, what) {
 	case 'invalid_credentials':
 		return 'Wrong username, email or password.';
 	case 'rate_limited':
-		return `Too many failed logins. Try again in ${minutes(err.retryAfter)}.`;
+		return what === 'code'
+		    ? `Too many wrong codes. Wait ${minutes(err.retryAfter)}, or scan the QR code.`
+		    : `Too many failed logins. Try again in ${minutes(err.retryAfter)}.`;
+	case 'outside_network':
+		return 'This course only accepts scans from the campus network. ' +
+		    'Connect to the campus Wi-Fi and scan again.';
 	case 'forbidden':
 		return 'Your account is not allowed to do this.';
 	case 'csrf_origin':

@@ -1,5 +1,6 @@
-// Professor: one course (?id=): its groups, a new group, editing and
-// deleting the course.
+// Professor: one course (?id=): its groups, a new group, its campus
+// networks (allowedNetworks, networkPolicy), editing and deleting the
+// course.
 import { api, explain } from './api.js';
 import { $, h, idParam, startPage, fatal, say, clear, busy, confirmDialog, ready } from './ui.js';
 
@@ -14,6 +15,9 @@ function show(course, groups) {
 	form.name.value = course.name;
 	form.term.value = course.term;
 	form.description.value = course.description || '';
+	const net = $('#net-form');
+	net.networks.value = (course.allowedNetworks || []).join('\n');
+	net.policy.value = course.networkPolicy === 'refuse' ? 'refuse' : 'flag';
 	$('#groups tbody').replaceChildren(...groups.map((g) => h('tr', {},
 	    h('td', {}, h('a', { href: '/group.html?id=' + g.id }, g.name)),
 	    h('td', {}, g.meetingSchedule || ''))));
@@ -51,6 +55,78 @@ function wireGroupForm() {
 				say(msg, 'ok', `Group "${group.name}" added.`);
 			} catch (e) {
 				say(msg, 'error', explain(e));
+			}
+		});
+	});
+}
+
+// The networks as typed: one per line (commas and spaces also separate),
+// each with its line for the messages.
+function readNetworks(text) {
+	const entries = [];
+	text.split('\n').forEach((line, i) => {
+		for (const word of line.split(/[\s,;]+/))
+			if (word)
+				entries.push({ text: word, line: i + 1 });
+	});
+	return entries;
+}
+
+const MAX_NETWORKS = 50;
+
+// The API names a bad entry by its index ("allowedNetworks[2] '10.1.2.3/8'
+// has bits set ..."): said with its line instead.
+function networkError(e, entries) {
+	const m = /^allowedNetworks\[(\d+)\] (.*)$/.exec(e.message || '');
+	if (e.code === 'invalid_request' && m && entries[Number(m[1])]) {
+		const reason = m[2].replace(/^'[^']*' /, '');
+		const entry = entries[Number(m[1])];
+		return `Line ${entry.line}: "${entry.text}" ${reason}.`;
+	}
+	return explain(e);
+}
+
+function wireNetworkForm() {
+	const form = $('#net-form');
+	const list = form.networks;
+	const error = $('#n-error');
+	const msg = $('#net-msg');
+	const bad = (text) => {
+		say(error, 'error', text);
+		list.setAttribute('aria-invalid', 'true');
+		list.focus();
+	};
+	form.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		clear(error);
+		clear(msg);
+		list.removeAttribute('aria-invalid');
+		const entries = readNetworks(list.value);
+		if (entries.length > MAX_NETWORKS) {
+			bad(`At most ${MAX_NETWORKS} networks: this list has ${entries.length}. ` +
+			    'Name larger networks (10.20.0.0/16 holds 10.20.1.0/24 and 10.20.2.0/24).');
+			return;
+		}
+		const policy = form.policy.value === 'refuse' ? 'refuse' : 'flag';
+		const body = {
+			allowedNetworks: entries.length ? entries.map((x) => x.text) : null,
+			networkPolicy: policy,
+		};
+		busy($('#net-submit'), async () => {
+			try {
+				const { course } = await api('PATCH', '/courses/' + courseId, body);
+				await load();
+				const n = (course.allowedNetworks || []).length;
+				say(msg, 'ok', n === 0
+				    ? 'Saved: scans are accepted from anywhere.'
+				    : `Saved: ${n} network${n === 1 ? '' : 's'}; scans from ` +
+				    `other networks are ${course.networkPolicy === 'refuse'
+					? 'refused' : 'flagged'}.`);
+			} catch (e) {
+				if (e.code === 'invalid_request')
+					bad(networkError(e, entries));
+				else
+					say(msg, 'error', explain(e));
 			}
 		});
 	});
@@ -108,8 +184,9 @@ async function main() {
 		return;
 	}
 	wireGroupForm();
+	wireNetworkForm();
 	wireEditForm();
-	ready('group-submit', 'edit-submit', 'delete');
+	ready('group-submit', 'net-submit', 'edit-submit', 'delete');
 }
 
 main();

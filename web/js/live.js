@@ -21,11 +21,18 @@
 //    login ends (logged out in another tab, or expired) the relay closes
 //    the socket with 4401, and the screen hides the code and goes to the
 //    login page, which brings the person back here; it does not reconnect.
+//  - Under the QR, the token's typed code (round:qr-updated.code) as
+//    XXXX-XXXX, for a student whose camera fails: shown and hidden with
+//    the QR, since it is the same token.
+//  - Each check-in shows its flags (shared phone, off campus network, no
+//    device cookie).  A shared phone is revealed by its second student,
+//    and the server flags the earlier records too: the screen then reads
+//    the session's records for the flags of the rows it already shows.
 import qrcode from '/vendor/qrcode.js';
 import { api, ApiError, explain } from './api.js';
 import {
 	$, h, idParam, startPage, fatal, say, clear, busy, confirmDialog,
-	fmtDateTime, toLogin, ready,
+	fmtDateTime, toLogin, ready, flagList,
 } from './ui.js';
 
 const sessionId = idParam();
@@ -39,6 +46,7 @@ const st = {
 	unnamed: 0,		// checked in, but before we listened
 	ttlMs: 30000,
 	token: null,
+	code: null,		// the token's typed code, 8 characters
 	arrivedAt: 0,		// performance.now() when the token arrived
 	seq: 0,			// tokens drawn so far
 	qrInFlight: false,
@@ -49,6 +57,7 @@ const st = {
 	backoff: 0,
 	retryTimer: null,
 	ended: false,
+	flagTimer: null,
 };
 
 const RENEW_MARGIN_MAX = 2000;	// ask this long before expiry (ms)
@@ -97,13 +106,30 @@ function drawQr() {
 	    performance.now()));
 }
 
-// Covers the QR with a message (or uncovers it: text null).
+// The typed code as screens show it: XXXX-XXXX.
+function grouped(code) {
+	return code.length === 8 ? code.slice(0, 4) + '-' + code.slice(4) : code;
+}
+
+function drawCode() {
+	const box = $('#code-box');
+	box.hidden = !st.code;
+	if (!st.code)
+		return;
+	const el = $('#typed-code');
+	el.textContent = grouped(st.code);
+	el.dataset.seq = String(st.seq);
+}
+
+// Covers the QR and its code with a message (or uncovers them: text
+// null).  The code of a hidden QR is the same dead token: hidden too.
 function overlay(text, kind) {
 	const o = $('#qr-overlay');
 	o.hidden = text === null;
 	o.textContent = text || '';
 	o.className = kind || '';
 	$('#qr').style.visibility = text === null ? 'visible' : 'hidden';
+	$('#stage').classList.toggle('covered', text !== null);
 }
 
 function setConn(text, kind) {
@@ -113,18 +139,22 @@ function setConn(text, kind) {
 	document.body.dataset.conn = kind || '';
 }
 
-function showToken(token) {
+function showToken(token, code) {
 	st.token = token;
+	st.code = typeof code === 'string' && /^[0-9A-Z]{8}$/.test(code)
+	    ? code : null;
 	st.arrivedAt = performance.now();
 	st.seq++;
 	st.wantQrAt = null;
 	overlay(null);
 	drawQr();
+	drawCode();
 	tick();
 }
 
 function dropToken(text, kind) {
 	st.token = null;
+	st.code = null;
 	overlay(text, kind);
 	$('#countdown').textContent = '–';
 }
@@ -192,11 +222,17 @@ function setRound(roundId, roundNumber) {
 function renderChecked(freshId) {
 	const list = [...st.checked.values()].sort((a, b) =>
 	    b.recordedAt.localeCompare(a.recordedAt));
-	$('#checked-list').replaceChildren(...list.map((d) => h('li', {
-		class: d.studentId === freshId ? 'fresh' : null,
-		dataset: { username: d.username },
-	}, d.displayName, ' ', h('span', { class: 'muted' }, '(' + d.username + ')'),
-	    d.status === 'late' ? [' ', h('span', { class: 'badge late' }, 'late')] : null)));
+	$('#checked-list').replaceChildren(...list.map((d) => {
+		const flags = flagList(d.flags);
+		return h('li', {
+			class: [d.studentId === freshId ? 'fresh' : '',
+			    flags ? 'flagged' : ''].join(' ').trim() || null,
+			dataset: { username: d.username },
+		}, h('span', { class: 'who-in' }, d.displayName, ' ',
+		    h('span', { class: 'muted' }, '(' + d.username + ')')),
+		    d.status === 'late' ? [' ', h('span', { class: 'badge late' }, 'late')] : null,
+		    flags ? [' ', flags] : null);
+	}));
 	$('#count').textContent = String(st.unnamed + st.checked.size);
 	$('#enrolled').textContent = st.enrolled === null ? '–' : String(st.enrolled);
 	const before = $('#before');
@@ -213,6 +249,38 @@ function recorded(d) {
 	else
 		st.checked.delete(d.studentId);	// an override to absent/excused
 	renderChecked(d.studentId);
+	if (Array.isArray(d.flags) && d.flags.includes('shared_device'))
+		syncFlagsSoon();
+}
+
+// The flags of the rows shown, from the session's records: the server
+// flags the earlier records of a shared phone when its next student
+// checks in, and no event says so.  Several check-ins in a row make one
+// request.
+function syncFlagsSoon() {
+	clearTimeout(st.flagTimer);
+	st.flagTimer = setTimeout(syncFlags, 300);
+}
+
+async function syncFlags() {
+	let records;
+	try {
+		({ records } = await api('GET', `/sessions/${sessionId}/records`));
+	} catch (e) {
+		return;	// The flags are in the session's records anyway.
+	}
+	let changed = false;
+	for (const r of records) {
+		const d = st.checked.get(r.studentId);
+		if (!d || r.roundId !== st.roundId || !Array.isArray(r.flags))
+			continue;
+		if (String(d.flags || []) !== String(r.flags)) {
+			st.checked.set(r.studentId, { ...d, flags: r.flags });
+			changed = true;
+		}
+	}
+	if (changed)
+		renderChecked(null);
 }
 
 // The session's stats: enrolled count and this round's check-ins, those
@@ -248,6 +316,7 @@ async function syncSession() {
 function stop() {
 	st.ended = true;
 	clearTimeout(st.retryTimer);
+	clearTimeout(st.flagTimer);
 	if (st.ws) {
 		const ws = st.ws;
 		st.ws = null;
@@ -386,7 +455,7 @@ function onEvent(name, d) {
 		break;
 	case 'round:qr-updated':
 		if (d.roundId === st.roundId)
-			showToken(d.token);
+			showToken(d.token, d.code);
 		break;
 	case 'attendance:recorded':
 		recorded(d);
@@ -513,6 +582,11 @@ async function main() {
 		$('#title').textContent = name;
 		$('#group-link').href = $('#sum-group').href = '/group.html?id=' + group.id;
 		$('#sum-stats').href = '/session-stats.html?id=' + sessionId;
+		// The public address is the one the professor opened
+		// (docs/decisions.md), as in the QR code; "https://" goes
+		// without saying.
+		$('#code-url').textContent =
+		    location.origin.replace(/^https:\/\//, '') + '/scan';
 	} catch (e) {
 		fatal(e, 'session');
 		return;

@@ -206,3 +206,50 @@ export function statusBadge(session) {
 	return h('span', { class: 'badge ' + session.status },
 	    session.status === 'active' ? 'running' : 'ended');
 }
+
+// A scan's flags (contract v1.1, "Evidence and flags"), each shown as a
+// mark and a short word, never by colour alone; the title and the
+// legend (flagLegend) say what it means.
+export const FLAGS = Object.freeze({
+	shared_device: {
+		word: 'Shared phone',
+		mark: '!',
+		title: 'Another student checked in to this session from the same ' +
+		    'phone or browser (the same device cookie): one phone may ' +
+		    'have checked in several people.',
+	},
+	outside_network: {
+		word: 'Off campus network',
+		mark: '!',
+		title: 'Scanned from an address outside the course\'s campus ' +
+		    'networks: the student may not have been in the room.',
+	},
+	no_device: {
+		word: 'No device cookie',
+		mark: '?',
+		title: 'The browser brought no device cookie of this service ' +
+		    '(a private window, cleared cookies, or a first visit), so a ' +
+		    'shared phone could not be seen.',
+	},
+});
+
+// The flags as a list of marks and words (unknown ones by their name).
+export function flagList(flags) {
+	const known = (flags || []).filter((f) => typeof f === 'string');
+	if (known.length === 0)
+		return null;
+	return h('span', { class: 'flags' }, known.map((f) => {
+		const d = FLAGS[f] || { word: f.replace(/_/g, ' '), mark: '!', title: f };
+		return h('span', { class: 'flag flag-' + f.replace(/[^a-z_]/g, ''),
+		    title: d.title, dataset: { flag: f } },
+		    h('span', { class: 'flag-mark', 'aria-hidden': 'true' }, d.mark),
+		    ' ', d.word);
+	}));
+}
+
+// What the flags mean, for those who cannot hover a title (a phone).
+export function flagLegend(which) {
+	const keys = Object.keys(FLAGS).filter((f) => !which || which.includes(f));
+	return h('dl', { class: 'flag-legend' }, keys.flatMap((f) => [
+		h('dt', {}, flagList([f])), h('dd', {}, FLAGS[f].title)]));
+}
