@@ -216,7 +216,7 @@ relay_upgrade_check(struct relay_conn *c, const struct relay_http_request *req)
 	struct relay		*relay = c->relay;
 	struct relay_pending	*p = c->pending;
 	char			 hash[TOKEN_HASH_HEX_SIZE];
-	int			 rc;
+	enum at_error		 rc;
 
 	if (!req->has_origin || !http_origin_allowed(
 	    relay->config.allowed_origins, req->origin)) {
