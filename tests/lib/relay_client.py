@@ -375,10 +375,11 @@ async def healthz():
     return await api("/healthz", sock=RELAY_SOCK)
 
 
-async def poll_healthz(status, what, timeout=20):
+async def poll_healthz(status, what, timeout=20, sock=None):
     deadline = time.monotonic() + timeout
     while True:
-        got, body, _ = await healthz()
+        got, body, _ = await (healthz() if sock is None else
+                              api("/healthz", sock=sock))
         if got == status and what(body):
             return body
         if time.monotonic() > deadline:
@@ -642,6 +643,8 @@ async def main():
     # professor on the second relay, whose periodic check is 30 s apart,
     # and one more of the first login on the first relay: the logout's
     # message closes the first login's, on both relays, and no other.
+    # The second relay reconnects to PostgreSQL on its own back-off.
+    await poll_healthz(200, lambda b: True, sock=RELAY2_SOCK)
     l1 = await login("prof", "prof-demo")
     l2 = await login("prof", "prof-demo")
     x1 = await ws_open(session, l1, sock=RELAY2_SOCK)
