@@ -68,6 +68,13 @@ function show(look, word, detail, key) {
 	$('#result-detail').textContent = detail || '';
 }
 
+// A scan or a typed code went through: the record, full screen.
+function showRecorded(record) {
+	hideLogin();
+	showOutcome(record.status === 'late' ? 'late' : 'present',
+	    `Recorded at ${fmtTime(record.recordedAt)}.`);
+}
+
 function showOutcome(key, extra, table = OUTCOMES, err = null) {
 	const [look, word, text] = table[key];
 	const detail = text === null ? explain(err, 'code') : text;
@@ -179,9 +186,7 @@ async function submitCode() {
 	try {
 		const { record } = await api('POST', '/scan/code', { code });
 		input.value = '';
-		hideLogin();
-		showOutcome(record.status === 'late' ? 'late' : 'present',
-		    `Recorded at ${fmtTime(record.recordedAt)}.`);
+		showRecorded(record);
 	} catch (e) {
 		if (!(e instanceof ApiError)) {
 			show('bad', 'Something went wrong', String(e), 'error');
@@ -238,9 +243,7 @@ async function submit() {
 		const { record } = await api('POST',
 		    `/sessions/${scan.s}/rounds/${scan.r}/scan`, { token: scan.t });
 		dropPendingScan();
-		hideLogin();
-		showOutcome(record.status === 'late' ? 'late' : 'present',
-		    `Recorded at ${fmtTime(record.recordedAt)}.`);
+		showRecorded(record);
 	} catch (e) {
 		if (!(e instanceof ApiError)) {
 			show('bad', 'Something went wrong', String(e), 'error');
