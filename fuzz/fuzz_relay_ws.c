@@ -114,7 +114,8 @@ fuzz_check_output(const struct fuzz_io *f)
 		if (f->outlen - off - hlen < len)
 			break;
 		if (opcode == 0x8) {
-			assert(len == 0 || len == 2);
+			/* A code, and a reason since v1.1's 4401. */
+			assert(len == 0 || (len >= 2 && len <= 125));
 			code = len == 0 ? 1005 :
 			    (unsigned)p[off + 2] << 8 | p[off + 3];
 		}
