@@ -49,6 +49,8 @@ DECLARE
 	r attendance_rounds;
 	t qr_tokens;
 	a attendance_records;
+	v_course uuid;
+	v_group uuid;
 	v_networks cidr[];
 	v_policy text;
 	late boolean;
@@ -67,16 +69,22 @@ BEGIN
 		error := 'forbidden';
 		RETURN;
 	END IF;
-	SELECT s1.* INTO s
-	FROM sessions s1 JOIN attendance_rounds r1 ON r1.session_id = s1.id
+	-- The course's networks come with the session's identity: one
+	-- lookup (a course's networks are read, never locked, by a scan).
+	SELECT s1.course_id, s1.group_id, c1.allowed_networks,
+	    c1.network_policy
+	INTO v_course, v_group, v_networks, v_policy
+	FROM sessions s1
+	JOIN attendance_rounds r1 ON r1.session_id = s1.id
+	JOIN courses c1 ON c1.id = s1.course_id
 	WHERE s1.id = p_session AND r1.id = p_round;
 	IF NOT FOUND THEN
 		error := 'not_found';
 		RETURN;
 	END IF;
 	PERFORM 1 FROM enrollments
-	WHERE student_id = caller.id AND course_id = s.course_id
-	    AND group_id = s.group_id
+	WHERE student_id = caller.id AND course_id = v_course
+	    AND group_id = v_group
 	FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
 		error := 'not_enrolled';
@@ -101,8 +109,6 @@ BEGIN
 		error := 'already_recorded';
 		RETURN;
 	END IF;
-	SELECT c1.allowed_networks, c1.network_policy INTO v_networks, v_policy
-	FROM courses c1 WHERE c1.id = s.course_id;
 	v_outside := v_networks IS NOT NULL AND
 	    NOT coalesce(p_address <<= ANY (v_networks), false);
 	IF v_outside AND v_policy = 'refuse' THEN
@@ -125,10 +131,17 @@ BEGIN
 	END IF;
 
 	-- The device, and whether another student's record of this session
-	-- has it, in one lookup.
-	SELECT d.token_hash, EXISTS (SELECT 1 FROM attendance_records o
-	    WHERE o.session_id = s.id AND o.device_hash = d.token_hash
-	      AND o.student_id <> caller.id)
+	-- has it: two probes of the index on (session, device, student) that
+	-- each stop at their first entry.  One "student <> caller" test
+	-- would walk every record this student's own phone made in the
+	-- session, a cost that grew with each round.
+	SELECT d.token_hash,
+	    EXISTS (SELECT 1 FROM attendance_records o
+		WHERE o.session_id = s.id AND o.device_hash = d.token_hash
+		  AND o.student_id < caller.id) OR
+	    EXISTS (SELECT 1 FROM attendance_records o
+		WHERE o.session_id = s.id AND o.device_hash = d.token_hash
+		  AND o.student_id > caller.id)
 	INTO v_device, v_shared
 	FROM devices d
 	WHERE d.token_hash = p_device
