@@ -1128,12 +1128,14 @@ Test(scan, window_scans_share_the_token_and_mint_none)
 	window_scan_ok(&f, ev, 3, session, round, token, record);
 	api_events_expect_none(ev, 300);
 
-	cr_assert_eq(round_tokens(round), tokens, "a window scan minted a token");
+	cr_assert_eq(round_tokens(round), tokens,
+	    "a window scan minted a token");
 	cr_assert_eq(consumed_tokens(round), 0,
 	    "a window scan consumed its token");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE id = $1 "
-	    "AND expires_at::text = $2 AND NOT consumed AND consumed_by IS NULL "
-	    "AND record_id IS NULL AND superseded_at IS NULL", live, expires,
+	    "AND expires_at::text = $2 AND NOT consumed "
+	    "AND consumed_by IS NULL AND record_id IS NULL "
+	    "AND superseded_at IS NULL", live, expires,
 	    NULL), 1, "the window token changed");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 	    "WHERE round_id = $1 AND qr_token_id = $2 AND source = 'scan' "
@@ -1287,7 +1289,8 @@ Test(scan, window_typed_code_records_everyone_in_time)
 	type_code(f.st[0], code, &f.r);
 	api_assert_error(&f.r, 409, "already_recorded");
 	api_events_expect_none(ev, 300);
-	cr_assert_eq(round_tokens(round), tokens, "a typed code minted a token");
+	cr_assert_eq(round_tokens(round), tokens,
+	    "a typed code minted a token");
 	cr_assert_eq(consumed_tokens(round), 0);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 	    "WHERE round_id = $1 AND qr_token_id = $2 AND source = 'code'",
@@ -1452,7 +1455,8 @@ Test(scan, window_a_hall_on_one_token, .timeout = 300)
 	    "WHERE round_id = $1 AND qr_token_id = $2 AND source = 'scan'",
 	    round, live, NULL), RACE_HALL,
 	    "the records do not all share the token they used");
-	cr_assert_eq(consumed_tokens(round), 0, "the window token was consumed");
+	cr_assert_eq(consumed_tokens(round), 0,
+	    "the window token was consumed");
 	cr_assert_eq(round_tokens(round), tokens, "the scans minted tokens");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
 	    "round_id = $1 AND NOT consumed AND superseded_at IS NULL "

@@ -197,8 +197,8 @@ Test(sessions, start_takes_the_scan_mode)
 	assert_session_mode(api_json_get(f.r.json, "session"), &f, 0, 15, 600,
 	    "single");
 
-	api_start_session(&f, "{\"scanMode\": \"window\", \"qrTtlSeconds\": 20}",
-	    window, round);
+	api_start_session(&f, "{\"scanMode\": \"window\", "
+	    "\"qrTtlSeconds\": 20}", window, round);
 	assert_session_mode(api_json_get(f.r.json, "session"), &f, 1, 20, 600,
 	    "window");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions WHERE id = $1 "
