@@ -1,9 +1,12 @@
+#include "log.h"
 #include "stats_store.h"
 
 enum stats_statement {
 	STATS_SESSION,
 	STATS_COURSE,
-	STATS_STUDENT
+	STATS_STUDENT,
+	STATS_STUDENT_RECORDS,
+	STATS_EXPORT
 };
 
 static const struct db_statement stats_store_sql[] = {
@@ -13,6 +16,10 @@ static const struct db_statement stats_store_sql[] = {
 	    "SELECT api_course_stats($1, $2)", 2 },
 	[STATS_STUDENT] = { "stats_student",
 	    "SELECT api_student_stats($1)", 1 },
+	[STATS_STUDENT_RECORDS] = { "stats_student_records",
+	    "SELECT api_student_records($1, $2)", 2 },
+	[STATS_EXPORT] = { "stats_export",
+	    "SELECT name, line FROM api_course_export($1, $2)", 2 },
 };
 
 const struct db_statement_set stats_store_statements = {
@@ -36,3 +43,43 @@ const struct store_reader stats_store_session = {
 const struct store_reader stats_store_course = {
 	&stats_store_sql[STATS_COURSE]
 };
+const struct store_reader stats_store_student_records = {
+	&stats_store_sql[STATS_STUDENT_RECORDS]
+};
+
+struct stats_export_state {
+	stats_export_fn	 line;
+	void		*arg;
+	unsigned long	 rows;
+};
+
+/* One row of api_course_export(): the first names the file, no other. */
+static enum at_error
+stats_export_row(void *arg, const char *const *values, int count)
+{
+	struct stats_export_state	*st = arg;
+
+	if (count != 2 || values[1] == NULL ||
+	    (values[0] != NULL) != (st->rows == 0)) {
+		log_error("api_course_export: row %lu is not of its shape",
+		    st->rows + 1);
+		return AT_EINTERNAL;
+	}
+	st->rows++;
+	return st->line(st->arg, values[0], values[1]);
+}
+
+enum at_error
+stats_store_export(struct store *store, const char *course,
+    const char *professor, stats_export_fn line, void *arg)
+{
+	struct stats_export_state	 st = { line, arg, 0 };
+	const char			*params[2] = { course, professor };
+	enum at_error			 rc;
+
+	rc = store_stream(store, &stats_store_sql[STATS_EXPORT], params,
+	    stats_export_row, &st);
+	if (rc == AT_OK && st.rows == 0)
+		rc = AT_ENOTFOUND;
+	return rc;
+}
