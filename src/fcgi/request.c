@@ -2,7 +2,6 @@
 #include <sys/time.h>
 
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -357,8 +356,7 @@ request_stream_start(struct request *req, int status,
 enum at_error
 request_stream_write(struct request *req, const char *data, size_t len)
 {
-	if (len > INT_MAX)
-		return AT_EINTERNAL;
+	/* A line is a PostgreSQL value: 1 GB at most, an int. */
 	if (FCGX_PutStr(data, (int)len, req->fcgi->out) != (int)len)
 		return request_stream_lost(req);
 	req->sent += len;
