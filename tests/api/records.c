@@ -9,7 +9,6 @@
  * read them; and a professor's override racing the student's scan of
  * the same round: the last write wins, nothing half written.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +152,17 @@ my_records(struct api_client *c, const char *course, struct api_response *r)
 	    course);
 }
 
+/* c's records of course into *r: asserts 200, {"records"} and n of them. */
+static void
+expect_records(struct api_client *c, const char *course,
+    struct api_response *r, size_t n)
+{
+	my_records(c, course, r);
+	api_expect_status(r, 200);
+	api_assert_keys(r->json, "", "records");
+	cr_assert_eq(record_count(r), n, "%s", r->body);
+}
+
 Test(records, every_round_of_the_group_oldest_first)
 {
 	struct api_fixture	 f;
@@ -194,33 +204,24 @@ Test(records, every_round_of_the_group_oldest_first)
 	session_times(f.c.professor, s2, s2_at, s2_rounds, 1);
 	session_times(f.c.professor, so, so_at, so_rounds, 1);
 
-	my_records(f.st[0], f.c.course_id, &f.r);
-	api_expect_status(&f.r, 200);
-	api_assert_keys(f.r.json, "", "records");
-	cr_assert_eq(record_count(&f.r), 4, "%s", f.r.body);
+	expect_records(f.st[0], f.c.course_id, &f.r, 4);
 	expect_record(&f.r, 0, s1, s1r[0], 1, s1_rounds[0], "present", p1);
 	expect_record(&f.r, 1, s1, s1r[1], 2, s1_rounds[1], "absent", a2);
 	expect_record(&f.r, 2, s1, s1r[2], 3, s1_rounds[2], "absent", NULL);
 	expect_record(&f.r, 3, s2, s2r, 1, s2_rounds[0], "late", l1);
 
-	my_records(f.st[1], f.c.course_id, &f.r);
-	api_expect_status(&f.r, 200);
-	cr_assert_eq(record_count(&f.r), 4);
+	expect_records(f.st[1], f.c.course_id, &f.r, 4);
 	expect_record(&f.r, 0, s1, s1r[0], 1, s1_rounds[0], "excused", b1);
 	expect_record(&f.r, 1, s1, s1r[1], 2, s1_rounds[1], "absent", NULL);
 	expect_record(&f.r, 3, s2, s2r, 1, s2_rounds[0], "absent", NULL);
 
 	/* Joined after S1: its rounds count as absent, as in the stats. */
-	my_records(late, f.c.course_id, &f.r);
-	api_expect_status(&f.r, 200);
-	cr_assert_eq(record_count(&f.r), 4);
+	expect_records(late, f.c.course_id, &f.r, 4);
 	expect_record(&f.r, 0, s1, s1r[0], 1, s1_rounds[0], "absent", NULL);
 	expect_record(&f.r, 2, s1, s1r[2], 3, s1_rounds[2], "absent", NULL);
 	expect_record(&f.r, 3, s2, s2r, 1, s2_rounds[0], "absent", NULL);
 
-	my_records(other, f.c.course_id, &f.r);
-	api_expect_status(&f.r, 200);
-	cr_assert_eq(record_count(&f.r), 1);
+	expect_records(other, f.c.course_id, &f.r, 1);
 	expect_record(&f.r, 0, so, sor, 1, so_rounds[0], "present", ox);
 
 	api_client_free(other);
@@ -233,10 +234,7 @@ Test(records, a_course_without_sessions_has_none)
 	struct api_fixture	 f;
 
 	api_fixture_new(&f, 1);
-	my_records(f.st[0], f.c.course_id, &f.r);
-	api_expect_status(&f.r, 200);
-	api_assert_keys(f.r.json, "", "records");
-	cr_assert_eq(record_count(&f.r), 0, "%s", f.r.body);
+	expect_records(f.st[0], f.c.course_id, &f.r, 0);
 	api_fixture_free(&f);
 }
 
@@ -679,42 +677,6 @@ Test(export, only_the_owner)
 
 #define RACES	24
 
-struct racer {
-	struct api_client	*client;
-	const char		*method, *path, *body;
-	pthread_barrier_t	*barrier;
-	struct api_response	 res;
-};
-
-static void *
-racer_run(void *arg)
-{
-	struct racer	*r = arg;
-
-	(void)pthread_barrier_wait(r->barrier);
-	api_request(r->client, r->method, r->path, r->body, &r->res);
-	return NULL;
-}
-
-static void
-race(struct racer rs[2])
-{
-	pthread_t		 th[2];
-	pthread_barrier_t	 barrier;
-	size_t			 i;
-
-	cr_assert(pthread_barrier_init(&barrier, NULL, 2) == 0);
-	for (i = 0; i < 2; i++) {
-		memset(&rs[i].res, 0, sizeof(rs[i].res));
-		rs[i].barrier = &barrier;
-		cr_assert(pthread_create(&th[i], NULL, racer_run, &rs[i]) ==
-		    0);
-	}
-	for (i = 0; i < 2; i++)
-		cr_assert(pthread_join(th[i], NULL) == 0);
-	pthread_barrier_destroy(&barrier);
-}
-
 /* Asserts the stored record is exactly the one answer says. */
 static void
 expect_stored(const char *round, const char *student,
@@ -749,7 +711,7 @@ Test(record_race, an_override_racing_a_scan_last_write_wins)
 {
 	struct api_fixture	 f;
 	struct api_events	*ev;
-	struct racer		 rs[2];
+	struct api_racer	 rs[2];
 	char			 session[ID], round[ID], token[API_TOKEN_SIZE];
 	char			 scan_path[160], put_path[200], scan_body[128];
 	char			 put_body[64], *source, *n;
@@ -781,7 +743,7 @@ Test(record_race, an_override_racing_a_scan_last_write_wins)
 		rs[1].method = "PUT";
 		rs[1].path = put_path;
 		rs[1].body = put_body;
-		race(rs);
+		api_race(rs, 2);
 
 		cr_assert_eq(rs[1].res.status, 200, "the PUT: %ld %s",
 		    rs[1].res.status, rs[1].res.body);

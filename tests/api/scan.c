@@ -9,7 +9,6 @@
  * invariants: no record without its token, no consumed token without its
  * record, at most one live token per round, no raw token anywhere.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -826,50 +825,9 @@ Test(scan, a_failed_scan_publishes_nothing)
 
 /* --- races ------------------------------------------------------------- */
 
-struct racer {
-	struct api_client	*client;
-	const char		*path;
-	const char		*body;
-	pthread_barrier_t	*barrier;
-	struct api_response	 res;
-};
-
-static void *
-racer_run(void *arg)
-{
-	struct racer	*r = arg;
-
-	(void)pthread_barrier_wait(r->barrier);
-	api_request(r->client, "POST", r->path, r->body, &r->res);
-	return NULL;
-}
-
-/* Sends the n requests at once, each from its own thread and client. */
-static void
-race(struct racer *rs, size_t n)
-{
-	pthread_t		*th;
-	pthread_barrier_t	 barrier;
-	size_t			 i;
-
-	th = calloc(n, sizeof(*th));
-	cr_assert(th != NULL);
-	cr_assert(pthread_barrier_init(&barrier, NULL, (unsigned)n) == 0);
-	for (i = 0; i < n; i++) {
-		memset(&rs[i].res, 0, sizeof(rs[i].res));
-		rs[i].barrier = &barrier;
-		cr_assert(pthread_create(&th[i], NULL, racer_run, &rs[i]) ==
-		    0);
-	}
-	for (i = 0; i < n; i++)
-		cr_assert(pthread_join(th[i], NULL) == 0);
-	pthread_barrier_destroy(&barrier);
-	free(th);
-}
-
 /* How many answered status (and, for an error, code). */
 static size_t
-race_count(struct racer *rs, size_t n, long status, const char *code)
+race_count(struct api_racer *rs, size_t n, long status, const char *code)
 {
 	size_t		 i, k = 0;
 	json_object	*c;
@@ -891,7 +849,7 @@ race_count(struct racer *rs, size_t n, long status, const char *code)
 }
 
 static void
-race_print(struct racer *rs, size_t n)
+race_print(struct api_racer *rs, size_t n)
 {
 	size_t	 i;
 
@@ -904,7 +862,7 @@ Test(scan, students_racing_one_token_one_wins, .timeout = 120)
 {
 	struct api_fixture	 f;
 	struct api_events	*ev;
-	struct racer		 rs[RACE_STUDENTS];
+	struct api_racer	 rs[RACE_STUDENTS];
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
 	char			 next[TOKEN_SIZE], path[256], body[128];
 	json_object		*data;
@@ -917,10 +875,11 @@ Test(scan, students_racing_one_token_one_wins, .timeout = 120)
 	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
 	for (i = 0; i < RACE_STUDENTS; i++) {
 		rs[i].client = f.st[i];
+		rs[i].method = "POST";
 		rs[i].path = path;
 		rs[i].body = body;
 	}
-	race(rs, RACE_STUDENTS);
+	api_race(rs, RACE_STUDENTS);
 	won = race_count(rs, RACE_STUDENTS, 201, NULL);
 	if (won != 1 || race_count(rs, RACE_STUDENTS, 409, "token_used") !=
 	    RACE_STUDENTS - 1)
@@ -960,7 +919,7 @@ Test(scan, a_student_racing_itself_burns_one_token, .timeout = 120)
 {
 	struct api_fixture	 f;
 	struct api_events	*ev;
-	struct racer		 rs[RACE_SELF];
+	struct api_racer	 rs[RACE_SELF];
 	struct api_client	*clients[RACE_SELF];
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
 	char			 next[TOKEN_SIZE], path[256], body[128];
@@ -983,10 +942,11 @@ Test(scan, a_student_racing_itself_burns_one_token, .timeout = 120)
 	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
 	for (i = 0; i < RACE_SELF; i++) {
 		rs[i].client = clients[i];
+		rs[i].method = "POST";
 		rs[i].path = path;
 		rs[i].body = body;
 	}
-	race(rs, RACE_SELF);
+	api_race(rs, RACE_SELF);
 	won = race_count(rs, RACE_SELF, 201, NULL);
 	if (won != 1 || race_count(rs, RACE_SELF, 409, "already_recorded") !=
 	    RACE_SELF - 1)
@@ -1318,7 +1278,7 @@ Test(scan, window_a_student_racing_itself_burns_no_token, .timeout = 120)
 {
 	struct api_fixture	 f;
 	struct api_events	*ev;
-	struct racer		 rs[RACE_SELF];
+	struct api_racer	 rs[RACE_SELF];
 	struct api_client	*clients[RACE_SELF];
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
 	char			 path[256], body[128];
@@ -1343,10 +1303,11 @@ Test(scan, window_a_student_racing_itself_burns_no_token, .timeout = 120)
 	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
 	for (i = 0; i < RACE_SELF; i++) {
 		rs[i].client = clients[i];
+		rs[i].method = "POST";
 		rs[i].path = path;
 		rs[i].body = body;
 	}
-	race(rs, RACE_SELF);
+	api_race(rs, RACE_SELF);
 	won = race_count(rs, RACE_SELF, 201, NULL);
 	if (won != 1 || race_count(rs, RACE_SELF, 409, "already_recorded") !=
 	    RACE_SELF - 1)
@@ -1379,7 +1340,7 @@ Test(scan, window_a_hall_on_one_token, .timeout = 300)
 {
 	struct api_fixture	 f;
 	struct api_events	*ev;
-	struct racer		*rs;
+	struct api_racer	*rs;
 	struct api_client	**clients;
 	char			(*ids)[ID], (*names)[80];
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
@@ -1425,11 +1386,12 @@ Test(scan, window_a_hall_on_one_token, .timeout = 300)
 	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
 	for (i = 0; i < RACE_HALL; i++) {
 		rs[i].client = clients[i];
+		rs[i].method = "POST";
 		rs[i].path = path;
 		rs[i].body = body;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	race(rs, RACE_HALL);
+	api_race(rs, RACE_HALL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
