@@ -915,31 +915,46 @@ Test(scan, students_racing_one_token_one_wins, .timeout = 120)
 	api_fixture_free(&f);
 }
 
-Test(scan, a_student_racing_itself_burns_one_token, .timeout = 120)
-{
-	struct api_fixture	 f;
+/*
+ * One student racing itself: RACE_SELF logins of one new student scan
+ * the first token of a round opened with BODY at once, which must make
+ * one 201 and RACE_SELF - 1 already_recorded, and one record.  What
+ * each mode then leaves of the tokens and events is the caller's to
+ * check; the caller frees self->ev.
+ */
+struct self_race {
 	struct api_events	*ev;
+	char			 session[ID], round[ID], token[TOKEN_SIZE];
+	char			 student[ID];
+	long			 tokens;	/* the round's, before the race */
+};
+
+static void
+race_self(struct api_fixture *f, const char *body_json,
+    struct self_race *self)
+{
 	struct api_racer	 rs[RACE_SELF];
 	struct api_client	*clients[RACE_SELF];
-	char			 session[ID], round[ID], token[TOKEN_SIZE];
-	char			 next[TOKEN_SIZE], path[256], body[128];
-	char			 student[ID], username[80], password[96];
+	char			 path[256], body[128];
+	char			 username[80], password[96];
 	size_t			 i, won;
 
-	api_fixture_new(&f, 0);
-	api_user_create("student", "self", student, username);
+	api_user_create("student", "self", self->student, username);
 	snprintf(body, sizeof(body), "{\"student\": \"%s\"}", username);
-	api_reqf(f.c.professor, "POST", body, &f.r,
-	    "/api/groups/%s/enrollments", f.c.group_id);
-	api_expect_status(&f.r, 201);
+	api_reqf(f->c.professor, "POST", body, &f->r,
+	    "/api/groups/%s/enrollments", f->c.group_id);
+	api_expect_status(&f->r, 201);
 	snprintf(password, sizeof(password), "pw-%s", username);
 	for (i = 0; i < RACE_SELF; i++)
 		clients[i] = api_login(username, password);
 
-	ev = open_round(&f, NULL, session, round, token);
+	self->ev = open_round(f, body_json, self->session, self->round,
+	    self->token);
+	self->tokens = api_db_long("SELECT count(*) FROM qr_tokens "
+	    "WHERE round_id = $1", self->round, NULL);
 	snprintf(path, sizeof(path), "/api/sessions/%s/rounds/%s/scan",
-	    session, round);
-	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
+	    self->session, self->round);
+	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", self->token);
 	for (i = 0; i < RACE_SELF; i++) {
 		rs[i].client = clients[i];
 		rs[i].method = "POST";
@@ -954,27 +969,37 @@ Test(scan, a_student_racing_itself_burns_one_token, .timeout = 120)
 	cr_assert_eq(won, 1, "%zu scans by one student succeeded", won);
 	cr_assert_eq(race_count(rs, RACE_SELF, 409, "already_recorded"),
 	    RACE_SELF - 1, "the losers are not all already_recorded");
-
-	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
-	    "round_id = $1 AND consumed", round, NULL), 1,
-	    "a student racing itself burnt more than one token");
-	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
-	    "round_id = $1 AND consumed AND consumed_by = $2", round, student,
-	    NULL), 1);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
-	    "WHERE round_id = $1 AND student_id = $2", round, student, NULL),
-	    1);
-	json_object_put(api_events_expect(ev, "attendance:recorded"));
-	api_events_expect_qr_updated(ev, session, round, next, NULL, 0);
-	api_events_expect_none(ev, 300);
-	assert_token_nowhere(token);
-	assert_token_nowhere(next);
-	api_assert_session_invariants(session);
+	    "WHERE round_id = $1 AND student_id = $2", self->round,
+	    self->student, NULL), 1);
 	for (i = 0; i < RACE_SELF; i++) {
 		api_response_free(&rs[i].res);
 		api_client_free(clients[i]);
 	}
-	api_events_free(ev);
+}
+
+Test(scan, a_student_racing_itself_burns_one_token, .timeout = 120)
+{
+	struct api_fixture	 f;
+	struct self_race	 self;
+	char			 next[TOKEN_SIZE];
+
+	api_fixture_new(&f, 0);
+	race_self(&f, NULL, &self);
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
+	    "round_id = $1 AND consumed", self.round, NULL), 1,
+	    "a student racing itself burnt more than one token");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
+	    "round_id = $1 AND consumed AND consumed_by = $2", self.round,
+	    self.student, NULL), 1);
+	json_object_put(api_events_expect(self.ev, "attendance:recorded"));
+	api_events_expect_qr_updated(self.ev, self.session, self.round, next,
+	    NULL, 0);
+	api_events_expect_none(self.ev, 300);
+	assert_token_nowhere(self.token);
+	assert_token_nowhere(next);
+	api_assert_session_invariants(self.session);
+	api_events_free(self.ev);
 	api_fixture_free(&f);
 }
 
@@ -1277,57 +1302,18 @@ Test(scan, window_typed_code_records_everyone_in_time)
 Test(scan, window_a_student_racing_itself_burns_no_token, .timeout = 120)
 {
 	struct api_fixture	 f;
-	struct api_events	*ev;
-	struct api_racer	 rs[RACE_SELF];
-	struct api_client	*clients[RACE_SELF];
-	char			 session[ID], round[ID], token[TOKEN_SIZE];
-	char			 path[256], body[128];
-	char			 student[ID], username[80], password[96];
-	long			 tokens;
-	size_t			 i, won;
+	struct self_race	 self;
 
 	api_fixture_new(&f, 0);
-	api_user_create("student", "self", student, username);
-	snprintf(body, sizeof(body), "{\"student\": \"%s\"}", username);
-	api_reqf(f.c.professor, "POST", body, &f.r,
-	    "/api/groups/%s/enrollments", f.c.group_id);
-	api_expect_status(&f.r, 201);
-	snprintf(password, sizeof(password), "pw-%s", username);
-	for (i = 0; i < RACE_SELF; i++)
-		clients[i] = api_login(username, password);
-
-	ev = open_round(&f, WINDOW, session, round, token);
-	tokens = round_tokens(round);
-	snprintf(path, sizeof(path), "/api/sessions/%s/rounds/%s/scan",
-	    session, round);
-	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
-	for (i = 0; i < RACE_SELF; i++) {
-		rs[i].client = clients[i];
-		rs[i].method = "POST";
-		rs[i].path = path;
-		rs[i].body = body;
-	}
-	api_race(rs, RACE_SELF);
-	won = race_count(rs, RACE_SELF, 201, NULL);
-	if (won != 1 || race_count(rs, RACE_SELF, 409, "already_recorded") !=
-	    RACE_SELF - 1)
-		race_print(rs, RACE_SELF);
-	cr_assert_eq(won, 1, "%zu scans by one student succeeded", won);
-	cr_assert_eq(race_count(rs, RACE_SELF, 409, "already_recorded"),
-	    RACE_SELF - 1, "the losers are not all already_recorded");
-	cr_assert_eq(consumed_tokens(round), 0, "a window token was burnt");
-	cr_assert_eq(round_tokens(round), tokens, "a window scan minted one");
-	api_assert_token_hashed(token, round);
-	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
-	    "WHERE round_id = $1 AND student_id = $2", round, student, NULL),
-	    1);
-	expect_recorded_only(ev, 1, NULL);
-	api_assert_session_invariants(session);
-	for (i = 0; i < RACE_SELF; i++) {
-		api_response_free(&rs[i].res);
-		api_client_free(clients[i]);
-	}
-	api_events_free(ev);
+	race_self(&f, WINDOW, &self);
+	cr_assert_eq(consumed_tokens(self.round), 0,
+	    "a window token was burnt");
+	cr_assert_eq(round_tokens(self.round), self.tokens,
+	    "a window scan minted one");
+	api_assert_token_hashed(self.token, self.round);
+	expect_recorded_only(self.ev, 1, NULL);
+	api_assert_session_invariants(self.session);
+	api_events_free(self.ev);
 	api_fixture_free(&f);
 }
 
