@@ -32,6 +32,7 @@ const { chromium, request } = require('playwright-core');
 const jsQR = require('jsqr');
 const { PNG } = require('pngjs');
 const jsqrSource = readFileSync(require.resolve('jsqr'), 'utf8');
+const qrcode = require('qrcode-generator');
 
 const WAIT = 20000;
 const results = [];
@@ -186,6 +187,31 @@ function writeVideo(name, scenes) {
 	return file;
 }
 
+// A slide of the size of the live screen's screenshots: white, with a
+// QR code of `text` (null: none) in its middle.
+function slide(text) {
+	const png = new PNG({ width: CAM_W, height: CAM_H });
+	png.data.fill(255);
+	if (text !== null) {
+		const qr = qrcode(0, 'M');
+		qr.addData(text);
+		qr.make();
+		const n = qr.getModuleCount();
+		const cell = Math.floor(500 / n);
+		const x0 = Math.round((CAM_W - n * cell) / 2);
+		const y0 = Math.round((CAM_H - n * cell) / 2);
+		for (let r = 0; r < n; r++)
+			for (let c = 0; c < n; c++)
+				if (qr.isDark(r, c))
+					for (let j = 0; j < cell; j++)
+						for (let i = 0; i < cell; i++) {
+							const o = ((y0 + r * cell + j) * CAM_W + x0 + c * cell + i) * 4;
+							png.data[o] = png.data[o + 1] = png.data[o + 2] = 0;
+						}
+	}
+	return png;
+}
+
 // --- the stack's people -------------------------------------------------
 
 const common = ['--no-sandbox', '--disable-gpu', '--disable-quic',
@@ -234,6 +260,22 @@ function initScript(detector) {
 	window.__vibrations = [];
 	window.__said = [];
 	window.__detects = 0;
+	// The decoding worker's time per frame (post to answer).
+	window.__decodeMs = [];
+	const RealWorker = window.Worker;
+	window.Worker = class extends RealWorker {
+		constructor(...a) {
+			super(...a);
+			this.addEventListener('message', () => {
+				if (this.sentAt)
+					window.__decodeMs.push(performance.now() - this.sentAt);
+			});
+		}
+		postMessage(m, t) {
+			this.sentAt = performance.now();
+			super.postMessage(m, t);
+		}
+	};
 	navigator.vibrate = (p) => { window.__vibrations.push(p); return true; };
 	const md = navigator.mediaDevices;
 	if (md && md.getUserMedia) {
@@ -511,13 +553,28 @@ try {
 		await waitText(B, '#code-title', /^Type the code from the screen$/);
 		await B.locator('#scan-open:enabled').waitFor({ timeout: WAIT });
 		await shot(B, 'phone-scan-idle');
+		// The Wi-Fi loses the first request with the live code: the
+		// scanner says so and sends the same code again.
+		let lost = 0;
+		await B.route('**/rounds/*/scan', (route) => {
+			if (lost === 0 && JSON.parse(route.request().postData()).token === screens[3].token) {
+				lost++;
+				return route.abort('internetdisconnected');
+			}
+			return route.continue();
+		});
 		const t0 = Date.now();
 		await B.click('#scan-open');
 		await B.locator('#scanner').waitFor({ state: 'visible', timeout: WAIT });
 		await waitText(B, '#scanner-word', /^Someone was quicker$/);
 		await shot(B, 'phone-worker-someone-quicker');
+		await waitText(B, '#scanner-word', /^Not sent yet$/);
+		await shot(B, 'phone-worker-not-sent-yet');
 		await waitText(B, '#result-word', /^Present$/);
 		const took = Date.now() - t0;
+		check(lost === 1, 'no request was lost');
+		const ms = (await B.evaluate(() => window.__decodeMs)).sort((a, b) => a - b);
+		check(ms.length > 3, `${ms.length} frames decoded`);
 		check(await B.getAttribute('#scanner', 'data-decoder') === 'jsqr',
 		    'the page did not take its jsQR path');
 		check(B.workersSeen.some((u) => u === `${base}/js/qr-worker.js`),
@@ -530,7 +587,11 @@ try {
 		check(await tracksOff(B), 'the camera stays on after the record');
 		const mine = (await records()).filter((r) => r.username === 'student04');
 		check(mine.length === 1 && mine[0].source === 'scan', 'student04 has no scanned record');
-		notes.push(`jsQR worker: ${took} ms from Scan to Present, through one "just used"`);
+		notes.push(`jsQR worker: ${took} ms from Scan to Present, through one "just used" ` +
+		    `and one lost request; ${ms.length} frames decoded, ` +
+		    `${Math.round(ms[ms.length >> 1])} ms per frame (p50), ` +
+		    `${Math.round(ms[Math.floor(ms.length * 0.9)])} ms (p90), ` +
+		    `${CAM_W}x${CAM_H} camera, whole frame and middle in turn`);
 	});
 
 	screens.push(await nextScreen());	// after student04's record
@@ -596,6 +657,38 @@ try {
 		await shot(F, 'phone-not-enrolled');
 	});
 
+	await step('a login that ends while scanning: the scan is kept through the login, then the scanner reads on; an answer no retry changes stops it in words', async () => {
+		const H = await phone(browserC, 'student08');
+		await H.goto(base + '/scan');
+		await H.locator('#scan-open:enabled').waitFor({ timeout: WAIT });
+		await H.context().clearCookies();	// logged out elsewhere
+		await H.click('#scan-open');
+		await H.locator('#login-form').waitFor({ state: 'visible', timeout: WAIT });
+		await waitText(H, '#result-word', /^Log in first$/);
+		check(!await H.locator('#scanner').isVisible() && await tracksOff(H),
+		    'the camera stays on behind the login');
+		check(await H.evaluate(() => !!sessionStorage.getItem('attendance.pendingScan')),
+		    'the scan is not kept through the login');
+		await H.fill('#login', 'student08');
+		await H.fill('#password', 'student-demo');
+		await H.click('#login-submit');
+		await waitText(H, '#scanner-word', /^Now scan the code on the screen$/);
+		await waitText(H, '#scanner-word', /^Someone was quicker$/);
+		check(H.scans.map((x) => x.code).join() === 'unauthenticated,token_used,token_used',
+		    `answers: ${H.scans.map((x) => x.code)}`);
+		tokensOnce(H, 'student08');
+		await H.click('#scanner-stop');
+		await H.route('**/rounds/*/scan', (route) => route.fulfill({
+			status: 403, contentType: 'application/json',
+			body: JSON.stringify({ error: { code: 'csrf_origin', message: 'origin not allowed' } }),
+		}));
+		await H.click('#scan-open');
+		await waitText(H, '#result-word', /^Not recorded$/);
+		await waitText(H, '#result-detail', /^Refused: this page was not opened from the service's own address\.$/);
+		check(await tracksOff(H), 'the camera stays on after a refusal');
+		check(await H.locator('#code-box').isVisible(), 'no code form after "not recorded"');
+	});
+
 	let G;
 	await step('the page hidden turns the camera off; shown again, back on; Stop turns it off', async () => {
 		G = await phone(browserC, 'student07');
@@ -635,6 +728,42 @@ try {
 		await waitText(G, '#result-detail', /tell your professor: they can still mark you present/);
 		check(await tracksOff(G), 'the camera stays on after "session over"');
 		await shot(G, 'phone-session-over');
+	});
+
+	// Another site's attendance QR code (same shape of URL), and a
+	// screen with no QR code at all.
+	const foreignUrl = `https://attendance.example.org/scan#s=${sessionId}` +
+	    `&r=${scanOfUrl(screens[0].url).r}&t=${'A'.repeat(43)}`;
+	const camD = writeVideo('phone-d', [[slide(foreignUrl), 1]]);
+	const camE = writeVideo('phone-e', [[slide(null), 1]]);
+	const browserD = await phoneBrowser(camD);
+	phones.push(browserD);
+	const browserE = await phoneBrowser(camE);
+	phones.push(browserE);
+
+	await step('another site\'s attendance QR code is read and never sent; the scanner says what it is', async () => {
+		const I = await phone(browserD, 'student09');
+		await I.goto(base + '/scan?camera=1');
+		await waitText(I, '#scanner-word', /^Not an attendance code$/);
+		await I.waitForTimeout(1500);
+		check(I.scans.length === 0, 'a code of another site was sent');
+		await shot(I, 'phone-foreign-code');
+		await I.click('#scanner-type');
+		check(await tracksOff(I), '"Type the code" leaves the camera on');
+		await waitText(I, '#code-title', /^Type the code from the screen$/);
+	});
+
+	await step('no QR code in view for 12 s: the scanner says to come closer, or type the code', async () => {
+		const J = await phone(browserE, 'student10');
+		await J.goto(base + '/scan?camera=1');
+		await waitText(J, '#scanner-word', /^Point at the QR code$/);
+		const deadline = Date.now() + 16000;
+		while (!/^No code read yet/.test(await J.locator('#scanner-detail').textContent()) &&
+		    Date.now() < deadline)
+			await J.waitForTimeout(250);
+		await waitText(J, '#scanner-detail', /^No code read yet: come closer/);
+		check(J.scans.length === 0, 'something was sent');
+		await shot(J, 'phone-no-code-yet');
 	});
 
 	await step('every check-in is recorded once, by the way it was made', async () => {

@@ -91,6 +91,7 @@ const NOT_REACHED = ['Not sent yet', 'The server could not be reached: the code 
 const FOREIGN = ['Not an attendance code', 'That QR code is not of this site. Point at the QR code on your class\'s screen.'];
 const NO_CODE_YET = 'No code read yet: come closer to the screen and hold still, or type the code shown under the QR.';
 const NO_CODE_MS = 12000;
+const RESEND_MS = 1500;	// an unreached code may be sent again after this
 // A refused QR scan opens the scanner when the code moved on.
 const OPENS_SCANNER = new Set(['token_used', 'token_expired',
     'invalid_token', 'round_closed']);
@@ -356,14 +357,16 @@ function cameraFailed(e) {
 
 function noCodeYet() {
 	const now = performance.now();
-	if (!sc.busy && now - sc.seenAt > NO_CODE_MS && now - sc.saidAt > NO_CODE_MS)
+	if (!sc.busy && now - sc.seenAt > NO_CODE_MS && now - sc.saidAt > 3000)
 		scannerDetail(NO_CODE_YET);
 }
 
 function codeRead(text) {
 	const scan = scanOfText(text);
 	if (scan === null) {
-		if (!sc.busy && performance.now() - sc.saidAt > 3000)
+		// Said only when no code of ours is in view.
+		const now = performance.now();
+		if (!sc.busy && now - sc.seenAt > 3000 && now - sc.saidAt > 3000)
 			scannerSays(FOREIGN);
 		return;
 	}
@@ -413,16 +416,28 @@ async function postScan(scan) {
 	}
 	if (!scanner || !scanner.wanted)
 		return;
-	if (!(err instanceof ApiError) || !OUTCOMES[err.code]) {
+	if (!(err instanceof ApiError) || err.status === 0 ||
+	    err.status >= 500) {
+		// Not reached, or nothing done (503, or a proxy's 502):
+		// this code again in a moment, if it is still on the screen.
 		scannerSays(NOT_REACHED);
-		setTimeout(() => sc.tried.delete(scan.t), 1500);
+		setTimeout(() => sc.tried.delete(scan.t), RESEND_MS);
 	} else if (KEEP_GOING[err.code]) {
 		scannerSays(KEEP_GOING[err.code]);
 	} else {
 		closeScanner();
 		if (err.code === 'unauthenticated' || err.code === 'forbidden')
 			savePendingScan({ ...scan, at: Date.now() });
-		await refused(err, scan);
+		if (err.code === 'unauthenticated' || OUTCOMES[err.code]) {
+			await refused(err, scan);
+		} else {
+			// An answer no retry changes (a proxy's or the
+			// CSRF check's): in words.
+			show('bad', 'Not recorded', explain(err), 'error');
+			$('#after').hidden = false;
+			showScanButton(true);
+			showCodeForm(true, false);
+		}
 		return;
 	}
 	const next = sc.queued;
