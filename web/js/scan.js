@@ -132,7 +132,7 @@ function keptResult() {
 		k = null;
 	}
 	const age = k ? Date.now() - Number(k.at) : NaN;
-	if (k && me && k.studentId === me.id && OUTCOMES[k.key] &&
+	if (k && me && k.studentId === me.id && DONE.has(k.key) &&
 	    age >= 0 && age < RESULT_KEPT_MS)
 		return k;
 	return null;
