@@ -407,6 +407,7 @@ const profCtx = await profBrowser.newContext({
 const P = watch(await profCtx.newPage(), 'professor');
 const phones = [];
 let sessionId = null;
+let singleId = null;	// the single-mode session
 let seq = 0;
 
 async function profApi(method, path, body) {
@@ -436,8 +437,8 @@ async function nextScreen() {
 	return { png, url: code.data, token: scanOfUrl(code.data).t };
 }
 
-async function records() {
-	const { status, body } = await profApi('GET', `/sessions/${sessionId}/records`);
+async function records(id = sessionId) {
+	const { status, body } = await profApi('GET', `/sessions/${id}/records`);
 	check(status === 200, `the session's records: ${status}`);
 	return body.records;
 }
@@ -459,7 +460,7 @@ try {
 		const started = await profApi('POST', `/groups/${group.id}/sessions`,
 		    { qrTtlSeconds: 600 });
 		check(started.status === 201, `start: ${started.status}`);
-		sessionId = started.body.session.id;
+		sessionId = singleId = started.body.session.id;
 		await P.goto(`${base}/live.html?id=${sessionId}`);
 		await P.locator('#fullscreen:enabled').waitFor({ timeout: WAIT });
 		await P.keyboard.press('f');
@@ -730,9 +731,73 @@ try {
 		await shot(G, 'phone-session-over');
 	});
 
+	// Window mode (contract v1.1): one code for everyone, renewed by
+	// the screen (here by the professor's .../qr, which the screen calls
+	// before expiry).  The phones' camera films the code before the
+	// renewal (superseded: "just used" in window mode too) and the
+	// current one, which records them both.
+	const hall = [];
+	await step('window mode: the professor starts a "one code for everyone" session of Group B; its code is renewed once', async () => {
+		const { body: { courses } } = await profApi('GET', '/courses');
+		const course = courses.find((c) => c.code === 'CS101');
+		const { body: { groups } } = await profApi('GET', `/courses/${course.id}`);
+		const group = groups.find((g) => g.name === 'Group B');
+		const started = await profApi('POST', `/groups/${group.id}/sessions`,
+		    { qrTtlSeconds: 600, scanMode: 'window' });
+		check(started.status === 201 && started.body.session.scanMode === 'window',
+		    `start: ${started.status}`);
+		sessionId = started.body.session.id;
+		const roundId = started.body.round.id;
+		seq = 0;
+		await P.goto(`${base}/live.html?id=${sessionId}`);
+		await P.locator('#fullscreen:enabled').waitFor({ timeout: WAIT });
+		await P.keyboard.press('f');
+		await P.waitForFunction(() => document.fullscreenElement, null,
+		    { timeout: WAIT });
+		hall.push(await nextScreen());
+		const renewed = await profApi('POST', `/sessions/${sessionId}/rounds/${roundId}/qr`);
+		check(renewed.status === 202, `renewal: ${renewed.status}`);
+		hall.push(await nextScreen());
+		await shot(P, 'live-screen-window-mode');
+	});
+
+	const camW = writeVideo('phone-window', [[hall[0].png, 2], [hall[1].png, 2]]);
+	const browserW = await phoneBrowser(camW);
+	phones.push(browserW);
+
+	await step('window mode: two phones on the same camera view, BarcodeDetector and jsQR: both recorded with the one live code, which stays on the screen', async () => {
+		const seqBefore = seq;
+		const K = await phone(browserW, 'student17');
+		const L = await phone(browserW, 'student18', { detector: 'none' });
+		await Promise.all([K.goto(base + '/scan?camera=1'), L.goto(base + '/scan?camera=1')]);
+		await Promise.all([waitText(K, '#result-word', /^Present$/),
+		    waitText(L, '#result-word', /^Present$/)]);
+		await shot(L, 'phone-window-present');
+		check(await K.getAttribute('#scanner', 'data-decoder') === 'barcode-detector' &&
+		    await L.getAttribute('#scanner', 'data-decoder') === 'jsqr',
+		    'not one phone of each decoder');
+		for (const [X, who] of [[K, 'student17'], [L, 'student18']]) {
+			tokensOnce(X, who);
+			const made = X.scans.filter((x) => x.status === 201);
+			check(made.length === 1 && made[0].token === hall[1].token,
+			    `${who}: ${JSON.stringify(X.scans)}`);
+			check(X.scans.every((x) => x.status === 201 || (x.code === 'token_used' && x.token === hall[0].token)),
+			    `${who}: ${JSON.stringify(X.scans)}`);
+		}
+		check(K.scans.length + L.scans.length > 2, 'no phone met the renewed code');
+		await P.waitForTimeout(500);
+		check(Number(await P.locator('#qr').getAttribute('data-seq')) === seqBefore,
+		    'a window scan moved the code on');
+		const all = await records();
+		check(all.length === 2 && all.every((r) => r.source === 'scan' && r.status === 'present'),
+		    `records: ${JSON.stringify(all)}`);
+		const ended = await profApi('PATCH', `/sessions/${sessionId}/end`);
+		check(ended.status === 200, `end: ${ended.status}`);
+	});
+
 	// Another site's attendance QR code (same shape of URL), and a
 	// screen with no QR code at all.
-	const foreignUrl = `https://attendance.example.org/scan#s=${sessionId}` +
+	const foreignUrl = `https://attendance.example.org/scan#s=${singleId}` +
 	    `&r=${scanOfUrl(screens[0].url).r}&t=${'A'.repeat(43)}`;
 	const camD = writeVideo('phone-d', [[slide(foreignUrl), 1]]);
 	const camE = writeVideo('phone-e', [[slide(null), 1]]);
@@ -766,8 +831,8 @@ try {
 		await shot(J, 'phone-no-code-yet');
 	});
 
-	await step('every check-in is recorded once, by the way it was made', async () => {
-		const all = await records();
+	await step('every check-in of the single-mode session is recorded once, by the way it was made', async () => {
+		const all = await records(singleId);
 		const by = Object.fromEntries(all.map((r) => [r.username, r.source]));
 		check(all.length === 6 && new Set(all.map((r) => r.studentId)).size === 6,
 		    `records: ${all.map((r) => r.username)}`);
