@@ -277,6 +277,19 @@ function initScript(detector) {
 		}
 	};
 	navigator.vibrate = (p) => { window.__vibrations.push(p); return true; };
+	// The screen's wake lock: the locks taken, and whether each is
+	// released; the second phone's is refused, as a power saver does.
+	window.__locks = [];
+	Object.defineProperty(navigator, 'wakeLock', { configurable: true, value: {
+		request: async (type) => {
+			if (${JSON.stringify(detector)} === 'none')
+				throw new DOMException('power saver', 'NotAllowedError');
+			const lock = { type, released: false,
+			    release: async () => { lock.released = true; } };
+			window.__locks.push(lock);
+			return lock;
+		},
+	} });
 	const md = navigator.mediaDevices;
 	if (md && md.getUserMedia) {
 		const real = md.getUserMedia.bind(md);
@@ -388,8 +401,10 @@ function tokensOnce(page, who) {
 	}
 }
 
+// The camera off, and the screen free to dim again.
 async function tracksOff(page) {
 	return page.evaluate(() => window.__streams.length > 0 &&
+	    window.__locks.every((l) => l.released) &&
 	    window.__streams.every((s) => s.getTracks().every((t) =>
 		t.readyState === 'ended')) &&
 	    document.querySelector('#scanner-video').srcObject === null);
@@ -523,6 +538,8 @@ try {
 		check(A.scans.length === used.length + 1, `answers: ${A.scans.map((s) => s.code)}`);
 		check(JSON.stringify(await A.evaluate(() => window.__vibrations)) === '[200]',
 		    'the phone did not vibrate once');
+		check(await A.evaluate(() => window.__locks.length === 1 &&
+		    window.__locks[0].type === 'screen'), 'the screen was not kept on while scanning');
 		check(await tracksOff(A), 'the camera stays on after the record');
 		const mine = (await records()).filter((r) => r.username === 'student01');
 		check(mine.length === 1 && mine[0].source === 'scan' && mine[0].status === 'present',
@@ -706,11 +723,14 @@ try {
 			    { value: h ? 'hidden' : 'visible', configurable: true });
 			document.dispatchEvent(new Event('visibilitychange'));
 		}, hidden);
+		check(await G.evaluate(() => window.__locks.length === 1 && !window.__locks[0].released),
+		    'the screen is not kept on while scanning');
 		await visibility(true);
 		check(await tracksOff(G), 'the camera stays on in a hidden page');
 		await visibility(false);
 		await G.waitForFunction(() => window.__streams.length === 2 &&
-		    window.__streams[1].getTracks().every((t) => t.readyState === 'live'),
+		    window.__streams[1].getTracks().every((t) => t.readyState === 'live') &&
+		    window.__locks.length === 2 && !window.__locks[1].released,
 		    null, { timeout: WAIT });
 		check(await G.locator('#scanner').isVisible(), 'the scanner is not back');
 		await G.click('#scanner-stop');

@@ -16,6 +16,9 @@
 // The camera is on only while it is needed: stop() turns it off, and so
 // does the page being hidden (another tab, the phone locked) or left; it
 // comes back when the page shows again if the scanner is still wanted.
+// While it is on, the screen is kept from dimming (a wake lock, where the
+// browser has one): in a hall the wait for a free code can pass the
+// phone's 30 s screen timeout, which would lock it and end the scan.
 
 const WORKER_URL = '/js/qr-worker.js';
 const WHOLE_MAX = 800;	// longest side of a whole frame given to jsQR (px)
@@ -94,6 +97,7 @@ export class Scanner {
 		this.onText = onText;
 		this.onError = onError;
 		this.stream = null;
+		this.wakeLock = null;
 		this.wanted = false;
 		this.detector = null;
 		this.worker = null;
@@ -147,6 +151,26 @@ export class Scanner {
 		stopTracks(this.stream);
 		this.stream = null;
 		this.video.srcObject = null;
+		if (this.wakeLock) {
+			this.wakeLock.release().catch(() => {});
+			this.wakeLock = null;
+		}
+	}
+
+	// The screen kept on while the camera is; refused (a power saver)
+	// or absent, the scan goes on all the same.
+	async keepAwake(run) {
+		if (!navigator.wakeLock)
+			return;
+		try {
+			const lock = await navigator.wakeLock.request('screen');
+			if (run === this.run)
+				this.wakeLock = lock;
+			else
+				lock.release().catch(() => {});
+		} catch (e) {
+			// Not granted: nothing to release.
+		}
 	}
 
 	visibility() {
@@ -192,6 +216,7 @@ export class Scanner {
 			this.close();
 			throw new CameraError('failed', e);
 		}
+		this.keepAwake(run);
 		if (!this.detector && !this.worker)
 			await this.pickDecoder();
 		if (run !== this.run)
