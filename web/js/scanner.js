@@ -23,7 +23,8 @@
 const WORKER_URL = '/js/qr-worker.js';
 const WHOLE_MAX = 800;	// longest side of a whole frame given to jsQR (px)
 const MIDDLE = 0.6;	// the middle crop: this share of the shorter side
-const FRAME_WAIT = 100;	// ms to wait for a frame that may not come
+const FRAME_WAIT = 500;	// ms to wait for a frame that may not come
+const FRAME_POLL = 50;	// ms between frames without requestVideoFrameCallback
 
 // Why the camera did not open: "unsupported" (no getUserMedia: an old
 // browser, or a page not served over HTTPS), "denied", "absent", "busy"
@@ -69,17 +70,20 @@ async function barcodeDetector() {
 	}
 }
 
-// Resolves at the video's next frame, or after FRAME_WAIT at the latest
-// (a stopped stream has no next frame).
+// Resolves at the video's next frame (so that no frame is decoded
+// twice), or after FRAME_WAIT at the latest (a stopped stream has no next
+// frame); without requestVideoFrameCallback, after FRAME_POLL.
 function nextFrame(video) {
 	return new Promise((resolve) => {
-		const timer = setTimeout(resolve, FRAME_WAIT);
-		if (video.requestVideoFrameCallback) {
-			video.requestVideoFrameCallback(() => {
-				clearTimeout(timer);
-				resolve();
-			});
+		if (!video.requestVideoFrameCallback) {
+			setTimeout(resolve, FRAME_POLL);
+			return;
 		}
+		const timer = setTimeout(resolve, FRAME_WAIT);
+		video.requestVideoFrameCallback(() => {
+			clearTimeout(timer);
+			resolve();
+		});
 	});
 }
 
