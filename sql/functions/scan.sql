@@ -32,6 +32,13 @@ $$;
 -- then gets the flag too), outside_network when the course names
 -- networks, policy flag, and the address is in none, no_device.  Policy
 -- refuse refuses such a scan before its token is looked at.
+-- (v1.1) In window mode (sessions.scan_mode) the token is share-locked,
+-- neither consumed nor followed by another, and expires_at stays NULL:
+-- the worker then publishes no round:qr-updated.  What keeps a refresh,
+-- a new round or the end from superseding it under a scan in flight is
+-- the round's share lock, as in single mode; the token's row lock only
+-- orders scans that would consume it, and a window scan consumes
+-- nothing, so hundreds of them do not queue on one row.
 DROP FUNCTION IF EXISTS api_scan_as(bytea, uuid, uuid, bytea, bytea);
 DROP FUNCTION IF EXISTS api_scan_as(bytea, uuid, uuid, bytea, bytea, inet,
     bytea, bytea, int, text, text);
@@ -115,8 +122,14 @@ BEGIN
 		error := 'outside_network';
 		RETURN;
 	END IF;
-	SELECT * INTO t FROM qr_tokens
-	WHERE token_hash = p_hash AND round_id = p_round FOR UPDATE;
+	-- A window token is only read: share-locked (see above).
+	IF s.scan_mode = 'window' THEN
+		SELECT * INTO t FROM qr_tokens
+		WHERE token_hash = p_hash AND round_id = p_round FOR SHARE;
+	ELSE
+		SELECT * INTO t FROM qr_tokens
+		WHERE token_hash = p_hash AND round_id = p_round FOR UPDATE;
+	END IF;
 	IF NOT FOUND THEN
 		error := 'invalid_token';
 		RETURN;
@@ -176,6 +189,12 @@ BEGIN
 		user_agent = excluded.user_agent, flags = excluded.flags
 	    WHERE attendance_records.status = 'absent'
 	RETURNING * INTO a;
+	body := json_build_object('record', record_json(a));
+	recorded := recorded_json(a, caller);
+	-- A window token stays live for the rest of the hall.
+	IF s.scan_mode = 'window' THEN
+		RETURN;
+	END IF;
 	UPDATE qr_tokens SET consumed = true, consumed_at = now(),
 	    consumed_by = caller.id, record_id = a.id
 	WHERE id = t.id;
@@ -187,8 +206,6 @@ BEGIN
 	VALUES (r.id, p_next_hash, p_next_code_hash,
 	    now() + make_interval(secs => s.qr_ttl_seconds))
 	RETURNING at_ts(qr_tokens.expires_at) INTO expires_at;
-	body := json_build_object('record', record_json(a));
-	recorded := recorded_json(a, caller);
 END
 $$;
 
