@@ -56,14 +56,16 @@
  *     BASE CONNINFO STUDENTS
  *        hall -x ATTEMPTS [-p PIDS] BASE CONNINFO STUDENTS
  *
- * BASE is nginx, http://ADDRESS:PORT (an allowed origin).  Prints "key
- * value..." lines (see report() and cost_report()).  Exits 0 when every
+ * BASE is nginx: http://ADDRESS:PORT (an allowed origin), or the path of
+ * its unix socket (http://localhost the origin).  Prints "key
+ * value..." lines (see report() and cost()).  Exits 0 when every
  * run brought everyone in with exactly one record each and no answer was
  * a 5xx, a transport error or anything a scanner would not expect; 1
  * otherwise; 2 on a usage error.
  */
+#include <sys/resource.h>
+
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -138,21 +140,21 @@ struct student {
 	struct curl_slist	*headers;
 	struct bench_body	 answer;
 	char			 json[32 + TOKEN_TEXT_SIZE];
-	double			 phase;		/* the camera's frames: ms */
-	int			 captured;	/* token on the frame decoding */
-	int			 seen;		/* newest token decoded */
-	int			 posted;	/* token of the last scan */
-	/* When (ms) the frames of captured, seen and posted were taken,
-	 * seen and posted decoded, and posted's scan left and arrived. */
+	double			 phase;	/* the camera's frames: ms */
+	/* Tokens (indexes, -1 for none): on the frame being decoded, the
+	 * newest decoded, the last scanned. */
+	int			 captured, seen, posted;
+	/* When (ms) the frame being decoded was taken, and the newest
+	 * code's frame was taken and decoded; the last scan's cycle. */
 	double			 captured_at, seen_taken_at, seen_at;
 	struct cycle		 scan;
-	int			 busy;		/* a scan sent, no answer seen */
+	int			 busy;	/* a scan sent, its answer unseen */
 	int			 done;
-	int			 failed;	/* an answer it cannot go on from */
+	int			 failed; /* an answer it cannot go on from */
 	int			 requests;
-	long			 status;	/* the last answer's */
+	long			 status; /* the last answer's */
 	char			 code[40];
-	double			 in_at;		/* its phone showed success */
+	double			 in_at;	/* its phone showed success */
 };
 
 enum event_kind {
@@ -260,7 +262,7 @@ cycles_add(void)
 	for (k = 0; k + 1 < ntokens; k++) {
 		t = &tokens[k];
 		n = &tokens[k + 1];
-		if (!t->won || t->drawn == 0 || n->drawn == 0)
+		if (!t->won)
 			continue;
 		if (nparts == parts_size) {
 			parts_size = parts_size > 0 ? 2 * parts_size : 1024;
@@ -630,7 +632,9 @@ token_arrived(const char *token, double now)
 	}
 	memset(&tokens[ntokens], 0, sizeof(tokens[0]));
 	snprintf(tokens[ntokens].text, sizeof(tokens[0].text), "%s", token);
+	/* Drawn then, by the model; also when the run ends before. */
 	tokens[ntokens].arrived = now;
+	tokens[ntokens].drawn = now + model.redraw;
 	screen.held = ntokens++;
 	screen.arrived_at = now;
 	screen.want_qr_at = -1;
@@ -793,17 +797,21 @@ next_frame(int i, double now)
 	schedule(at, EV_CAPTURE, i);
 }
 
+/*
+ * The model's clock: an event happens at its time, however late the loop
+ * came to it, and what follows it is scheduled from there; only the
+ * requests go at the real time.
+ */
 static void
-run_event(const struct event *e, double now)
+run_event(const struct event *e)
 {
 	struct student	*s = e->who >= 0 ? &students[e->who] : NULL;
+	double		 now = e->at;
 	int		 i;
 
 	switch (e->kind) {
 	case EV_DRAW:
 		screen.shown = e->who;
-		if (e->who >= 0)
-			tokens[e->who].drawn = now;
 		if (t0 == 0 && e->who >= 0) {
 			/* The first code: every camera is running. */
 			t0 = now;
@@ -891,7 +899,7 @@ run_hall(int number, struct run *r)
 	for (;;) {
 		now = bench_now_ms();
 		while (next_due(now, &e))
-			run_event(&e, now);
+			run_event(&e);
 		if (nin == nstudents) {
 			if (last == 0)
 				last = now;
@@ -1397,6 +1405,7 @@ parse_pids(char *text)
 int
 main(int argc, char **argv)
 {
+	struct rlimit	 nofile;
 	struct run	*runs;
 	double		 cpu, seconds = 0;
 	long		 attempts = 0;
@@ -1466,10 +1475,18 @@ main(int argc, char **argv)
 	conninfo = argv[1];
 	nstudents = atoi(argv[2]);
 	if (nstudents < 2 || nstudents > MAX_STUDENTS ||
-	    strncmp(base, "http://", 7) != 0)
+	    (strncmp(base, "http://", 7) != 0 && base[0] != '/'))
 		goto usage;
 	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_ALL) != 0)
 		bench_die("cannot initialise libsodium or libcurl");
+	/* A connection per phone at most, and the database's. */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+	    nofile.rlim_cur < (rlim_t)nstudents + 64) {
+		nofile.rlim_cur = nofile.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &nofile) != 0 ||
+		    nofile.rlim_cur < (rlim_t)nstudents + 64)
+			bench_die("too few file descriptors for the hall");
+	}
 	students = calloc((size_t)nstudents, sizeof(*students));
 	ws = calloc(1, sizeof(*ws));
 	runs = calloc((size_t)nruns, sizeof(*runs));
