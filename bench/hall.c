@@ -43,13 +43,16 @@
  * and during an idle second before the first, is reported.
  *
  * -x ATTEMPTS  instead of the hall: what a check-in and a refused attempt
- *              cost.  Half the class checks in one after the other on a
- *              single-mode session (each scan waits for the token the last
- *              one minted, as scan-loop does); then the other half replays
- *              the first consumed token ATTEMPTS times, 32 at a time, every
- *              answer a 409 token_used.  The stack's CPU (-p) and the WAL
- *              PostgreSQL wrote (pg_current_wal_lsn()) during each phase,
- *              per scan.
+ *              cost, on a single-mode session.  One student consumes the
+ *              first token; the second half of the class replays it
+ *              ATTEMPTS times, 32 at a time, every answer a 409
+ *              token_used.  Then the first half checks in one after the
+ *              other, round after round, ATTEMPTS / 5 times (at least
+ *              once each), each scan on the token the last one minted (its
+ *              round:qr-updated waited for, as scan-loop does).  For each
+ *              phase, per scan: the stack's CPU (-p), the WAL PostgreSQL
+ *              wrote (pg_current_wal_lsn()) and the transaction ids it
+ *              assigned (the snapshot's xmax).
  *
  * usage: hall [-m single|window] [-n RUNS] [-t TTL] [-r MS] [-f MS]
  *     [-d MIN-MAX] [-w MIN-MAX] [-l SECONDS] [-s SEED] [-p PIDS]
@@ -229,6 +232,7 @@ static struct token	*tokens;
 static int		 ntokens, tokens_size;
 static double		 t0;		/* the first code drawn, ms; 0 before */
 static int		 nin;		/* students checked in */
+static int		 nover;		/* ... or stopped on an error */
 static struct kinds	 answers;	/* the students' answers, all runs */
 static long		 bad_answers;	/* 5xx, no answer, unexpected */
 static uint64_t		 rng;
@@ -768,6 +772,7 @@ answer_seen(int i, double now)
 		s->done = 1;
 		s->in_at = now;
 		nin++;
+		nover++;
 		return;
 	}
 	if ((status == 409 && strcmp(code, "token_used") == 0) ||
@@ -782,6 +787,7 @@ answer_seen(int i, double now)
 	bad_answers++;
 	s->done = 1;
 	s->failed = 1;
+	nover++;
 }
 
 /* The camera's next frame: the first on its phase after now. */
@@ -871,7 +877,7 @@ run_reset(void)
 	queue.n = 0;
 	ntokens = 0;
 	t0 = 0;
-	nin = 0;
+	nin = nover = 0;
 	screen.held = screen.shown = -1;
 	screen.qr_in_flight = 0;
 	screen.recorded = 0;
@@ -900,10 +906,10 @@ run_hall(int number, struct run *r)
 		now = bench_now_ms();
 		while (next_due(now, &e))
 			run_event(&e);
-		if (nin == nstudents) {
+		if (nover == nstudents) {
 			if (last == 0)
 				last = now;
-			if (screen.recorded >= nstudents ||
+			if (screen.recorded >= nin ||
 			    now - last > RECORDED_WAIT_MS)
 				break;
 		}
