@@ -20,11 +20,12 @@
  * A phone posts each NEW code it decodes, one scan at a time, and goes on
  * after token_used, token_expired and invalid_token (the in-page scanner's
  * rule, web/js/scan.js): the newest code decoded while a scan was in
- * flight is posted when its answer comes.  A 201 or already_recorded stops it.  The screen
- * behaves as web/js/live.js: it asks for a token (POST .../qr) once the
- * relay's round:started came or a second after connecting, again when its
- * token has min(2 s, ttl / 4) left (its tick runs every 200 ms) or when an
- * asked-for token is 4 s late, and it hides a token that expired.
+ * flight is posted when its answer comes.  A 201 or already_recorded
+ * stops it.  The screen behaves as web/js/live.js: it asks for a token
+ * (POST .../qr) once the relay's round:started came or a second after
+ * connecting, again when its token has min(2 s, ttl / 4) left (its tick
+ * runs every 200 ms) or when an asked-for token is 4 s late, and it hides
+ * a token that expired.
  *
  * -m single    the default session: each scan consumes the token and mints
  *              the next one; the hall queues on one code at a time.
