@@ -45,6 +45,9 @@ function compare(a, b) {
 	case 'group':
 		d = (view.groups.get(a.groupId) || '').localeCompare(view.groups.get(b.groupId) || '');
 		break;
+	case 'rate':
+		d = a.attendanceRate - b.attendanceRate;
+		break;
 	default:
 		d = a[view.sort] - b[view.sort];
 	}
@@ -59,12 +62,12 @@ function row(st, limit) {
 		h('span', { class: 'muted nowrap' }, '(' + st.username + ')')),
 	    h('td', { 'data-label': 'Group' }, view.groups.get(st.groupId) || ''),
 	    num('Present', st.present), num('Late', st.late),
-	    num('Excused', st.excused), num('Absent', st.absent, 'absent'),
+	    num('Excused', st.excused), num('Absent', st.absent, st.absent ? 'absent some' : 'absent'),
 	    h('td', { class: 'num rate-cell', 'data-label': 'Rate' },
-		h('span', { class: 'rate' }, rounds(st) ? fmtPercent(st.attendanceRate) : '–'),
+		rounds(st) ? h('span', { class: 'rate' }, fmtPercent(st.attendanceRate))
+		    : h('span', { class: 'rate muted' }, 'no rounds yet'),
 		low ? h('span', { class: 'under-mark' },
-		    h('span', { 'aria-hidden': 'true' }, '▼ '), 'under') : null,
-		rounds(st) ? null : h('span', { class: 'muted' }, ' no rounds yet')));
+		    h('span', { 'aria-hidden': 'true' }, '▼ '), 'under') : null));
 }
 
 function section(body, title, list, limit) {
@@ -83,9 +86,11 @@ function render() {
 	    (!group || st.groupId === group) && (!only || under(st, limit)))
 	    .sort(compare);
 	const low = list.filter((st) => under(st, limit));
-	const rest = list.filter((st) => !under(st, limit));
+	const rest = list.filter((st) => rounds(st) > 0 && !under(st, limit));
+	const none = list.filter((st) => rounds(st) === 0);
 	section($('#under-body'), `Under ${pct}: ${low.length}`, low, limit);
 	section($('#rest-body'), `${pct} or more: ${rest.length}`, rest, limit);
+	section($('#none-body'), `No rounds held yet: ${none.length}`, none, limit);
 	$('#s-under').nextElementSibling.textContent = `Only under ${pct}`;
 	$('#no-students').hidden = list.length !== 0;
 	const all = view.students.length;
@@ -100,6 +105,10 @@ function render() {
 			th.removeAttribute('aria-sort');
 		th.querySelector('button').dataset.arrow = on ? (view.dir > 0 ? '▲' : '▼') : '';
 	}
+	const choice = `${view.sort}/${view.dir}`;
+	const sel = $('#s-sort');
+	if ([...sel.options].some((o) => o.value === choice))
+		sel.value = choice;
 }
 
 function wire() {
@@ -117,6 +126,13 @@ function wire() {
 	for (const id of ['#s-find', '#s-group', '#s-under'])
 		$(id).addEventListener('input', render);
 	$('#filter-form').addEventListener('submit', (ev) => ev.preventDefault());
+	// The phone's sort (its table has no header to click).
+	$('#s-sort').addEventListener('input', () => {
+		const [by, dir] = $('#s-sort').value.split('/');
+		view.sort = by;
+		view.dir = Number(dir);
+		render();
+	});
 	for (const b of $('#students thead').querySelectorAll('button.sort')) {
 		b.addEventListener('click', () => {
 			if (view.sort === b.dataset.sort)
@@ -150,11 +166,11 @@ async function main() {
 		view.groups = new Map(s.groups.map((g) => [g.groupId, g.name]));
 		$('#groups tbody').replaceChildren(...s.groups.map((g) => h('tr',
 		    { dataset: { group: g.name } },
-		    h('td', {}, h('a', { href: '/group.html?id=' + g.groupId }, g.name)),
-		    h('td', { class: 'num' }, String(g.enrolledCount)),
-		    h('td', { class: 'num' }, String(g.sessions)),
-		    h('td', { class: 'num' }, String(g.rounds)),
-		    h('td', { class: 'num rate' }, fmtPercent(g.attendanceRate)))));
+		    h('td', { class: 'lead', 'data-label': 'Group' },
+			h('a', { href: '/group.html?id=' + g.groupId }, g.name)),
+		    num('Students', g.enrolledCount), num('Sessions', g.sessions),
+		    num('Rounds', g.rounds),
+		    num('Rate', fmtPercent(g.attendanceRate), 'rate'))));
 		$('#s-group').append(...s.groups.map((g) => h('option', { value: g.groupId }, g.name)));
 		view.students = s.students;
 		wire();

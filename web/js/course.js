@@ -25,9 +25,10 @@ function show(course, groups) {
 	net.policy.value = course.networkPolicy === 'refuse' ? 'refuse' : 'flag';
 	$('#groups tbody').replaceChildren(...groups.map((g) => h('tr',
 	    { dataset: { group: g.id } },
-	    h('td', {}, h('a', { href: '/group.html?id=' + g.id }, g.name)),
-	    h('td', {}, g.meetingSchedule || ''),
-	    h('td', { class: 'now nowrap' }))));
+	    h('td', { class: 'lead', 'data-label': 'Group' },
+		h('a', { href: '/group.html?id=' + g.id }, g.name)),
+	    h('td', { class: 'wide', 'data-label': 'Meeting schedule' }, g.meetingSchedule || ''),
+	    h('td', { class: 'now nowrap wide' }))));
 	$('#groups').hidden = groups.length === 0;
 	$('#no-groups').hidden = groups.length !== 0;
 	showRunning(groups);

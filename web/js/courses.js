@@ -6,12 +6,14 @@ import {
 } from './ui.js';
 
 function row(c) {
+	// On a phone each course is a card, each cell named.
 	return h('tr', { dataset: { course: c.id } },
-	    h('td', {}, h('a', { href: '/course.html?id=' + c.id }, c.code)),
-	    h('td', {}, c.name),
-	    h('td', { class: 'nowrap' }, c.term),
-	    h('td', { class: 'muted' }, c.description || ''),
-	    h('td', { class: 'now' }));
+	    h('td', { class: 'lead', 'data-label': 'Code' },
+		h('a', { href: '/course.html?id=' + c.id }, c.code)),
+	    h('td', { class: 'wide', 'data-label': 'Name' }, c.name),
+	    h('td', { class: 'nowrap wide', 'data-label': 'Term' }, c.term),
+	    h('td', { class: 'muted wide', 'data-label': 'Description' }, c.description || ''),
+	    h('td', { class: 'now wide' }));
 }
 
 // After the list shows: each course's running sessions (the courses in

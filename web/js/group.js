@@ -254,10 +254,11 @@ function wireBulk() {
 				notes.push(`${plural(roster.repeats, 'repeat was', 'repeats were')} folded`);
 			if (roster.namesLeftOut)
 				notes.push('names beside emails were left out');
+			const note = notes.join('; ');
 			say(msg, failed.length ? 'warn' : 'ok', parts.join(', ') + '.' +
-			    (notes.length ? ' (' + notes.join('; ') + '.)' : '') +
+			    (note ? ' ' + note.charAt(0).toUpperCase() + note.slice(1) + '.' : '') +
 			    (stop ? ` Stopped: ${stop}` : '') +
-			    (failed.length ? ' The entries below need attention.' : ''));
+			    (failed.length ? ' Correct them below and enroll again.' : ''));
 			// The box keeps only what needs attention, with the
 			// reason after a "#" (parseRoster reads it as a comment).
 			const width = Math.max(0, ...failed.map(([e]) => e.length));

@@ -588,7 +588,7 @@ function wireMarkByName() {
 		const match = nameMatcher(query);
 		const found = students.filter(match);
 		shown = found.slice(0, MATCHES_SHOWN);
-		list.replaceChildren(...shown.map((e, i) => {
+		list.replaceChildren(...[...shown.map((e, i) => {
 			const done = st.checked.has(e.studentId);
 			return h('li', { id: 'mark-opt-' + i, role: 'option',
 			    'aria-selected': 'false', 'aria-disabled': done ? 'true' : null,
@@ -604,7 +604,7 @@ function wireMarkByName() {
 		    : null, found.length === 0
 		    ? h('li', { class: 'more muted', role: 'presentation' },
 			'No student of this group has this name.')
-		    : null);
+		    : null].filter((x) => x !== null));
 		list.hidden = false;
 		input.setAttribute('aria-expanded', 'true');
 		const first = shown.findIndex((e) => !st.checked.has(e.studentId));

@@ -238,11 +238,14 @@ export class MarkGrid {
 			    h('span', { class: 'flag-mark', 'aria-hidden': 'true' }, d.mark),
 			    h('span', { class: 'gflag-word' }, d.word));
 		});
-		el.replaceChildren(statusMark(c.status),
+		el.replaceChildren(...[statusMark(c.status),
 		    flags.length ? h('span', { class: 'gflags' }, flags) : null,
-		    c.inFlight ? h('span', { class: 'cell-note' }, 'Saving…') : null,
+		    c.inFlight ? h('span', { class: 'cell-note' },
+			h('span', { class: 'note-word' }, 'Saving…')) : null,
 		    c.failed ? h('span', { class: 'cell-note not-saved' },
-			h('span', { class: 'flag-mark', 'aria-hidden': 'true' }, '!'), 'Not saved') : null);
+			h('span', { class: 'flag-mark', 'aria-hidden': 'true' }, '!'),
+			h('span', { class: 'note-word' }, 'Not saved')) : null,
+		].filter((x) => x !== null));
 	}
 
 	// --- moving -----------------------------------------------------------

@@ -20,10 +20,6 @@ let refreshTimer = null;
 let pollTimer = null;
 let running = false;
 
-function num(n) {
-	return h('td', { class: 'num' }, String(n));
-}
-
 const SOURCES = { scan: 'QR', code: 'Typed code', professor: 'Set by you' };
 const STATUSES = { present: 'Present', late: 'Late', excused: 'Excused', absent: 'Absent' };
 
@@ -91,13 +87,17 @@ function showStats(s) {
 	$('#t-checkins').textContent = checkins;
 	$('#t-rate').textContent = fmtPercent(slots ? checkins / slots : 0);
 
+	// On a phone each round is a card, each cell named.
+	const n = (label, v) => cell(label, { class: 'num' }, String(v));
 	$('#rounds tbody').replaceChildren(...s.rounds.map((r) => h('tr',
 	    { dataset: { round: r.roundNumber } },
-	    h('td', {}, String(r.roundNumber), r.isActive ? ' (running)' : ''),
-	    h('td', {}, fmtDateTime(r.startsAt)),
-	    h('td', {}, fmtDateTime(r.endsAt)),
-	    num(r.present), num(r.late), num(r.excused), num(r.absent),
-	    h('td', { class: 'num rate' }, fmtPercent(s.enrolledCount
+	    cell('Round', { class: 'lead' }, h('span', { class: 'phone-only' }, 'Round '),
+		String(r.roundNumber), r.isActive ? ' (running)' : ''),
+	    cell('Started', {}, fmtDateTime(r.startsAt)),
+	    cell('Ended', {}, fmtDateTime(r.endsAt)),
+	    n('Present', r.present), n('Late', r.late), n('Excused', r.excused),
+	    n('Absent', r.absent),
+	    cell('Rate', { class: 'num rate' }, fmtPercent(s.enrolledCount
 		? (r.present + r.late) / s.enrolledCount : 0)))));
 	$('#no-students').hidden = s.students.length !== 0;
 }
