@@ -250,7 +250,7 @@ function recorded(d) {
 	if (d.roundId !== st.roundId)
 		return;
 	if (d.status === 'present' || d.status === 'late')
-		st.checked.set(d.studentId, d);
+		st.checked.set(d.studentId, { ...d, heardAt: performance.now() });
 	else
 		st.checked.delete(d.studentId);	// an override to absent/excused
 	renderChecked(d.studentId);
@@ -273,10 +273,12 @@ async function syncFlags() {
 
 // The round's check-ins from the session's records: names the screen did
 // not hear (before it opened, during an outage), overrides, and the flags
-// of the rows shown.  A row heard meanwhile and newer than the record
-// stays.  False when the records could not be read.
+// of the rows shown.  The records are the stored state, except for a row
+// heard while they were being read, which is newer.  False when the
+// records could not be read.
 async function fillFromRecords() {
 	const roundId = st.roundId;
+	const asked = performance.now();
 	let records;
 	try {
 		({ records } = await api('GET', `/sessions/${sessionId}/records`));
@@ -290,10 +292,11 @@ async function fillFromRecords() {
 		if (r.roundId !== roundId)
 			continue;
 		const d = st.checked.get(r.studentId);
-		if (d && String(d.recordedAt) > String(r.recordedAt))
+		if (d && d.heardAt > asked)
 			continue;
 		if (r.status === 'present' || r.status === 'late') {
-			const next = { ...d, ...r, flags: Array.isArray(r.flags) ? r.flags : [] };
+			const next = { ...d, ...r, flags: Array.isArray(r.flags) ? r.flags : [],
+			    heardAt: asked };
 			if (!d || d.status !== next.status || String(d.flags || []) !== String(next.flags))
 				changed = true;
 			st.checked.set(r.studentId, next);
@@ -628,6 +631,9 @@ function wireMarkByName() {
 			say(msg, 'ok', `${e.displayName} marked present in round ${roundNumber}.`);
 			recorded({ ...record, username: e.username,
 			    displayName: e.displayName, flags: [] });
+			// A scan of the same student may have raced the mark:
+			// the stored one (the last written) is what stays.
+			syncFlagsSoon();
 		} catch (err) {
 			say(msg, 'error', `${e.displayName} was not marked: ` +
 			    explain(err, 'student'));
