@@ -585,6 +585,25 @@ try {
 		check(await P.inputValue('#mark-name') === '', 'the name stays in the field');
 		check(await P.evaluate(() => !document.fullscreenElement), 'the screen changed');
 		await shot(P, 'live-mark-by-name');
+		// The session's page works on a running session too, and the
+		// live screen follows it.
+		const tab = watch(await profCtx.newPage(), 'professor, session page');
+		await tab.goto(base + '/session-stats.html?id=' + sessionId);
+		await tab.locator('#marks td.mark-cell').first().waitFor({ timeout: WAIT });
+		await waitText(tab, '#marks th[data-round="2"]', /running/);
+		await tab.fill('#find', 'hana');
+		await tab.keyboard.press('Enter');
+		check(await tab.evaluate(() => document.activeElement.dataset.round) === '2',
+		    'Enter in the search does not go to the running round');
+		await tab.keyboard.press('p');
+		await waitText(tab, '#marks-msg', /^Saved: Hana Sato, round 2: Present\.$/);
+		await P.locator('#checked-list li[data-username="student08"]').waitFor({ timeout: WAIT });
+		await waitText(P, '#count', /^5$/);
+		await tab.keyboard.press('a');
+		await waitText(tab, '#marks-msg', /^Saved: Hana Sato, round 2: Absent\.$/);
+		await P.locator('#checked-list li[data-username="student08"]').waitFor({ state: 'detached', timeout: WAIT });
+		await waitText(P, '#count', /^4$/);
+		await tab.close();
 		await P.reload();
 		qr = await waitQr(P, 0);
 		await waitText(P, '#count', /^4$/);
@@ -770,7 +789,7 @@ try {
 		    trs.map((tr) => `${tr.dataset.username}/${tr.dataset.round}`));
 		check(order.join(' ') === 'student01/1 student01/2 student04/2 ' +
 		    'student02/1 student03/1 student06/1 student07/1 student08/1 ' +
-		    'student05/2 student07/2',
+		    'student05/2 student07/2 student08/2',
 		    `the check-ins in the order ${order.join(' ')}`);
 		const row = (who, n) => `#records tr[data-username="${who}"][data-round="${n}"]`;
 		await waitText(P, `${row('student04', 2)} .flags-cell`, /^!\s*Shared phone$/);
@@ -1071,8 +1090,10 @@ try {
 		    'the excuse set in the grid');
 		check(line('student04', 2).flags === 'shared_device', 'the shared phone');
 		check(line('student05', 2).source === 'code', 'the typed code');
-		check(line('student09', 1).status === 'absent' && line('student09', 1).recorded_at === '',
-		    'a round without a record');
+		check(line('student09', 1).status === 'absent' && line('student09', 1).recorded_at === '' &&
+		    line('student09', 1).source === '', 'a round without a record');
+		check(line('student08', 2).status === 'absent' && line('student08', 2).source === 'professor' &&
+		    line('student08', 2).recorded_at !== '', 'an absence set by hand');
 		check(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(line('student01', 1).recorded_at),
 		    'a time not as the API writes it');
 		notes.push(`CSV export: ${lines.length} lines, ${raw.length} bytes`);
