@@ -21,9 +21,9 @@ enum class_statement {
 
 static const struct db_statement class_store_sql[] = {
 	[SESSION_START] = { "session_start",
-	    "SELECT * FROM api_session_start($1, $2, $3::int, $4::int,"
-	    " $5::bytea, $6::bytea)",
-	    6 },
+	    "SELECT * FROM api_session_start($1, $2, $3::int, $4::int, $5,"
+	    " $6::bytea, $7::bytea)",
+	    7 },
 	[SESSION_LIST] = { "session_list",
 	    "SELECT json_build_object('sessions', coalesce(json_agg("
 	    "  session_json(s) ORDER BY s.starts_at DESC)"
@@ -128,9 +128,9 @@ out:
 enum at_error
 class_store_session_start(struct store *store, struct arena *arena,
     const char *group, const char *professor, long ttl, long late,
-    const struct token_qr *token, struct class_outcome *out)
+    const char *mode, const struct token_qr *token, struct class_outcome *out)
 {
-	const char	*params[6];
+	const char	*params[7];
 	char		 ttl_text[16], late_text[16];
 
 	snprintf(ttl_text, sizeof(ttl_text), "%ld", ttl);
@@ -139,8 +139,9 @@ class_store_session_start(struct store *store, struct arena *arena,
 	params[1] = professor;
 	params[2] = ttl_text;
 	params[3] = late_text;
-	params[4] = token->hash;
-	params[5] = token->code_hash;
+	params[4] = mode;
+	params[5] = token->hash;
+	params[6] = token->code_hash;
 	return class_store_call(store, arena, SESSION_START, params, out);
 }
 

@@ -27,7 +27,9 @@ struct class_outcome {
 	const char	*ended;		/* session:ended */
 	const char	*session_id;	/* a new session's id */
 	const char	*round_id;	/* a new round's id */
-	const char	*expires_at;	/* the new token's expiry */
+	/* The new token's expiry; NULL after a scan that minted none (a
+	 * window scan, v1.1). */
+	const char	*expires_at;
 	int		 active;	/* record_set: the session is active */
 	int		 issued;	/* scan: the new device cookie was */
 	long		 retry_after;	/* scan_code: when rate limited */
@@ -36,11 +38,12 @@ struct class_outcome {
 	char		 user_id[HTTP_UUID_SIZE];
 };
 
-/* A session of group with its round 1 and that round's first token. */
+/* A session of group with its round 1 and that round's first token;
+ * mode is its scan mode, "single" or "window" (v1.1). */
 enum at_error	 class_store_session_start(struct store *, struct arena *,
 		    const char *group, const char *professor, long ttl,
-		    long late, const struct token_qr *, struct class_outcome *)
-		    AT_MUSTCHECK;
+		    long late, const char *mode, const struct token_qr *,
+		    struct class_outcome *) AT_MUSTCHECK;
 
 /* The next round, the previous one closed, with its first token. */
 enum at_error	 class_store_round_start(struct store *, struct arena *,
@@ -75,7 +78,9 @@ struct class_evidence {
 /*
  * A scan, in one round trip: the login of sid_hash is looked up in the
  * same statement (AT_EUNAUTHENTICATED, AT_EFORBIDDEN for a professor),
- * then the contract's checks; next is the round's next token.
+ * then the contract's checks; next is the round's next token.  (v1.1)
+ * The session's scan mode is known only inside the statement, so next is
+ * always made; a window scan leaves it unused (out->expires_at NULL).
  */
 enum at_error	 class_store_scan(struct store *, struct arena *,
 		    const char *sid_hash, const char *session,

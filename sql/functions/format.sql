@@ -56,7 +56,8 @@ LANGUAGE sql STABLE AS $$
 	    'startsAt', at_ts(s.starts_at), 'endsAt', at_ts(s.ends_at),
 	    'isActive', s.is_active, 'status', s.status,
 	    'qrTtlSeconds', s.qr_ttl_seconds,
-	    'lateAfterSeconds', s.late_after_seconds)
+	    'lateAfterSeconds', s.late_after_seconds,
+	    'scanMode', s.scan_mode)
 $$;
 
 CREATE OR REPLACE FUNCTION round_json(r attendance_rounds) RETURNS json

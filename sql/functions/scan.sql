@@ -32,6 +32,13 @@ $$;
 -- then gets the flag too), outside_network when the course names
 -- networks, policy flag, and the address is in none, no_device.  Policy
 -- refuse refuses such a scan before its token is looked at.
+-- (v1.1) In window mode (sessions.scan_mode) the token is share-locked,
+-- neither consumed nor followed by another, and expires_at stays NULL:
+-- the worker then publishes no round:qr-updated.  What keeps a refresh,
+-- a new round or the end from superseding it under a scan in flight is
+-- the round's share lock, as in single mode; the token's row lock only
+-- orders scans that would consume it, and a window scan consumes
+-- nothing, so hundreds of them do not queue on one row.
 DROP FUNCTION IF EXISTS api_scan_as(bytea, uuid, uuid, bytea, bytea);
 DROP FUNCTION IF EXISTS api_scan_as(bytea, uuid, uuid, bytea, bytea, inet,
     bytea, bytea, int, text, text);
@@ -49,6 +56,8 @@ DECLARE
 	r attendance_rounds;
 	t qr_tokens;
 	a attendance_records;
+	v_course uuid;
+	v_group uuid;
 	v_networks cidr[];
 	v_policy text;
 	late boolean;
@@ -67,16 +76,22 @@ BEGIN
 		error := 'forbidden';
 		RETURN;
 	END IF;
-	SELECT s1.* INTO s
-	FROM sessions s1 JOIN attendance_rounds r1 ON r1.session_id = s1.id
+	-- The course's networks come with the session's identity: one
+	-- lookup (a course's networks are read, never locked, by a scan).
+	SELECT s1.course_id, s1.group_id, c1.allowed_networks,
+	    c1.network_policy
+	INTO v_course, v_group, v_networks, v_policy
+	FROM sessions s1
+	JOIN attendance_rounds r1 ON r1.session_id = s1.id
+	JOIN courses c1 ON c1.id = s1.course_id
 	WHERE s1.id = p_session AND r1.id = p_round;
 	IF NOT FOUND THEN
 		error := 'not_found';
 		RETURN;
 	END IF;
 	PERFORM 1 FROM enrollments
-	WHERE student_id = caller.id AND course_id = s.course_id
-	    AND group_id = s.group_id
+	WHERE student_id = caller.id AND course_id = v_course
+	    AND group_id = v_group
 	FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
 		error := 'not_enrolled';
@@ -101,16 +116,20 @@ BEGIN
 		error := 'already_recorded';
 		RETURN;
 	END IF;
-	SELECT c1.allowed_networks, c1.network_policy INTO v_networks, v_policy
-	FROM courses c1 WHERE c1.id = s.course_id;
 	v_outside := v_networks IS NOT NULL AND
 	    NOT coalesce(p_address <<= ANY (v_networks), false);
 	IF v_outside AND v_policy = 'refuse' THEN
 		error := 'outside_network';
 		RETURN;
 	END IF;
-	SELECT * INTO t FROM qr_tokens
-	WHERE token_hash = p_hash AND round_id = p_round FOR UPDATE;
+	-- A window token is only read: share-locked (see above).
+	IF s.scan_mode = 'window' THEN
+		SELECT * INTO t FROM qr_tokens
+		WHERE token_hash = p_hash AND round_id = p_round FOR SHARE;
+	ELSE
+		SELECT * INTO t FROM qr_tokens
+		WHERE token_hash = p_hash AND round_id = p_round FOR UPDATE;
+	END IF;
 	IF NOT FOUND THEN
 		error := 'invalid_token';
 		RETURN;
@@ -125,10 +144,17 @@ BEGIN
 	END IF;
 
 	-- The device, and whether another student's record of this session
-	-- has it, in one lookup.
-	SELECT d.token_hash, EXISTS (SELECT 1 FROM attendance_records o
-	    WHERE o.session_id = s.id AND o.device_hash = d.token_hash
-	      AND o.student_id <> caller.id)
+	-- has it: two probes of the index on (session, device, student) that
+	-- each stop at their first entry.  One "student <> caller" test
+	-- would walk every record this student's own phone made in the
+	-- session, a cost that grew with each round.
+	SELECT d.token_hash,
+	    EXISTS (SELECT 1 FROM attendance_records o
+		WHERE o.session_id = s.id AND o.device_hash = d.token_hash
+		  AND o.student_id < caller.id) OR
+	    EXISTS (SELECT 1 FROM attendance_records o
+		WHERE o.session_id = s.id AND o.device_hash = d.token_hash
+		  AND o.student_id > caller.id)
 	INTO v_device, v_shared
 	FROM devices d
 	WHERE d.token_hash = p_device
@@ -163,6 +189,12 @@ BEGIN
 		user_agent = excluded.user_agent, flags = excluded.flags
 	    WHERE attendance_records.status = 'absent'
 	RETURNING * INTO a;
+	body := json_build_object('record', record_json(a));
+	recorded := recorded_json(a, caller);
+	-- A window token stays live for the rest of the hall.
+	IF s.scan_mode = 'window' THEN
+		RETURN;
+	END IF;
 	UPDATE qr_tokens SET consumed = true, consumed_at = now(),
 	    consumed_by = caller.id, record_id = a.id
 	WHERE id = t.id;
@@ -174,8 +206,6 @@ BEGIN
 	VALUES (r.id, p_next_hash, p_next_code_hash,
 	    now() + make_interval(secs => s.qr_ttl_seconds))
 	RETURNING at_ts(qr_tokens.expires_at) INTO expires_at;
-	body := json_build_object('record', record_json(a));
-	recorded := recorded_json(a, caller);
 END
 $$;
 

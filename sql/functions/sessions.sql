@@ -9,6 +9,9 @@ DROP FUNCTION IF EXISTS api_session_start(uuid, uuid, integer, integer,
     bytea);
 DROP FUNCTION IF EXISTS api_round_start(uuid, uuid, bytea);
 DROP FUNCTION IF EXISTS api_qr_refresh(uuid, uuid, uuid, bytea);
+-- v1.1's scan mode: the start takes it.
+DROP FUNCTION IF EXISTS api_session_start(uuid, uuid, integer, integer,
+    bytea, bytea);
 
 -- Mints a round's next token, with the hash of its typed code: the
 -- previous live one (if any) dies first, so the partial unique index
@@ -28,10 +31,12 @@ BEGIN
 END
 $$;
 
--- POST /api/groups/:groupId/sessions: the session, its round 1 and round
--- 1's first token, in one transaction.
+-- POST /api/groups/:groupId/sessions: the session (p_mode its scan mode,
+-- "single" or "window"), its round 1 and round 1's first token, in one
+-- transaction.
 CREATE OR REPLACE FUNCTION api_session_start(p_group uuid, p_professor uuid,
-    p_ttl integer, p_late integer, p_hash bytea, p_code_hash bytea,
+    p_ttl integer, p_late integer, p_mode text, p_hash bytea,
+    p_code_hash bytea,
     OUT error text, OUT body json, OUT started json, OUT session_id uuid,
     OUT round_id uuid, OUT expires_at text)
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
@@ -48,8 +53,8 @@ BEGIN
 	END IF;
 	BEGIN
 		INSERT INTO sessions (group_id, course_id, professor_id,
-		    qr_ttl_seconds, late_after_seconds)
-		VALUES (g.id, g.course_id, p_professor, p_ttl, p_late)
+		    qr_ttl_seconds, late_after_seconds, scan_mode)
+		VALUES (g.id, g.course_id, p_professor, p_ttl, p_late, p_mode)
 		RETURNING * INTO s;
 	EXCEPTION WHEN unique_violation THEN
 		error := 'session_active';

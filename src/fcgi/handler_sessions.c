@@ -52,15 +52,18 @@ handler_session_start(struct app *app, struct request *req)
 	struct token_qr		 token;
 	long			 ttl = app->config.qr_ttl_default;
 	long			 late = app->config.late_after_default;
+	const char		*mode = "single";
 	enum at_error		 rc;
 
 	if (req->fields[SESSION_QR_TTL].present)
 		ttl = req->fields[SESSION_QR_TTL].number;
 	if (req->fields[SESSION_LATE_AFTER].present)
 		late = req->fields[SESSION_LATE_AFTER].number;
+	if (req->fields[SESSION_SCAN_MODE].present)
+		mode = req->fields[SESSION_SCAN_MODE].text;
 	token_mint_qr(&token);
 	rc = class_store_session_start(&app->store, &req->arena,
-	    req->params[0], req->user_id, ttl, late, &token, &out);
+	    req->params[0], req->user_id, ttl, late, mode, &token, &out);
 	if ((rc = handler_outcome(req, rc, 201, &out)) != AT_OK)
 		return rc;
 	handler_publish_round(app, out.session_id, &out, &token);
@@ -163,7 +166,8 @@ handler_evidence(struct request *req, struct handler_evidence *ev)
  * What a scan that went through (either way) answers and publishes: the
  * reply, a device cookie when one was issued, then, committed, who
  * checked in and the code that replaces the one just used, in that
- * order.
+ * order.  (v1.1) A window scan used none up and minted none (no
+ * expiry): who checked in only.
  */
 static enum at_error
 handler_scanned(struct app *app, struct request *req, enum at_error rc,
@@ -178,7 +182,9 @@ handler_scanned(struct app *app, struct request *req, enum at_error rc,
 	if (out->issued)
 		handler_device_cookie(app, req, ev->did);
 	app_publish(app, session, "attendance:recorded", out->recorded);
-	handler_publish_token(app, session, round, next, out->expires_at);
+	if (out->expires_at != NULL)
+		handler_publish_token(app, session, round, next,
+		    out->expires_at);
 	return AT_OK;
 }
 

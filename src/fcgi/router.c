@@ -72,12 +72,15 @@ static const struct field enrollment_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 };
 
+static const char *const scan_modes[] = { "single", "window", NULL };
 static const struct field session_fields[] = {
 	[SESSION_QR_TTL] = { "qrTtlSeconds", FIELD_INT, 0,
 	    VALIDATE_QR_TTL_MIN, VALIDATE_QR_TTL_MAX, NULL, NULL, NULL },
 	[SESSION_LATE_AFTER] = { "lateAfterSeconds", FIELD_INT, 0,
 	    VALIDATE_LATE_AFTER_MIN, VALIDATE_LATE_AFTER_MAX, NULL, NULL,
 	    NULL },
+	[SESSION_SCAN_MODE] = { "scanMode", FIELD_CHOICE, 0, 0, 16,
+	    scan_modes, NULL, "scanMode must be \"single\" or \"window\"" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 };
 

@@ -2,10 +2,12 @@
  * Scanning through nginx, as ../shared/spec/API.md writes it: every check
  * in the contract's order with its error, success and lateness, the
  * events a scan publishes (and that a failed scan publishes none), and
- * the races: many students on one token, one student against itself.
- * After each test the database holds the contract's invariants: no
- * record without its consumed token and back, at most one live token per
- * round, no raw token anywhere.
+ * the races: many students on one token, one student against itself;
+ * and (v1.1) the same in window mode, where a token records everyone who
+ * scans it in time and is never consumed, 300 students on one token at
+ * once included.  After each test the database holds the contract's
+ * invariants: no record without its token, no consumed token without its
+ * record, at most one live token per round, no raw token anywhere.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -26,6 +28,8 @@
 
 #define RACE_STUDENTS	30
 #define RACE_SELF	10
+#define RACE_HALL	300	/* window mode: one token, a hall at once */
+#define WINDOW		"{\"scanMode\": \"window\", \"qrTtlSeconds\": 60}"
 #define WELL_FORMED	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 
 /* A random well-formed UUID that names nothing. */
@@ -844,11 +848,12 @@ racer_run(void *arg)
 static void
 race(struct racer *rs, size_t n)
 {
-	pthread_t		 th[RACE_STUDENTS];
+	pthread_t		*th;
 	pthread_barrier_t	 barrier;
 	size_t			 i;
 
-	cr_assert(n <= RACE_STUDENTS);
+	th = calloc(n, sizeof(*th));
+	cr_assert(th != NULL);
 	cr_assert(pthread_barrier_init(&barrier, NULL, (unsigned)n) == 0);
 	for (i = 0; i < n; i++) {
 		memset(&rs[i].res, 0, sizeof(rs[i].res));
@@ -859,6 +864,7 @@ race(struct racer *rs, size_t n)
 	for (i = 0; i < n; i++)
 		cr_assert(pthread_join(th[i], NULL) == 0);
 	pthread_barrier_destroy(&barrier);
+	free(th);
 }
 
 /* How many answered status (and, for an error, code). */
@@ -1008,6 +1014,469 @@ Test(scan, a_student_racing_itself_burns_one_token, .timeout = 120)
 		api_response_free(&rs[i].res);
 		api_client_free(clients[i]);
 	}
+	api_events_free(ev);
+	api_fixture_free(&f);
+}
+
+/* --- (v1.1) window mode ------------------------------------------------ */
+
+/* The round's live token's id, malloc'd. */
+static char *
+live_token(const char *round)
+{
+	char	*id;
+
+	id = api_db_value("SELECT id FROM qr_tokens WHERE round_id = $1 "
+	    "AND NOT consumed AND superseded_at IS NULL", round, NULL);
+	cr_assert(id != NULL, "round %s has no live token", round);
+	return id;
+}
+
+/* How many tokens the round was given, live or not. */
+static long
+round_tokens(const char *round)
+{
+	return api_db_long("SELECT count(*) FROM qr_tokens WHERE round_id = $1",
+	    round, NULL);
+}
+
+/*
+ * Student i of f scans the window token: the 201 record, its
+ * attendance:recorded as the very next event (a round:qr-updated before
+ * it fails), and the token still the round's live one.  Writes the
+ * record's id.
+ */
+static void
+window_scan_ok(struct api_fixture *f, struct api_events *ev, size_t i,
+    const char *session, const char *round, const char *token, char record[ID])
+{
+	json_object	*data;
+
+	api_scan(f->st[i], session, round, token, &f->r);
+	api_expect_status(&f->r, 201);
+	api_assert_keys(f->r.json, "", "record");
+	api_assert_keys(f->r.json, "record", RECORD_KEYS);
+	api_copy_id(record, f->r.json, "record.id");
+	api_assert_string_at(f->r.json, "record.sessionId", session);
+	api_assert_string_at(f->r.json, "record.roundId", round);
+	api_assert_string_at(f->r.json, "record.studentId", f->ids[i]);
+	api_assert_string_at(f->r.json, "record.status", "present");
+	data = api_events_expect(ev, "attendance:recorded");
+	api_assert_string_at(data, "studentId", f->ids[i]);
+	json_object_put(data);
+	api_assert_token_hashed(token, round);
+}
+
+/*
+ * The events until none comes for 2 s: exactly n attendance:recorded
+ * and nothing else (a window scan mints no round:qr-updated); with ids
+ * (n of them), one for each of those students.
+ */
+static void
+expect_recorded_only(struct api_events *ev, size_t n, char (*ids)[ID])
+{
+	char		*name;
+	const char	*student;
+	json_object	*data;
+	unsigned char	*seen;
+	size_t		 got = 0, i;
+
+	seen = calloc(n + 1, 1);
+	cr_assert(seen != NULL);
+	while (api_events_next(ev, 2000, &name, &data)) {
+		cr_assert_str_eq(name, "attendance:recorded",
+		    "a window scan published %s: %s", name,
+		    json_object_to_json_string(data));
+		student = api_json_string(data, "studentId");
+		for (i = 0; ids != NULL && i < n; i++)
+			if (strcmp(ids[i], student) == 0)
+				break;
+		cr_assert(ids == NULL || (i < n && !seen[i]),
+		    "attendance:recorded of %s: not one of the hall, or twice",
+		    student);
+		if (ids != NULL)
+			seen[i] = 1;
+		got++;
+		free(name);
+		json_object_put(data);
+	}
+	cr_assert_eq(got, n, "%zu attendance:recorded, wanted %zu", got, n);
+	free(seen);
+}
+
+Test(scan, window_scans_share_the_token_and_mint_none)
+{
+	struct api_fixture	 f;
+	struct api_events	*ev;
+	char			 session[ID], round[ID], token[TOKEN_SIZE];
+	char			 record[ID], *live, *expires;
+	long			 tokens;
+	size_t			 i;
+
+	api_fixture_new(&f, 4);
+	ev = open_round(&f, WINDOW, session, round, token);
+	live = live_token(round);
+	expires = api_db_value("SELECT expires_at::text FROM qr_tokens "
+	    "WHERE id = $1", live, NULL);
+	tokens = round_tokens(round);
+	for (i = 0; i < 3; i++)
+		window_scan_ok(&f, ev, i, session, round, token, record);
+	/* An absent override is replaced as in single mode. */
+	api_put_record(&f, session, round, f.ids[3], "absent");
+	api_expect_status(&f.r, 200);
+	json_object_put(api_events_expect(ev, "attendance:recorded"));
+	window_scan_ok(&f, ev, 3, session, round, token, record);
+	api_events_expect_none(ev, 300);
+
+	cr_assert_eq(round_tokens(round), tokens,
+	    "a window scan minted a token");
+	cr_assert_eq(consumed_tokens(round), 0,
+	    "a window scan consumed its token");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE id = $1 "
+	    "AND expires_at::text = $2 AND NOT consumed "
+	    "AND consumed_by IS NULL AND record_id IS NULL "
+	    "AND superseded_at IS NULL", live, expires,
+	    NULL), 1, "the window token changed");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
+	    "WHERE round_id = $1 AND qr_token_id = $2 AND source = 'scan' "
+	    "AND status = 'present'", round, live, NULL), 4,
+	    "the records do not all link the token they used");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
+	    "WHERE round_id = $1 AND student_id = $2", round, f.ids[3], NULL),
+	    1, "the absent record was not replaced");
+	assert_token_nowhere(token);
+	api_assert_session_invariants(session);
+	free(live);
+	free(expires);
+	api_events_free(ev);
+	api_fixture_free(&f);
+}
+
+Test(scan, window_token_used_only_when_superseded)
+{
+	struct api_fixture	 f;
+	struct api_events	*ev;
+	char			 session[ID], round[ID], r2[ID];
+	char			 token[TOKEN_SIZE], old[TOKEN_SIZE], record[ID];
+
+	api_fixture_new(&f, 4);
+	ev = open_round(&f, WINDOW, session, round, token);
+	window_scan_ok(&f, ev, 0, session, round, token, record);
+	/* Once per round: the token stays as it was. */
+	api_scan(f.st[0], session, round, token, &f.r);
+	api_assert_error(&f.r, 409, "already_recorded");
+	api_assert_token_hashed(token, round);
+	api_scan(f.st[1], session, round, WELL_FORMED, &f.r);
+	api_assert_error(&f.r, 403, "invalid_token");
+
+	/* Superseded by the screen's renewal: token_used. */
+	snprintf(old, sizeof(old), "%s", token);
+	api_fresh_token(&f, ev, session, round, token);
+	api_scan(f.st[1], session, round, old, &f.r);
+	api_assert_error(&f.r, 409, "token_used");
+	api_scan(f.st[0], session, round, old, &f.r);
+	api_assert_error(&f.r, 409, "already_recorded");
+	window_scan_ok(&f, ev, 1, session, round, token, record);
+
+	/* Expired: token_expired for everyone until it is renewed; a
+	 * superseded token that expired too is token_used. */
+	expire_live_token(round);
+	api_scan(f.st[2], session, round, token, &f.r);
+	api_assert_error(&f.r, 410, "token_expired");
+	api_scan(f.st[3], session, round, token, &f.r);
+	api_assert_error(&f.r, 410, "token_expired");
+	db_exec("UPDATE qr_tokens SET created_at = now() - interval '1 min', "
+	    "expires_at = now() - interval '1 ms' WHERE round_id = $1 "
+	    "AND superseded_at IS NOT NULL", round);
+	api_scan(f.st[2], session, round, old, &f.r);
+	api_assert_error(&f.r, 409, "token_used");
+	api_events_expect_none(ev, 300);
+	api_fresh_token(&f, ev, session, round, token);
+	window_scan_ok(&f, ev, 2, session, round, token, record);
+	window_scan_ok(&f, ev, 3, session, round, token, record);
+
+	/* A new round closes this one: its token is dead with it. */
+	api_new_round(f.c.professor, &f.r, session, r2);
+	json_object_put(api_events_expect(ev, "round:started"));
+	snprintf(old, sizeof(old), "%s", token);
+	api_events_expect_qr_updated(ev, session, r2, token, NULL, 0);
+	api_scan(f.st[0], session, round, old, &f.r);
+	api_assert_error(&f.r, 409, "round_closed");
+	window_scan_ok(&f, ev, 0, session, r2, token, record);
+	window_scan_ok(&f, ev, 1, session, r2, token, record);
+	api_events_expect_none(ev, 300);
+
+	cr_assert_eq(consumed_tokens(round) + consumed_tokens(r2), 0);
+	/* Round 1's four records name the three tokens they used. */
+	cr_assert_eq(api_db_long("SELECT count(DISTINCT qr_token_id) "
+	    "FROM attendance_records WHERE round_id = $1", round, NULL), 3);
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
+	    "WHERE round_id = $1", r2, NULL), 2);
+	api_end_session(&f, session);
+	json_object_put(api_events_expect(ev, "session:ended"));
+	api_scan(f.st[2], session, r2, token, &f.r);
+	api_assert_error(&f.r, 409, "session_ended");
+	api_events_expect_none(ev, 300);
+	api_assert_session_invariants(session);
+	api_events_free(ev);
+	api_fixture_free(&f);
+}
+
+/* .../qr, and the token and typed code it sends to the subscriber. */
+static void
+fresh_token_code(struct api_fixture *f, struct api_events *ev,
+    const char *session, const char *round, char token[TOKEN_SIZE],
+    char code[16])
+{
+	json_object	*data;
+
+	api_reqf_nobody(f->c.professor, "POST", &f->r,
+	    "/api/sessions/%s/rounds/%s/qr", session, round);
+	api_expect_status(&f->r, 202);
+	data = api_events_expect(ev, "round:qr-updated");
+	api_assert_string_at(data, "roundId", round);
+	snprintf(token, TOKEN_SIZE, "%s", api_json_string(data, "token"));
+	snprintf(code, 16, "%s", api_json_string(data, "code"));
+	cr_assert_eq(strlen(code), 8, "code %s", code);
+	json_object_put(data);
+}
+
+/* POST /api/scan/code {"code": code} as c into *r (freed first). */
+static void
+type_code(struct api_client *c, const char *code, struct api_response *r)
+{
+	char	 body[64];
+
+	snprintf(body, sizeof(body), "{\"code\": \"%s\"}", code);
+	api_reqf(c, "POST", body, r, "/api/scan/code");
+}
+
+Test(scan, window_typed_code_records_everyone_in_time)
+{
+	struct api_fixture	 f;
+	struct api_events	*ev;
+	char			 session[ID], round[ID], token[TOKEN_SIZE];
+	char			 code[16], old[16], typed[16], record[ID];
+	char			*live;
+	json_object		*data;
+	long			 tokens;
+	size_t			 i, k;
+
+	api_fixture_new(&f, 4);
+	api_start_session(&f, WINDOW, session, round);
+	ev = api_events_subscribe(session);
+	fresh_token_code(&f, ev, session, round, token, code);
+	live = live_token(round);
+	tokens = round_tokens(round);
+	for (i = 0; i < 2; i++) {
+		/* As a student types it: lower case, with its hyphen. */
+		snprintf(typed, sizeof(typed), "%.4s-%.4s", code, code + 4);
+		if (i == 1)
+			for (k = 0; typed[k] != '\0'; k++)
+				if (typed[k] >= 'A' && typed[k] <= 'Z')
+					typed[k] = (char)(typed[k] - 'A' + 'a');
+		type_code(f.st[i], typed, &f.r);
+		api_expect_status(&f.r, 201);
+		api_assert_keys(f.r.json, "record", RECORD_KEYS);
+		api_assert_string_at(f.r.json, "record.roundId", round);
+		api_assert_string_at(f.r.json, "record.studentId", f.ids[i]);
+		data = api_events_expect(ev, "attendance:recorded");
+		api_assert_string_at(data, "studentId", f.ids[i]);
+		json_object_put(data);
+	}
+	/* The same token's QR works alongside its code. */
+	window_scan_ok(&f, ev, 2, session, round, token, record);
+	type_code(f.st[0], code, &f.r);
+	api_assert_error(&f.r, 409, "already_recorded");
+	api_events_expect_none(ev, 300);
+	cr_assert_eq(round_tokens(round), tokens,
+	    "a typed code minted a token");
+	cr_assert_eq(consumed_tokens(round), 0);
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
+	    "WHERE round_id = $1 AND qr_token_id = $2 AND source = 'code'",
+	    round, live, NULL), 2, "the typed codes' records");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
+	    "WHERE round_id = $1 AND qr_token_id = $2 AND source = 'scan'",
+	    round, live, NULL), 1);
+
+	/* Renewed: the old code names a superseded token; then expired. */
+	snprintf(old, sizeof(old), "%s", code);
+	fresh_token_code(&f, ev, session, round, token, code);
+	type_code(f.st[3], old, &f.r);
+	api_assert_error(&f.r, 409, "token_used");
+	expire_live_token(round);
+	type_code(f.st[3], code, &f.r);
+	api_assert_error(&f.r, 410, "token_expired");
+	api_events_expect_none(ev, 300);
+	api_assert_session_invariants(session);
+	free(live);
+	api_events_free(ev);
+	api_fixture_free(&f);
+}
+
+Test(scan, window_a_student_racing_itself_burns_no_token, .timeout = 120)
+{
+	struct api_fixture	 f;
+	struct api_events	*ev;
+	struct racer		 rs[RACE_SELF];
+	struct api_client	*clients[RACE_SELF];
+	char			 session[ID], round[ID], token[TOKEN_SIZE];
+	char			 path[256], body[128];
+	char			 student[ID], username[80], password[96];
+	long			 tokens;
+	size_t			 i, won;
+
+	api_fixture_new(&f, 0);
+	api_user_create("student", "self", student, username);
+	snprintf(body, sizeof(body), "{\"student\": \"%s\"}", username);
+	api_reqf(f.c.professor, "POST", body, &f.r,
+	    "/api/groups/%s/enrollments", f.c.group_id);
+	api_expect_status(&f.r, 201);
+	snprintf(password, sizeof(password), "pw-%s", username);
+	for (i = 0; i < RACE_SELF; i++)
+		clients[i] = api_login(username, password);
+
+	ev = open_round(&f, WINDOW, session, round, token);
+	tokens = round_tokens(round);
+	snprintf(path, sizeof(path), "/api/sessions/%s/rounds/%s/scan",
+	    session, round);
+	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
+	for (i = 0; i < RACE_SELF; i++) {
+		rs[i].client = clients[i];
+		rs[i].path = path;
+		rs[i].body = body;
+	}
+	race(rs, RACE_SELF);
+	won = race_count(rs, RACE_SELF, 201, NULL);
+	if (won != 1 || race_count(rs, RACE_SELF, 409, "already_recorded") !=
+	    RACE_SELF - 1)
+		race_print(rs, RACE_SELF);
+	cr_assert_eq(won, 1, "%zu scans by one student succeeded", won);
+	cr_assert_eq(race_count(rs, RACE_SELF, 409, "already_recorded"),
+	    RACE_SELF - 1, "the losers are not all already_recorded");
+	cr_assert_eq(consumed_tokens(round), 0, "a window token was burnt");
+	cr_assert_eq(round_tokens(round), tokens, "a window scan minted one");
+	api_assert_token_hashed(token, round);
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
+	    "WHERE round_id = $1 AND student_id = $2", round, student, NULL),
+	    1);
+	expect_recorded_only(ev, 1, NULL);
+	api_assert_session_invariants(session);
+	for (i = 0; i < RACE_SELF; i++) {
+		api_response_free(&rs[i].res);
+		api_client_free(clients[i]);
+	}
+	api_events_free(ev);
+	api_fixture_free(&f);
+}
+
+/*
+ * The hall: RACE_HALL students on one window token at the same moment,
+ * each from its own connection.  Every one of them is recorded, on that
+ * token, which is neither consumed nor followed by another.
+ */
+Test(scan, window_a_hall_on_one_token, .timeout = 300)
+{
+	struct api_fixture	 f;
+	struct api_events	*ev;
+	struct racer		*rs;
+	struct api_client	**clients;
+	char			(*ids)[ID], (*names)[80];
+	char			 session[ID], round[ID], token[TOKEN_SIZE];
+	char			 path[256], body[128], *list, *password, *live;
+	size_t			 i, len, won;
+	long			 tokens;
+	long long		 ms;
+	struct timespec		 t0, t1;
+
+	rs = calloc(RACE_HALL, sizeof(*rs));
+	clients = calloc(RACE_HALL, sizeof(*clients));
+	ids = calloc(RACE_HALL, sizeof(*ids));
+	names = calloc(RACE_HALL, sizeof(*names));
+	list = malloc(RACE_HALL * (sizeof(*names) + 3) + 32);
+	cr_assert(rs != NULL && clients != NULL && ids != NULL &&
+	    names != NULL && list != NULL);
+
+	/* The hall, enrolled in one bulk request. */
+	api_fixture_new(&f, 0);
+	len = (size_t)sprintf(list, "{\"students\": [");
+	for (i = 0; i < RACE_HALL; i++) {
+		api_user_create("student", "hall", ids[i], names[i]);
+		len += (size_t)sprintf(list + len, "%s\"%s\"", i > 0 ? "," : "",
+		    names[i]);
+	}
+	sprintf(list + len, "]}");
+	api_reqf(f.c.professor, "POST", list, &f.r,
+	    "/api/groups/%s/enrollments", f.c.group_id);
+	api_expect_status(&f.r, 200);
+	cr_assert_eq(json_object_array_length(api_json_get(f.r.json,
+	    "enrolled")), RACE_HALL);
+	for (i = 0; i < RACE_HALL; i++) {
+		password = api_printf("pw-%s", names[i]);
+		clients[i] = api_login(names[i], password);
+		free(password);
+	}
+
+	ev = open_round(&f, WINDOW, session, round, token);
+	live = live_token(round);
+	tokens = round_tokens(round);
+	snprintf(path, sizeof(path), "/api/sessions/%s/rounds/%s/scan",
+	    session, round);
+	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
+	for (i = 0; i < RACE_HALL; i++) {
+		rs[i].client = clients[i];
+		rs[i].path = path;
+		rs[i].body = body;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	race(rs, RACE_HALL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	cr_log_info("%d students on one window token: all answered in %lld ms",
+	    RACE_HALL, ms);
+	won = race_count(rs, RACE_HALL, 201, NULL);
+	if (won != RACE_HALL)
+		race_print(rs, RACE_HALL);
+	cr_assert_eq(won, RACE_HALL, "%zu of %d scans of one window token "
+	    "succeeded", won, RACE_HALL);
+	for (i = 0; i < RACE_HALL; i++)
+		api_assert_string_at(rs[i].res.json, "record.studentId",
+		    ids[i]);
+
+	/* The invariants, in SQL: one record each, all on the one token,
+	 * which is not consumed, and no token minted. */
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
+	    "WHERE round_id = $1", round, NULL), RACE_HALL);
+	cr_assert_eq(api_db_long("SELECT count(DISTINCT student_id) "
+	    "FROM attendance_records WHERE round_id = $1", round, NULL),
+	    RACE_HALL);
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
+	    "WHERE round_id = $1 AND qr_token_id = $2 AND source = 'scan'",
+	    round, live, NULL), RACE_HALL,
+	    "the records do not all share the token they used");
+	cr_assert_eq(consumed_tokens(round), 0,
+	    "the window token was consumed");
+	cr_assert_eq(round_tokens(round), tokens, "the scans minted tokens");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
+	    "round_id = $1 AND NOT consumed AND superseded_at IS NULL "
+	    "AND expires_at > now()", round, NULL), 1,
+	    "the round has not exactly one live token");
+	api_assert_token_hashed(token, round);
+	api_assert_session_invariants(session);
+	expect_recorded_only(ev, RACE_HALL, ids);
+	assert_token_nowhere(token);
+
+	for (i = 0; i < RACE_HALL; i++) {
+		api_response_free(&rs[i].res);
+		api_client_free(clients[i]);
+	}
+	free(live);
+	free(list);
+	free(names);
+	free(ids);
+	free(clients);
+	free(rs);
 	api_events_free(ev);
 	api_fixture_free(&f);
 }

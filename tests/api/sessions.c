@@ -2,7 +2,8 @@
  * Class sessions and rounds through nginx, as ../shared/spec/API.md
  * writes them: starting (defaults, bounds, one active session per
  * group), listing, rounds and their events, QR refresh, ending with its
- * summary, and the professor's override of a record.  Each test owns its
+ * summary, the professor's override of a record, and (v1.1) the scan
+ * mode a session starts with, in every Session.  Each test owns its
  * professor, course, group and students, so the tests run in parallel.
  */
 #include <stdint.h>
@@ -18,7 +19,8 @@
 #define TOKEN_SIZE	API_TOKEN_SIZE
 
 #define SESSION_KEYS	"id groupId courseId professorId startsAt endsAt " \
-			"isActive status qrTtlSeconds lateAfterSeconds"
+			"isActive status qrTtlSeconds lateAfterSeconds " \
+			"scanMode"
 #define ROUND_KEYS	"id sessionId roundNumber isActive startsAt endsAt"
 #define RECORD_KEYS	"id sessionId roundId studentId status recordedAt"
 /* For api_assert_session_invariants(): a record a naming the token t. */
@@ -28,9 +30,10 @@
 
 TestSuite(sessions, .timeout = 60);
 
+/* A Session of f's group, in scan mode mode. */
 static void
-assert_session(json_object *s, const struct api_fixture *f, int active, int ttl,
-    int late)
+assert_session_mode(json_object *s, const struct api_fixture *f, int active,
+    int ttl, int late, const char *mode)
 {
 	api_assert_keys(s, "", SESSION_KEYS);
 	api_assert_uuid(s, "id");
@@ -49,6 +52,15 @@ assert_session(json_object *s, const struct api_fixture *f, int active, int ttl,
 	}
 	cr_assert_eq(api_json_int(s, "qrTtlSeconds"), ttl);
 	cr_assert_eq(api_json_int(s, "lateAfterSeconds"), late);
+	api_assert_string_at(s, "scanMode", mode);
+}
+
+/* The same in the default mode, single. */
+static void
+assert_session(json_object *s, const struct api_fixture *f, int active, int ttl,
+    int late)
+{
+	assert_session_mode(s, f, active, ttl, late, "single");
 }
 
 static void
@@ -165,6 +177,101 @@ Test(sessions, start_refuses_out_of_bounds_and_wrong_types)
 
 	/* Nothing was left half-started: a good start still works. */
 	api_start_session(&f, "{\"qrTtlSeconds\": 5}", session, round);
+	api_fixture_free(&f);
+}
+
+/* (v1.1) "single" by default, or "window"; every Session says which. */
+Test(sessions, start_takes_the_scan_mode)
+{
+	struct api_fixture	 f;
+	char			 session[ID], window[ID], round[ID], r2[ID];
+	json_object		*list;
+
+	api_fixture_new(&f, 0);
+	api_start_session(&f, "{\"scanMode\": \"single\"}", session, round);
+	assert_session_mode(api_json_get(f.r.json, "session"), &f, 1, 15, 600,
+	    "single");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions WHERE id = $1 "
+	    "AND scan_mode = 'single'", session, NULL), 1);
+	api_end_session(&f, session);
+	assert_session_mode(api_json_get(f.r.json, "session"), &f, 0, 15, 600,
+	    "single");
+
+	api_start_session(&f, "{\"scanMode\": \"window\", "
+	    "\"qrTtlSeconds\": 20}", window, round);
+	assert_session_mode(api_json_get(f.r.json, "session"), &f, 1, 20, 600,
+	    "window");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions WHERE id = $1 "
+	    "AND scan_mode = 'window'", window, NULL), 1);
+	/* Round 1 has its one live token, as in single mode. */
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
+	    "round_id = $1 AND NOT consumed AND superseded_at IS NULL "
+	    "AND expires_at > now()", round, NULL), 1);
+	api_new_round(f.c.professor, &f.r, window, r2);
+
+	api_reqf(f.c.professor, "GET", NULL, &f.r, "/api/sessions/%s", window);
+	api_expect_status(&f.r, 200);
+	assert_session_mode(api_json_get(f.r.json, "session"), &f, 1, 20, 600,
+	    "window");
+	api_reqf(f.c.professor, "GET", NULL, &f.r, "/api/groups/%s/sessions",
+	    f.c.group_id);
+	api_expect_status(&f.r, 200);
+	list = api_json_get(f.r.json, "sessions");
+	cr_assert_eq(json_object_array_length(list), 2);
+	api_assert_string_at(json_object_array_get_idx(list, 0), "id", window);
+	assert_session_mode(json_object_array_get_idx(list, 0), &f, 1, 20, 600,
+	    "window");
+	assert_session_mode(json_object_array_get_idx(list, 1), &f, 0, 15, 600,
+	    "single");
+	api_end_session(&f, window);
+	assert_session_mode(api_json_get(f.r.json, "session"), &f, 0, 20, 600,
+	    "window");
+	api_assert_session_invariants(window);
+
+	/* Strings are trimmed, as everywhere. */
+	api_start_session(&f, "{\"scanMode\": \" window \"}", session, round);
+	assert_session_mode(api_json_get(f.r.json, "session"), &f, 1, 15, 600,
+	    "window");
+	api_fixture_free(&f);
+}
+
+Test(sessions, start_refuses_a_bad_scan_mode)
+{
+	static const char *const bad[] = {
+		"{\"scanMode\": null}",
+		"{\"scanMode\": 5}",
+		"{\"scanMode\": \"WINDOW\"}",
+		"{\"scanMode\": \"Single\"}",
+		"{\"scanMode\": \"\"}",
+		"{\"scanMode\": \"windowed\"}",
+		"{\"scanMode\": true}",
+		"{\"scanMode\": [\"window\"]}",
+		"{\"scanMode\": {}}",
+		"{\"qrTtlSeconds\": 30, \"scanMode\": \"hall\"}",
+	};
+	struct api_fixture	 f;
+	const char		*message;
+	size_t			 i;
+
+	api_fixture_new(&f, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		api_reqf(f.c.professor, "POST", bad[i], &f.r,
+		    "/api/groups/%s/sessions", f.c.group_id);
+		cr_assert_eq(f.r.status, 400, "%s: HTTP %ld %s", bad[i],
+		    f.r.status, f.r.body);
+		api_assert_error(&f.r, 400, "invalid_request");
+		message = api_json_string(f.r.json, "error.message");
+		cr_assert(strstr(message, "scanMode") != NULL,
+		    "%s: the message does not name scanMode: %s", bad[i],
+		    message);
+	}
+	/* The body is checked before the group is looked for. */
+	api_reqf(f.c.professor, "POST", "{\"scanMode\": null}", &f.r,
+	    "/api/groups/%s/sessions", UNKNOWN_ID);
+	api_assert_error(&f.r, 400, "invalid_request");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM sessions "
+	    "WHERE group_id = $1", f.c.group_id, NULL), 0,
+	    "a refused start created a session");
 	api_fixture_free(&f);
 }
 

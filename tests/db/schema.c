@@ -487,6 +487,32 @@ Test(schema, sessions_ttl_and_late_bounds)
 	    NULL), 30L * 100000 + 600);
 }
 
+/* (v1.1) "single" (the default) or "window", nothing else. */
+Test(schema, sessions_scan_mode)
+{
+	static const char sql[] =
+	    "INSERT INTO sessions (group_id, course_id, professor_id, status, "
+	    "ends_at, scan_mode) VALUES ($1, $2, $3, 'ended', now(), $4)";
+	const char	*g = fx.group_a2, *c = fx.course_a, *p = fx.prof;
+	char		*v;
+
+	refused(SCHEMA_CHECK, "sessions_scan_mode_check", sql, g, c, p,
+	    "WINDOW", NULL);
+	refused(SCHEMA_CHECK, "sessions_scan_mode_check", sql, g, c, p, "",
+	    NULL);
+	/* 23502: not null. */
+	cr_assert_str_eq(support_db_state(fx.conn, "INSERT INTO sessions "
+	    "(group_id, course_id, professor_id, status, ends_at, scan_mode) "
+	    "VALUES ($1, $2, $3, 'ended', now(), NULL)", g, c, p, NULL),
+	    "23502");
+	accepted(sql, g, c, p, "window", NULL);
+	accepted(sql, g, c, p, "single", NULL);
+	v = support_db_value(fx.conn, "SELECT scan_mode FROM sessions "
+	    "WHERE id = $1", fx.session, NULL);
+	cr_assert_str_eq(v, "single");
+	free(v);
+}
+
 Test(schema, sessions_professor_owns_course)
 {
 	refused(SCHEMA_FKEY, "sessions_course_professor_fkey",
@@ -782,15 +808,30 @@ Test(schema, records_token_of_round)
 	free(other_token);
 }
 
-Test(schema, records_one_per_token)
+/*
+ * (v1.1) A window token records many students, so records may share a
+ * token (single mode's one record per token holds by its consumption:
+ * qr_tokens_record_check); the records of a token are found by an index.
+ */
+Test(schema, records_may_share_a_token)
 {
-	/* alice's token cannot authorize dave's record too. */
-	refused(SCHEMA_UNIQUE, "attendance_records_qr_token_key",
-	    schema_insert_record, fx.round, fx.session, fx.group_a1,
-	    fx.course_a, fx.dave, "present", fx.used_token, NULL);
-	/* Overrides carry no token, and there may be many of them. */
+	char	*plan;
+
 	accepted(schema_insert_record, fx.round, fx.session, fx.group_a1,
-	    fx.course_a, fx.dave, "excused", SQL_NULL, NULL);
+	    fx.course_a, fx.dave, "present", fx.live_token, NULL);
+	accepted("UPDATE attendance_records SET qr_token_id = $2 "
+	    "WHERE id = $1", fx.record, fx.live_token, NULL);
+	cr_assert_eq(support_db_long(fx.conn, "SELECT count(*) FROM "
+	    "attendance_records WHERE qr_token_id = $1", fx.live_token, NULL),
+	    2);
+	accepted("SET enable_seqscan = off", NULL);
+	plan = support_db_value(fx.conn, "EXPLAIN (FORMAT JSON) SELECT id "
+	    "FROM attendance_records WHERE qr_token_id = $1", fx.live_token,
+	    NULL);
+	cr_assert(strstr(plan, "attendance_records_qr_token_idx") != NULL,
+	    "%s", plan);
+	free(plan);
+	/* An override may carry no token. */
 	accepted("UPDATE attendance_records SET qr_token_id = NULL "
 	    "WHERE id = $1", fx.record, NULL);
 }

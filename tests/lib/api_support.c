@@ -1295,11 +1295,21 @@ api_assert_session_invariants(const char *session)
 	    "AND expires_at > now() GROUP BY round_id HAVING count(*) > 1) x",
 	    NULL), 0, "a round has two live tokens");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records a "
+	    "JOIN sessions s ON s.id = a.session_id "
 	    "LEFT JOIN qr_tokens t ON t.id = a.qr_token_id "
 	    "WHERE a.session_id = $1 AND a.qr_token_id IS NOT NULL "
-	    "AND (t.id IS NULL OR NOT t.consumed "
+	    "AND s.scan_mode = 'single' AND (t.id IS NULL OR NOT t.consumed "
 	    "OR t.consumed_by <> a.student_id)", session, NULL), 0,
 	    "a record's token is not consumed by its student");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records a "
+	    "WHERE a.session_id = $1 AND a.source IN ('scan', 'code') "
+	    "AND a.qr_token_id IS NULL", session, NULL), 0,
+	    "a scanned record has no token");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens t "
+	    "JOIN attendance_rounds r ON r.id = t.round_id "
+	    "JOIN sessions s ON s.id = r.session_id "
+	    "WHERE s.id = $1 AND s.scan_mode = 'window' AND t.consumed",
+	    session, NULL), 0, "a window token was consumed");
 	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens t "
 	    "JOIN attendance_rounds r ON r.id = t.round_id "
 	    "WHERE r.session_id = $1 AND t.consumed AND NOT EXISTS "

@@ -348,9 +348,10 @@ void	 api_assert_token_not_in_db(const char *token);
 void	 api_assert_token_hashed(const char *token, const char *round);
 /*
  * The contract's invariants for a session: at most one live token per
- * round; a record's token consumed by its student; every consumed token
- * linked to the record of its round and student; no live token in a
- * closed round.
+ * round; every scanned record (QR or typed code) has its token; in
+ * single mode a record's token consumed by its student, in window mode
+ * no token consumed; every consumed token linked to the record of its
+ * round and student; no live token in a closed round.
  */
 void	 api_assert_session_invariants(const char *session);
 

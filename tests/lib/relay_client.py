@@ -412,6 +412,42 @@ async def qr_updated_on_all(sockets, round_id):
     return tokens[0]
 
 
+async def window_session(prof, students, group):
+    """(v1.1) Window mode: every scan of the one token is an
+    attendance:recorded on the professor's socket, and no round:qr-updated
+    follows; the screen's .../qr still renews the token."""
+    body = await expect(api("/api/groups/%s/sessions" % group, "POST",
+                            {"scanMode": "window", "qrTtlSeconds": 30},
+                            prof), 201, "a window session")
+    check(body["session"]["scanMode"] == "window",
+          "scanMode: %s" % body["session"])
+    session = body["session"]["id"]
+    round_id = body["round"]["id"]
+    ws = await ws_open(session, prof)
+    await expect_event(ws, "round:started")
+    await qr(prof, session, round_id)
+    token = await qr_updated_on_all((ws,), round_id)
+    for student in students:
+        record = await scan(student, session, round_id, token)
+        data = await expect_event(ws, "attendance:recorded")
+        check(data["studentId"] == record["record"]["studentId"],
+              "recorded: %s" % data)
+    await expect_quiet(ws)
+    ok("window mode: %d scans of one token, each attendance:recorded, "
+       "no round:qr-updated" % len(students))
+    await qr(prof, session, round_id)
+    check(await qr_updated_on_all((ws,), round_id) != token,
+          "the renewal sent the same token")
+    await expect(api("/api/sessions/%s/end" % session, "PATCH", sid=prof),
+                 200, "end the window session")
+    data = await expect_event(ws, "session:ended")
+    check(data["summary"] == {"totalRounds": 1,
+                              "attendanceCount": len(students)},
+          "session:ended: %s" % data)
+    await expect_closed(ws, 1000, "after session:ended")
+    ok("window mode: .../qr renews the token; session:ended")
+
+
 async def main():
     prof = await login("prof", "prof-demo")
     prof2 = await login("prof2", "prof2-secret")
@@ -752,6 +788,8 @@ async def main():
     await expect_quiet(g)
     await g.close()
     ok("an ended session still opens (it is the professor's), silently")
+
+    await window_session(prof, students, groups["Group A"])
 
     # SIGTERM: every socket closes with 1001 and the relay exits.
     body = await expect(api("/api/groups/%s/sessions" % groups["Group B"],

@@ -904,6 +904,77 @@ try {
 		await waitText(P, '#sum-count', /^1$/);
 	});
 
+	// Window mode (contract v1.1), started from the group page: in a
+	// session of one code for everyone the code of 5 s is renewed by the
+	// screen before it expires; in one of 15 s two phones scan the same
+	// code, read with time to spare.
+	const startHall = async (ttl) => {
+		await P.goto(base + courseHref);
+		await P.click('#groups >> text=Group B');
+		await P.waitForURL(/group\.html/, { timeout: WAIT });
+		check(await P.isChecked('#s-single'), 'one code per student is not the default');
+		await P.check('#s-window');
+		await P.fill('#s-ttl', String(ttl));
+		await waitText(P, 'label[for="s-window"]', new RegExp(
+		    `^Large hall: one code for everyone, renewed\\s+every ${ttl} seconds$`));
+		await P.click('#start-submit');
+		await P.waitForURL(/live\.html\?id=/, { timeout: WAIT });
+		await waitText(P, '#scan-mode', /^One code for everyone$/);
+		check(await P.locator('#scan-mode').isVisible(), 'the live screen does not say the code is everyone\'s');
+	};
+
+	await step('a large hall (window mode) of 5 s: the live screen renews its one code by itself before it expires', async () => {
+		await startHall(5);
+		let seq = (await waitQr(P, 0)).seq;
+		for (let i = 0; i < 2; i++) {
+			const t0 = Date.now();
+			qr = await waitQr(P, seq);
+			const waited = Date.now() - t0;
+			check(waited < 5000, `window code renewed after ${waited} ms, for a code of 5 s`);
+			if (i === 1)
+				notes.push(`a 5 s window code was renewed after ${waited} ms`);
+			const left = await textOf(P, '#countdown');
+			check(/^[3-5] s$/.test(left), `a renewed 5 s code shows "${left}"`);
+			seq = qr.seq;
+		}
+		await P.click('#end');
+		await P.click('#confirm-yes');
+		await waitText(P, '#sum-count', /^0$/);
+	});
+
+	await step('a large hall (window mode): two phones scan the same code, and both are in', async () => {
+		await startHall(15);
+		await shot(P, 'live-large-hall-empty');
+		const phones = [];
+		for (const who of ['student19', 'student21']) {
+			const ctx = await phone();
+			const page = watch(await ctx.newPage(), who);
+			await page.goto(base + '/');
+			await login(page, who, 'student-demo', '#login-submit');
+			await page.waitForURL(/\/me\.html$/, { timeout: WAIT });
+			phones.push([ctx, page, who]);
+		}
+		qr = await waitQr(P, 0);
+		const url = await liveUrl(P, 8);
+		await Promise.all(phones.map(([, page]) => page.goto(url)));
+		for (const [, page] of phones)
+			await waitText(page, '#result-word', /^Present$/);
+		for (const [, , who] of phones)
+			await P.locator(`#checked-list li[data-username="${who}"]`).waitFor({ timeout: WAIT });
+		await waitText(P, '#count', /^2$/);
+		await shot(P, 'live-large-hall');
+		await P.click('#end');
+		await P.click('#confirm-yes');
+		await waitText(P, '#sum-count', /^2$/);
+		for (const [ctx] of phones)
+			await ctx.close();
+		await P.goto(base + courseHref);
+		await P.click('#groups >> text=Group B');
+		await waitText(P, '#sessions tbody tr:first-child td:nth-child(4)',
+		    /^15 s, one code for everyone$/);
+		await shot(P, 'group-large-hall');
+	});
+
 	await step('the course page edits its campus networks: a bad entry is named by its line; saved as the server writes them', async () => {
 		await P.goto(base + courseHref);
 		await P.locator('#net-submit:enabled').waitFor({ timeout: WAIT });

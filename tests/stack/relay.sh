@@ -11,7 +11,8 @@
 # that login's sockets with 4401 within 5 s by its message, also on a
 # second relay whose periodic check is rare, and no other socket; a
 # logout while Redis is down, and an expired login, closed by the check
-# at relay_ping_interval), SIGTERM (close 1001).  Every wait is bounded;
+# at relay_ping_interval), a window-mode session (v1.1: its scans are
+# attendance:recorded only, no round:qr-updated), SIGTERM (close 1001).  Every wait is bounded;
 # the relays' logs are printed when anything fails.
 set -eu
 svc_srcdir=$top_srcdir

@@ -17,6 +17,13 @@ function secondsText(s) {
 	return `${s} s`;
 }
 
+// A session's QR lifetime, and whether its code was everyone's (window
+// mode, contract v1.1) or one student's.
+function lifetimeText(s) {
+	return secondsText(s.qrTtlSeconds) +
+	    (s.scanMode === 'window' ? ', one code for everyone' : '');
+}
+
 async function loadGroup() {
 	({ group } = await api('GET', '/groups/' + groupId));
 	const { course } = await api('GET', '/courses/' + group.courseId);
@@ -36,7 +43,7 @@ async function loadSessions() {
 	    h('td', {}, fmtDateTime(s.startsAt)),
 	    h('td', {}, fmtDateTime(s.endsAt)),
 	    h('td', {}, statusBadge(s)),
-	    h('td', { class: 'num' }, secondsText(s.qrTtlSeconds)),
+	    h('td', { class: 'num' }, lifetimeText(s)),
 	    h('td', { class: 'num' }, secondsText(s.lateAfterSeconds)),
 	    h('td', { class: 'nowrap' },
 		s.isActive ? h('a', { href: '/live.html?id=' + s.id }, 'Live screen') : null,
@@ -92,9 +99,22 @@ async function remove(button, e) {
 	});
 }
 
+// The start form's choice of scan mode: the large hall's label says how
+// often its code is renewed, the QR code lifetime of the form.
+function wireMode(form) {
+	const every = () => {
+		const ttl = Number(form.ttl.value);
+		$('#s-every').textContent = Number.isInteger(ttl) && ttl >= 5 &&
+		    ttl <= 600 ? String(ttl) : 'N';
+	};
+	form.ttl.addEventListener('input', every);
+	every();
+}
+
 function wireStart() {
 	const form = $('#start-form');
 	const msg = $('#start-msg');
+	wireMode(form);
 	form.addEventListener('submit', (ev) => {
 		ev.preventDefault();
 		clear(msg);
@@ -113,7 +133,8 @@ function wireStart() {
 		busy($('#start-submit'), async () => {
 			try {
 				const { session } = await api('POST', `/groups/${groupId}/sessions`,
-				    { qrTtlSeconds: ttl, lateAfterSeconds: late * 60 });
+				    { qrTtlSeconds: ttl, lateAfterSeconds: late * 60,
+					scanMode: form.mode.value });
 				location.assign('/live.html?id=' + session.id);
 			} catch (e) {
 				say(msg, 'error', explain(e));

@@ -32,6 +32,11 @@
 //    device cookie).  A shared phone is revealed by its second student,
 //    and the server flags the earlier records too: the screen then reads
 //    the session's records for the flags of the rows it already shows.
+//  - In a session of window mode (contract v1.1, for large halls) a scan
+//    does not replace the code: everyone scans the same one, and the
+//    screen renews it before it expires as above; the countdown says how
+//    long it lives, and "One code for everyone" beside it says why it does
+//    not change after each scan.
 import qrcode from '/vendor/qrcode.js';
 import { api, ApiError, explain } from './api.js';
 import {
@@ -331,11 +336,19 @@ async function syncCounts() {
 	}
 }
 
+// The session's scan mode, beside the countdown (v1.1).
+function showScanMode(session) {
+	const mode = session.scanMode === 'window' ? 'window' : 'single';
+	$('#scan-mode').hidden = mode !== 'window';
+	document.body.dataset.scanMode = mode;
+}
+
 // Reads the session from the REST API: its state and its active round.
 async function syncSession() {
 	const { session, rounds } = await api('GET', `/sessions/${sessionId}`);
 	st.session = session;
 	st.ttlMs = session.qrTtlSeconds * 1000;
+	showScanMode(session);
 	if (session.status !== 'active')
 		return false;
 	const active = rounds.find((r) => r.isActive);
