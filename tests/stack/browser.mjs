@@ -1147,12 +1147,20 @@ try {
 		    'round_number,round_started_at,username,display_name,email,status,' +
 		    'recorded_at,source,flags', `the header is ${rows[0].join(',')}`);
 		const lines = rows.slice(1).map((r) => Object.fromEntries(rows[0].map((k, i) => [k, r[i]])));
-		// Group A: 2 rounds × 15; Group B: two sessions of 1 round × 16.
-		check(lines.length === 62, `${lines.length} lines`);
+		// A line per round of each group and student enrolled in it now
+		// (Group A: 2 rounds × 15; Group B: its sessions' rounds × 16).
+		const stats = await P.evaluate(async (id) => (await fetch(
+		    `/api/professor/courses/${id}/stats`)).json(),
+		    new URL(base + courseHref).searchParams.get('id'));
+		const expected = stats.groups.reduce((n, g) => n + g.rounds * g.enrolledCount, 0);
+		const roundsB = stats.groups.find((g) => g.name === 'Group B').rounds;
+		check(stats.groups.find((g) => g.name === 'Group A').rounds === 2 && roundsB >= 2,
+		    'the groups do not have the rounds the steps before made');
+		check(lines.length === expected, `${lines.length} lines, not ${expected}`);
 		const keys = lines.map((l) => `${l.session_started_at} ${String(l.round_number).padStart(3)} ${l.username}`);
 		check(keys.every((k, i) => i === 0 || keys[i - 1] <= k), 'the lines are not in order');
 		const zoe = lines.filter((l) => l.username === 'zoe');
-		check(zoe.length === 2 && zoe.every((l) => l.display_name === 'Zoë Ångström-Núñez' &&
+		check(zoe.length === roundsB && zoe.every((l) => l.display_name === 'Zoë Ångström-Núñez' &&
 		    l.status === 'absent' && l.recorded_at === '' && l.source === '' && l.group === 'Group B'),
 		    `Zoë's lines: ${JSON.stringify(zoe)}`);
 		const line = (who, n) => lines.find((l) => l.username === who &&
