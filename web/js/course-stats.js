@@ -170,7 +170,8 @@ async function main() {
 			h('a', { href: '/group.html?id=' + g.groupId }, g.name)),
 		    num('Students', g.enrolledCount), num('Sessions', g.sessions),
 		    num('Rounds', g.rounds),
-		    num('Rate', fmtPercent(g.attendanceRate), 'rate'))));
+		    g.rounds ? num('Rate', fmtPercent(g.attendanceRate), 'rate')
+			: h('td', { class: 'num rate muted', 'data-label': 'Rate' }, 'no rounds yet'))));
 		$('#s-group').append(...s.groups.map((g) => h('option', { value: g.groupId }, g.name)));
 		view.students = s.students;
 		wire();
