@@ -300,6 +300,60 @@ db_run(PGconn *conn, const struct db_statement *statement,
 	return AT_OK;
 }
 
+/* Stops the statement running on conn: its remaining rows need not come. */
+static void
+db_cancel(PGconn *conn)
+{
+	PGcancel	*cancel;
+	char		 why[256];
+
+	if ((cancel = PQgetCancel(conn)) == NULL)
+		return;
+	if (!PQcancel(cancel, why, sizeof(why)))
+		log_warn("cancelling a statement: %s", why);
+	PQfreeCancel(cancel);
+}
+
+enum at_error
+db_stream(PGconn *conn, const struct db_statement *statement,
+    const char *const *params, db_row_fn row, void *arg, char **cause)
+{
+	PGresult	*res;
+	const char	*values[DB_STREAM_COLUMNS];
+	enum at_error	 rc = AT_OK, stop = AT_OK;
+	int		 i, n;
+
+	if (cause != NULL)
+		*cause = NULL;
+	if (!PQsendQueryPrepared(conn, statement->name, statement->nparams,
+	    params, NULL, NULL, 0)) {
+		if (cause != NULL)
+			*cause = db_message(PQerrorMessage(conn));
+		return db_error(conn, NULL);
+	}
+	/* Only fails right after a send that failed. */
+	(void)PQsetSingleRowMode(conn);
+	/* Every result is read, to the last, whatever happens: the
+	 * connection is then ready for the next statement. */
+	while ((res = PQgetResult(conn)) != NULL) {
+		if (PQresultStatus(res) == PGRES_SINGLE_TUPLE) {
+			if (rc == AT_OK && stop == AT_OK) {
+				n = PQnfields(res);
+				if (n > DB_STREAM_COLUMNS)
+					n = DB_STREAM_COLUMNS;
+				for (i = 0; i < n; i++)
+					values[i] = PQgetisnull(res, 0, i) ?
+					    NULL : PQgetvalue(res, 0, i);
+				if ((stop = row(arg, values, n)) != AT_OK)
+					db_cancel(conn);
+			}
+		} else if (rc == AT_OK && stop == AT_OK)
+			rc = db_check(conn, res, cause);
+		PQclear(res);
+	}
+	return stop != AT_OK ? stop : rc;
+}
+
 char *
 db_array_literal(const char *const *items, size_t count)
 {

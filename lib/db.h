@@ -101,6 +101,26 @@ enum at_error	 db_run(PGconn *, const struct db_statement *,
 		    AT_MUSTCHECK;
 
 /*
+ * Runs a prepared statement in libpq's single-row mode, so that a large
+ * result is never held whole: row() gets each row as it arrives, its
+ * columns' text (NULL for SQL NULL; the first DB_STREAM_COLUMNS), valid
+ * during the call.  A row() that returns anything but AT_OK stops the
+ * statement (it is cancelled, the rest of its rows discarded) and its
+ * error is returned.  A failure of the statement, before or after some
+ * rows, is mapped as db_query()'s; *cause (may be NULL) gets the server
+ * message.  Either way conn is ready for the next statement, unless the
+ * connection was lost.
+ */
+#define DB_STREAM_COLUMNS	8
+
+typedef enum at_error	(*db_row_fn)(void *arg, const char *const *values,
+			    int count);
+
+enum at_error	 db_stream(PGconn *, const struct db_statement *,
+		    const char *const *params, db_row_fn row, void *arg,
+		    char **cause) AT_MUSTCHECK;
+
+/*
  * A PostgreSQL text[] literal of items ("{\"a\",NULL}"; a NULL item is
  * NULL), malloc'd, or NULL when out of memory.
  */

@@ -94,6 +94,24 @@ fail:
 	return rc == AT_EUNAVAILABLE ? AT_EUNAVAILABLE : AT_EINTERNAL;
 }
 
+/* What a statement's failure costs the store: a lost database is dropped
+ * (the next call reconnects); the server's message goes to the log. */
+static void
+store_failed(struct store *store, const struct db_statement *statement,
+    enum at_error rc, const char *cause)
+{
+	if (rc == AT_EUNAVAILABLE) {
+		log_error("%s: database unavailable: %s", statement->name,
+		    cause != NULL ? cause : "");
+		store_close(store);
+	} else if (rc == AT_ECONFLICT)
+		log_debug("%s: %s", statement->name,
+		    cause != NULL ? cause : "");
+	else if (rc != AT_OK)
+		log_error("%s: %s", statement->name,
+		    cause != NULL ? cause : "");
+}
+
 enum at_error
 store_run(struct store *store, const struct db_statement *statement,
     const char *const *params, PGresult **out)
@@ -105,16 +123,25 @@ store_run(struct store *store, const struct db_statement *statement,
 	if ((rc = store_connect(store)) != AT_OK)
 		return rc;
 	rc = db_run(store->conn, statement, params, out, &cause);
-	if (rc == AT_EUNAVAILABLE) {
-		log_error("%s: database unavailable: %s", statement->name,
-		    cause != NULL ? cause : "");
-		store_close(store);
-	} else if (rc == AT_ECONFLICT)
-		log_debug("%s: %s", statement->name,
-		    cause != NULL ? cause : "");
-	else if (rc != AT_OK)
-		log_error("%s: %s", statement->name,
-		    cause != NULL ? cause : "");
+	store_failed(store, statement, rc, cause);
+	free(cause);
+	return rc;
+}
+
+enum at_error
+store_stream(struct store *store, const struct db_statement *statement,
+    const char *const *params, db_row_fn row, void *arg)
+{
+	char	*cause = NULL;
+	enum at_error	 rc;
+
+	if ((rc = store_connect(store)) != AT_OK)
+		return rc;
+	rc = db_stream(store->conn, statement, params, row, arg, &cause);
+	/* row()'s own refusal (no cause, the connection fine) is its
+	 * caller's to tell. */
+	if (cause != NULL || PQstatus(store->conn) != CONNECTION_OK)
+		store_failed(store, statement, rc, cause);
 	free(cause);
 	return rc;
 }

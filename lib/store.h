@@ -47,6 +47,17 @@ enum at_error	 store_run(struct store *, const struct db_statement *,
 		    const char *const *params, PGresult **out) AT_MUSTCHECK;
 
 /*
+ * For the stores.  Runs a prepared statement and hands its rows to row()
+ * one at a time as they arrive (db_stream()), for a result too large to
+ * hold.  A lost connection is dropped and AT_EUNAVAILABLE returned, also
+ * after some rows; other failures are logged and mapped as store_run()'s;
+ * row()'s own error stops the statement and is returned.
+ */
+enum at_error	 store_stream(struct store *, const struct db_statement *,
+		    const char *const *params, db_row_fn row, void *arg)
+		    AT_MUSTCHECK;
+
+/*
  * For the stores.  Runs a statement whose rows are not needed; *rows
  * (may be NULL) is how many it returned.
  */

@@ -1,12 +1,15 @@
 #!/bin/sh
 # tools/web-deps.sh [NODE_DIR [WEB_DIR]]: installs the npm packages of
 # tools/package-lock.json (exact versions, `npm ci`) into NODE_DIR
-# (default tools/, next to the lock file), then copies the QR library's
-# browser module into WEB_DIR/vendor/ (default web/; "-" skips the copy).
+# (default tools/, next to the lock file), then copies the pages' two
+# libraries into WEB_DIR/vendor/ (default web/; "-" skips the copy).
 #
-# The pages use one library, qrcode-generator, as an ES module
-# (web/vendor/qrcode.js, generated, git-ignored); the other packages are
-# the browser test's (playwright-core, jsqr, pngjs).  ./dev/up and
+# The pages use two libraries, both generated into web/vendor/ and
+# git-ignored: qrcode-generator as an ES module (qrcode.js, the live
+# screen's QR), and jsqr's browser build (jsqr.js, loaded by the scan
+# page's decoding worker, js/qr-worker.js, where the browser has no
+# BarcodeDetector).  The other packages are the browser tests'
+# (playwright-core, pngjs; they decode with jsqr too).  ./dev/up and
 # ./dev/test run this; tests/stack/browser.sh runs it with a NODE_DIR in the build
 # tree when the source tree has no installed copy (make distcheck).  Quiet
 # and quick when nothing changed: the lock file is compared with the one
@@ -46,4 +49,8 @@ if [ "$web_dir" != - ]; then
 	# module script served with another type is refused by browsers.
 	cmp -s "$src" "$web_dir/vendor/qrcode.js" 2>/dev/null ||
 	    cp "$src" "$web_dir/vendor/qrcode.js"
+	# A classic script (UMD: it sets self.jsQR), for importScripts().
+	src=$node_dir/node_modules/jsqr/dist/jsQR.js
+	cmp -s "$src" "$web_dir/vendor/jsqr.js" 2>/dev/null ||
+	    cp "$src" "$web_dir/vendor/jsqr.js"
 fi

@@ -188,3 +188,28 @@ LANGUAGE sql STABLE AS $$
 	    ORDER BY m.code, m.term), '[]'))
 	FROM stats m
 $$;
+
+-- (v1.1) GET /api/students/me/courses/:courseId/records: every round of
+-- every session of the student's group in the course, oldest first (by
+-- the round's start), with the student's record of it, or absent with no
+-- time when there is none.  NULL when the student is not enrolled in the
+-- course: 404.
+CREATE OR REPLACE FUNCTION api_student_records(p_course uuid,
+    p_student uuid)
+RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object('records', coalesce((SELECT json_agg(
+	    json_build_object('sessionId', s.id, 'roundId', r.id,
+		'roundNumber', r.round_number, 'startsAt', at_ts(r.starts_at),
+		'status', coalesce(a.status, 'absent'),
+		'recordedAt', at_ts(a.recorded_at))
+	    ORDER BY r.starts_at, s.starts_at, s.id, r.round_number)
+	    FROM sessions s
+	    JOIN attendance_rounds r ON r.session_id = s.id
+	    LEFT JOIN attendance_records a ON a.round_id = r.id
+		AND a.student_id = e.student_id
+	    WHERE s.group_id = e.group_id AND s.course_id = e.course_id),
+	    '[]'))
+	FROM enrollments e
+	WHERE e.student_id = p_student AND e.course_id = p_course
+$$;

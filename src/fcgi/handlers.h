@@ -72,5 +72,11 @@ enum at_error	 handler_scan_code(struct app *, struct request *);
  */
 enum at_error	 handler_read(struct app *, struct request *);
 enum at_error	 handler_student_stats(struct app *, struct request *);
+/*
+ * (v1.1) The course's CSV export, streamed from PostgreSQL line by line:
+ * a refusal is the usual JSON, known before the first byte; a failure
+ * after it cuts the download.
+ */
+enum at_error	 handler_export(struct app *, struct request *);
 
 #endif

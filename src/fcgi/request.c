@@ -1,5 +1,7 @@
+#include <sys/socket.h>
 #include <sys/time.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -285,6 +287,15 @@ request_add_header(struct request *req, const char *fmt, ...)
 		req->oom = 1;
 }
 
+/* The web server closed the connection under a streamed response. */
+static enum at_error
+request_stream_lost(struct request *req)
+{
+	log_warn("%s %s: the web server closed the connection after %zu "
+	    "bytes of the body", req->method, req->path, req->sent);
+	return AT_EINTERNAL;
+}
+
 /* {"error": {"code": ..., "message": ...}}, escaped by json-c. */
 static const char *
 request_error_body(struct request *req)
@@ -311,6 +322,75 @@ request_error_body(struct request *req)
 	return text != NULL ? text : "{}";
 }
 
+/* The status line and the headers; content_type NULL for no body. */
+static void
+request_write_head(struct request *req, const char *content_type)
+{
+	FCGX_FPrintF(req->fcgi->out, "Status: %d %s\r\n", req->status,
+	    http_reason(req->status));
+	if (content_type != NULL)
+		FCGX_FPrintF(req->fcgi->out, "Content-Type: %s\r\n",
+		    content_type);
+	FCGX_PutS("Cache-Control: no-store\r\n", req->fcgi->out);
+	if (req->location != NULL)
+		FCGX_FPrintF(req->fcgi->out, "Location: %s\r\n",
+		    req->location);
+	if (req->headers != NULL)
+		FCGX_PutS(req->headers, req->fcgi->out);
+	FCGX_PutS("\r\n", req->fcgi->out);
+}
+
+enum at_error
+request_stream_start(struct request *req, int status,
+    const char *content_type)
+{
+	if (req->oom)
+		return AT_ENOMEM;
+	req->status = status;
+	req->streamed = 1;
+	request_write_head(req, content_type);
+	return FCGX_GetError(req->fcgi->out) == 0 ? AT_OK :
+	    request_stream_lost(req);
+}
+
+enum at_error
+request_stream_write(struct request *req, const char *data, size_t len)
+{
+	/* A line is a PostgreSQL value: 1 GB at most, an int. */
+	if (FCGX_PutStr(data, (int)len, req->fcgi->out) != (int)len)
+		return request_stream_lost(req);
+	req->sent += len;
+	return AT_OK;
+}
+
+void
+request_stream_cut(struct request *req, enum at_error why)
+{
+	/* A FastCGI record header of version 0: no web server takes it. */
+	static const char	 broken[8];
+	int			 fd = req->fcgi->ipcFd;
+
+	log_error("%s %s: cut after %zu bytes of the body: %s", req->method,
+	    req->path, req->sent, error_string(why));
+	/*
+	 * A web server without fastcgi_keep_conn takes the end of the
+	 * connection for the end of the response (nginx does), so a close
+	 * alone would end a short file as a complete one.  What was
+	 * written goes out, then a record the web server must refuse (nginx
+	 * then closes the client's connection without the chunked body's
+	 * last chunk: the download fails), then the connection is shut for
+	 * writing, so that libfcgi's end of request never gets through.
+	 * libfcgi has no call for any of this; ipcFd is its connection.
+	 */
+	(void)FCGX_FFlush(req->fcgi->out);
+	if (fd < 0)
+		return;
+	if (write(fd, broken, sizeof(broken)) != (ssize_t)sizeof(broken))
+		log_warn("cutting the response: %s", strerror(errno));
+	if (shutdown(fd, SHUT_WR) == -1)
+		log_warn("shutting the connection: %s", strerror(errno));
+}
+
 void
 request_finish(struct request *req)
 {
@@ -318,6 +398,11 @@ request_finish(struct request *req)
 
 	if (req->dropped) {
 		log_info("%s %s: dropped", req->method, req->path);
+		goto out;
+	}
+	if (req->streamed) {
+		log_debug("%s %s: %d, %zu bytes streamed", req->method,
+		    req->path, req->status, req->sent);
 		goto out;
 	}
 	if (req->oom) {
@@ -328,18 +413,8 @@ request_finish(struct request *req)
 	body = req->response;
 	if (req->error != NULL)
 		body = request_error_body(req);
-	FCGX_FPrintF(req->fcgi->out, "Status: %d %s\r\n", req->status,
-	    http_reason(req->status));
-	if (body != NULL)
-		FCGX_PutS("Content-Type: application/json; charset=utf-8\r\n",
-		    req->fcgi->out);
-	FCGX_PutS("Cache-Control: no-store\r\n", req->fcgi->out);
-	if (req->location != NULL)
-		FCGX_FPrintF(req->fcgi->out, "Location: %s\r\n",
-		    req->location);
-	if (req->headers != NULL)
-		FCGX_PutS(req->headers, req->fcgi->out);
-	FCGX_PutS("\r\n", req->fcgi->out);
+	request_write_head(req, body != NULL ?
+	    "application/json; charset=utf-8" : NULL);
 	if (body != NULL && req->status != 204)
 		FCGX_PutS(body, req->fcgi->out);
 	if (req->status >= 500)

@@ -52,6 +52,8 @@ struct request {
 	char		 sid_hash[80];	/* hex bytea of the sid's hash */
 	int		 oom;		/* an allocation failed: answer 500 */
 	int		 dropped;	/* answered with nothing at all */
+	int		 streamed;	/* by request_stream_start() */
+	size_t		 sent;		/* bytes of a streamed body */
 
 	/* The response. */
 	int		 status;
@@ -108,6 +110,26 @@ void	 request_fail(struct request *, enum at_error, const char *message);
 /* Appends a header line ("Name: value"). */
 void	 request_add_header(struct request *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * A response sent as it is made, for a body too large to hold (the CSV
+ * export): request_stream_start() sends the status line, the headers
+ * added so far and content_type at once; request_stream_write() sends
+ * body bytes (libfcgi passes them on in records as its buffer fills).
+ * Nothing sent can be taken back: a failure after the start is
+ * request_stream_cut(), which logs why and cuts the connection to the
+ * web server before FastCGI's end of request, so that the client sees a
+ * failed download (nginx ends the response without its last chunk),
+ * never a short one that looks complete.  Both return AT_ENOMEM when an
+ * allocation of the request failed before the start (nothing was sent:
+ * answer 500), AT_EINTERNAL when the web server is gone (logged).
+ * request_finish() then adds nothing.
+ */
+enum at_error	 request_stream_start(struct request *, int status,
+		    const char *content_type) AT_MUSTCHECK;
+enum at_error	 request_stream_write(struct request *, const char *data,
+		    size_t len) AT_MUSTCHECK;
+void		 request_stream_cut(struct request *, enum at_error why);
 
 /* Writes the response and frees everything the request held. */
 void	 request_finish(struct request *);

@@ -191,6 +191,12 @@ static const struct route routes[] = {
 	    NO_BODY, NULL, &stats_store_course },
 	{ "GET", "/api/students/me/stats", handler_student_stats,
 	    ROUTE_LOGIN_FIRST, ROUTE_STUDENT, NO_BODY, NULL, NULL },
+	{ "GET", "/api/students/me/courses/:/records", handler_read,
+	    ROUTE_LOGIN_FIRST, ROUTE_STUDENT, NO_BODY, NULL,
+	    &stats_store_student_records },
+	/* Streamed, never held whole (handler_export()). */
+	{ "GET", "/api/professor/courses/:/export.csv", handler_export,
+	    PROFESSOR, NO_BODY, NULL, NULL },
 };
 
 #define ROUTE_COUNT	(sizeof(routes) / sizeof(routes[0]))

@@ -9,7 +9,6 @@
  * invariants: no record without its token, no consumed token without its
  * record, at most one live token per round, no raw token anywhere.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -826,50 +825,9 @@ Test(scan, a_failed_scan_publishes_nothing)
 
 /* --- races ------------------------------------------------------------- */
 
-struct racer {
-	struct api_client	*client;
-	const char		*path;
-	const char		*body;
-	pthread_barrier_t	*barrier;
-	struct api_response	 res;
-};
-
-static void *
-racer_run(void *arg)
-{
-	struct racer	*r = arg;
-
-	(void)pthread_barrier_wait(r->barrier);
-	api_request(r->client, "POST", r->path, r->body, &r->res);
-	return NULL;
-}
-
-/* Sends the n requests at once, each from its own thread and client. */
-static void
-race(struct racer *rs, size_t n)
-{
-	pthread_t		*th;
-	pthread_barrier_t	 barrier;
-	size_t			 i;
-
-	th = calloc(n, sizeof(*th));
-	cr_assert(th != NULL);
-	cr_assert(pthread_barrier_init(&barrier, NULL, (unsigned)n) == 0);
-	for (i = 0; i < n; i++) {
-		memset(&rs[i].res, 0, sizeof(rs[i].res));
-		rs[i].barrier = &barrier;
-		cr_assert(pthread_create(&th[i], NULL, racer_run, &rs[i]) ==
-		    0);
-	}
-	for (i = 0; i < n; i++)
-		cr_assert(pthread_join(th[i], NULL) == 0);
-	pthread_barrier_destroy(&barrier);
-	free(th);
-}
-
 /* How many answered status (and, for an error, code). */
 static size_t
-race_count(struct racer *rs, size_t n, long status, const char *code)
+race_count(struct api_racer *rs, size_t n, long status, const char *code)
 {
 	size_t		 i, k = 0;
 	json_object	*c;
@@ -891,7 +849,7 @@ race_count(struct racer *rs, size_t n, long status, const char *code)
 }
 
 static void
-race_print(struct racer *rs, size_t n)
+race_print(struct api_racer *rs, size_t n)
 {
 	size_t	 i;
 
@@ -904,7 +862,7 @@ Test(scan, students_racing_one_token_one_wins, .timeout = 120)
 {
 	struct api_fixture	 f;
 	struct api_events	*ev;
-	struct racer		 rs[RACE_STUDENTS];
+	struct api_racer	 rs[RACE_STUDENTS];
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
 	char			 next[TOKEN_SIZE], path[256], body[128];
 	json_object		*data;
@@ -917,10 +875,11 @@ Test(scan, students_racing_one_token_one_wins, .timeout = 120)
 	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
 	for (i = 0; i < RACE_STUDENTS; i++) {
 		rs[i].client = f.st[i];
+		rs[i].method = "POST";
 		rs[i].path = path;
 		rs[i].body = body;
 	}
-	race(rs, RACE_STUDENTS);
+	api_race(rs, RACE_STUDENTS);
 	won = race_count(rs, RACE_STUDENTS, 201, NULL);
 	if (won != 1 || race_count(rs, RACE_STUDENTS, 409, "token_used") !=
 	    RACE_STUDENTS - 1)
@@ -956,37 +915,53 @@ Test(scan, students_racing_one_token_one_wins, .timeout = 120)
 	api_fixture_free(&f);
 }
 
-Test(scan, a_student_racing_itself_burns_one_token, .timeout = 120)
-{
-	struct api_fixture	 f;
+/*
+ * One student racing itself: RACE_SELF logins of one new student scan
+ * the first token of a round opened with BODY at once, which must make
+ * one 201 and RACE_SELF - 1 already_recorded, and one record.  What
+ * each mode then leaves of the tokens and events is the caller's to
+ * check; the caller frees self->ev.
+ */
+struct self_race {
 	struct api_events	*ev;
-	struct racer		 rs[RACE_SELF];
-	struct api_client	*clients[RACE_SELF];
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
-	char			 next[TOKEN_SIZE], path[256], body[128];
-	char			 student[ID], username[80], password[96];
+	char			 student[ID];
+	long			 tokens;	/* the round's, before the race */
+};
+
+static void
+race_self(struct api_fixture *f, const char *body_json,
+    struct self_race *self)
+{
+	struct api_racer	 rs[RACE_SELF];
+	struct api_client	*clients[RACE_SELF];
+	char			 path[256], body[128];
+	char			 username[80], password[96];
 	size_t			 i, won;
 
-	api_fixture_new(&f, 0);
-	api_user_create("student", "self", student, username);
+	api_user_create("student", "self", self->student, username);
 	snprintf(body, sizeof(body), "{\"student\": \"%s\"}", username);
-	api_reqf(f.c.professor, "POST", body, &f.r,
-	    "/api/groups/%s/enrollments", f.c.group_id);
-	api_expect_status(&f.r, 201);
+	api_reqf(f->c.professor, "POST", body, &f->r,
+	    "/api/groups/%s/enrollments", f->c.group_id);
+	api_expect_status(&f->r, 201);
 	snprintf(password, sizeof(password), "pw-%s", username);
 	for (i = 0; i < RACE_SELF; i++)
 		clients[i] = api_login(username, password);
 
-	ev = open_round(&f, NULL, session, round, token);
+	self->ev = open_round(f, body_json, self->session, self->round,
+	    self->token);
+	self->tokens = api_db_long("SELECT count(*) FROM qr_tokens "
+	    "WHERE round_id = $1", self->round, NULL);
 	snprintf(path, sizeof(path), "/api/sessions/%s/rounds/%s/scan",
-	    session, round);
-	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
+	    self->session, self->round);
+	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", self->token);
 	for (i = 0; i < RACE_SELF; i++) {
 		rs[i].client = clients[i];
+		rs[i].method = "POST";
 		rs[i].path = path;
 		rs[i].body = body;
 	}
-	race(rs, RACE_SELF);
+	api_race(rs, RACE_SELF);
 	won = race_count(rs, RACE_SELF, 201, NULL);
 	if (won != 1 || race_count(rs, RACE_SELF, 409, "already_recorded") !=
 	    RACE_SELF - 1)
@@ -994,27 +969,37 @@ Test(scan, a_student_racing_itself_burns_one_token, .timeout = 120)
 	cr_assert_eq(won, 1, "%zu scans by one student succeeded", won);
 	cr_assert_eq(race_count(rs, RACE_SELF, 409, "already_recorded"),
 	    RACE_SELF - 1, "the losers are not all already_recorded");
-
-	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
-	    "round_id = $1 AND consumed", round, NULL), 1,
-	    "a student racing itself burnt more than one token");
-	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
-	    "round_id = $1 AND consumed AND consumed_by = $2", round, student,
-	    NULL), 1);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
-	    "WHERE round_id = $1 AND student_id = $2", round, student, NULL),
-	    1);
-	json_object_put(api_events_expect(ev, "attendance:recorded"));
-	api_events_expect_qr_updated(ev, session, round, next, NULL, 0);
-	api_events_expect_none(ev, 300);
-	assert_token_nowhere(token);
-	assert_token_nowhere(next);
-	api_assert_session_invariants(session);
+	    "WHERE round_id = $1 AND student_id = $2", self->round,
+	    self->student, NULL), 1);
 	for (i = 0; i < RACE_SELF; i++) {
 		api_response_free(&rs[i].res);
 		api_client_free(clients[i]);
 	}
-	api_events_free(ev);
+}
+
+Test(scan, a_student_racing_itself_burns_one_token, .timeout = 120)
+{
+	struct api_fixture	 f;
+	struct self_race	 self;
+	char			 next[TOKEN_SIZE];
+
+	api_fixture_new(&f, 0);
+	race_self(&f, NULL, &self);
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
+	    "round_id = $1 AND consumed", self.round, NULL), 1,
+	    "a student racing itself burnt more than one token");
+	cr_assert_eq(api_db_long("SELECT count(*) FROM qr_tokens WHERE "
+	    "round_id = $1 AND consumed AND consumed_by = $2", self.round,
+	    self.student, NULL), 1);
+	json_object_put(api_events_expect(self.ev, "attendance:recorded"));
+	api_events_expect_qr_updated(self.ev, self.session, self.round, next,
+	    NULL, 0);
+	api_events_expect_none(self.ev, 300);
+	assert_token_nowhere(self.token);
+	assert_token_nowhere(next);
+	api_assert_session_invariants(self.session);
+	api_events_free(self.ev);
 	api_fixture_free(&f);
 }
 
@@ -1317,56 +1302,18 @@ Test(scan, window_typed_code_records_everyone_in_time)
 Test(scan, window_a_student_racing_itself_burns_no_token, .timeout = 120)
 {
 	struct api_fixture	 f;
-	struct api_events	*ev;
-	struct racer		 rs[RACE_SELF];
-	struct api_client	*clients[RACE_SELF];
-	char			 session[ID], round[ID], token[TOKEN_SIZE];
-	char			 path[256], body[128];
-	char			 student[ID], username[80], password[96];
-	long			 tokens;
-	size_t			 i, won;
+	struct self_race	 self;
 
 	api_fixture_new(&f, 0);
-	api_user_create("student", "self", student, username);
-	snprintf(body, sizeof(body), "{\"student\": \"%s\"}", username);
-	api_reqf(f.c.professor, "POST", body, &f.r,
-	    "/api/groups/%s/enrollments", f.c.group_id);
-	api_expect_status(&f.r, 201);
-	snprintf(password, sizeof(password), "pw-%s", username);
-	for (i = 0; i < RACE_SELF; i++)
-		clients[i] = api_login(username, password);
-
-	ev = open_round(&f, WINDOW, session, round, token);
-	tokens = round_tokens(round);
-	snprintf(path, sizeof(path), "/api/sessions/%s/rounds/%s/scan",
-	    session, round);
-	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
-	for (i = 0; i < RACE_SELF; i++) {
-		rs[i].client = clients[i];
-		rs[i].path = path;
-		rs[i].body = body;
-	}
-	race(rs, RACE_SELF);
-	won = race_count(rs, RACE_SELF, 201, NULL);
-	if (won != 1 || race_count(rs, RACE_SELF, 409, "already_recorded") !=
-	    RACE_SELF - 1)
-		race_print(rs, RACE_SELF);
-	cr_assert_eq(won, 1, "%zu scans by one student succeeded", won);
-	cr_assert_eq(race_count(rs, RACE_SELF, 409, "already_recorded"),
-	    RACE_SELF - 1, "the losers are not all already_recorded");
-	cr_assert_eq(consumed_tokens(round), 0, "a window token was burnt");
-	cr_assert_eq(round_tokens(round), tokens, "a window scan minted one");
-	api_assert_token_hashed(token, round);
-	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
-	    "WHERE round_id = $1 AND student_id = $2", round, student, NULL),
-	    1);
-	expect_recorded_only(ev, 1, NULL);
-	api_assert_session_invariants(session);
-	for (i = 0; i < RACE_SELF; i++) {
-		api_response_free(&rs[i].res);
-		api_client_free(clients[i]);
-	}
-	api_events_free(ev);
+	race_self(&f, WINDOW, &self);
+	cr_assert_eq(consumed_tokens(self.round), 0,
+	    "a window token was burnt");
+	cr_assert_eq(round_tokens(self.round), self.tokens,
+	    "a window scan minted one");
+	api_assert_token_hashed(self.token, self.round);
+	expect_recorded_only(self.ev, 1, NULL);
+	api_assert_session_invariants(self.session);
+	api_events_free(self.ev);
 	api_fixture_free(&f);
 }
 
@@ -1379,7 +1326,7 @@ Test(scan, window_a_hall_on_one_token, .timeout = 300)
 {
 	struct api_fixture	 f;
 	struct api_events	*ev;
-	struct racer		*rs;
+	struct api_racer	*rs;
 	struct api_client	**clients;
 	char			(*ids)[ID], (*names)[80];
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
@@ -1425,11 +1372,12 @@ Test(scan, window_a_hall_on_one_token, .timeout = 300)
 	snprintf(body, sizeof(body), "{\"token\": \"%s\"}", token);
 	for (i = 0; i < RACE_HALL; i++) {
 		rs[i].client = clients[i];
+		rs[i].method = "POST";
 		rs[i].path = path;
 		rs[i].body = body;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	race(rs, RACE_HALL);
+	api_race(rs, RACE_HALL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;

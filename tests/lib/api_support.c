@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -843,6 +844,48 @@ api_enrolled_student(struct api_client *professor, struct api_response *r,
 	    group);
 	api_expect_status(r, 201);
 	return c;
+}
+
+struct api_race_thread {
+	struct api_racer	*racer;
+	pthread_barrier_t	*barrier;
+};
+
+static void *
+api_racer_run(void *arg)
+{
+	struct api_race_thread	*t = arg;
+
+	(void)pthread_barrier_wait(t->barrier);
+	api_request(t->racer->client, t->racer->method, t->racer->path,
+	    t->racer->body, &t->racer->res);
+	return NULL;
+}
+
+void
+api_race(struct api_racer *rs, size_t n)
+{
+	pthread_t		*th;
+	struct api_race_thread	*ts;
+	pthread_barrier_t	 barrier;
+	size_t			 i;
+
+	th = calloc(n, sizeof(*th));
+	ts = calloc(n, sizeof(*ts));
+	cr_assert(th != NULL && ts != NULL);
+	cr_assert(pthread_barrier_init(&barrier, NULL, (unsigned)n) == 0);
+	for (i = 0; i < n; i++) {
+		memset(&rs[i].res, 0, sizeof(rs[i].res));
+		ts[i].racer = &rs[i];
+		ts[i].barrier = &barrier;
+		cr_assert(pthread_create(&th[i], NULL, api_racer_run,
+		    &ts[i]) == 0);
+	}
+	for (i = 0; i < n; i++)
+		cr_assert(pthread_join(th[i], NULL) == 0);
+	pthread_barrier_destroy(&barrier);
+	free(ts);
+	free(th);
 }
 
 void

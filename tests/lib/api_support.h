@@ -187,6 +187,21 @@ struct api_client	*api_enrolled_student(struct api_client *professor,
 			    struct api_response *r, const char *group,
 			    const char *prefix, char id[API_ID_SIZE]);
 
+/*
+ * Requests sent at once: each racer's from its own thread and client,
+ * released together by a barrier; method, path and body (NULL for none)
+ * as api_request() takes them, the answer into res (the caller frees it
+ * with api_response_free()).
+ */
+struct api_racer {
+	struct api_client	*client;
+	const char		*method;
+	const char		*path;
+	const char		*body;
+	struct api_response	 res;
+};
+void	 api_race(struct api_racer *, size_t n);
+
 /* POSTs body to path as c, asserts 201 and copies member of the answer. */
 void	 api_create(struct api_client *, const char *path, const char *body,
 	    const char *member, char id[API_ID_SIZE]);

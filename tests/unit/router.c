@@ -91,6 +91,10 @@ static const struct {
 	    handler_read, ROUTE_PROFESSOR, 0, { ID1 } },
 	{ "GET", "/api/students/me/stats", handler_student_stats,
 	    ROUTE_STUDENT, 0, { NULL } },
+	{ "GET", "/api/students/me/courses/" ID1 "/records", handler_read,
+	    ROUTE_STUDENT, 0, { ID1 } },
+	{ "GET", "/api/professor/courses/" ID1 "/export.csv", handler_export,
+	    ROUTE_PROFESSOR, 0, { ID1 } },
 };
 
 #define CONTRACT_COUNT	(sizeof(contract) / sizeof(contract[0]))
@@ -230,6 +234,13 @@ Test(router, literal_segments)
 	cr_assert_str_eq(allow_of("GET", "/api/sessions/" ID1 "/ended"), "");
 	cr_assert_str_eq(allow_of("POST", "/api/sessions/" ID1 "/rounds/"
 	    ID2 "/qrs"), "");
+	/* The export's name is literal: no other extension, no dot-less. */
+	cr_assert_str_eq(allow_of("GET", "/api/professor/courses/" ID1
+	    "/export.json"), "");
+	cr_assert_str_eq(allow_of("GET", "/api/professor/courses/" ID1
+	    "/exportXcsv"), "");
+	cr_assert_str_eq(allow_of("GET", "/api/students/you/courses/" ID1
+	    "/records"), "");
 }
 
 Test(router, wrong_method_allow)
@@ -269,6 +280,10 @@ Test(router, wrong_method_allow)
 	cr_assert_str_eq(allow_of("POST", "/api/professor/courses/" ID1
 	    "/stats"), "GET");
 	cr_assert_str_eq(allow_of("DELETE", "/api/students/me/stats"), "GET");
+	cr_assert_str_eq(allow_of("POST", "/api/students/me/courses/" ID1
+	    "/records"), "GET");
+	cr_assert_str_eq(allow_of("DELETE", "/api/professor/courses/" ID1
+	    "/export.csv"), "GET");
 }
 
 /* Methods are case-sensitive (RFC 9110), and unknown ones are 405. */
@@ -388,7 +403,7 @@ Test(router, reads_carry_their_statement)
 		} else
 			cr_assert_null(route->read, "%s", contract[i].path);
 	}
-	cr_assert_eq(reads, 9);
+	cr_assert_eq(reads, 10);
 }
 
 /*

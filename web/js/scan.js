@@ -17,10 +17,25 @@
 // login: it stays in the form, and is sent right after a password login.
 // The page cleans it up as the server does and sends only a well-formed
 // one, so a typo does not count toward the limit on wrong codes.
+//
+// The in-page scanner (issue 16, scanner.js): the "Scan" button, the
+// menu's Scan (/scan?camera=1), and every QR scan refused because the
+// code moved on (used, expired, not valid, round over: also when the
+// code outlived a login) open the rear camera.  The page posts each new
+// code of this site it reads, one at a time, and after a refusal that
+// a newer code may not get simply waits for the next code: the student
+// holds the phone up, nothing to tap.  A record ends the scanning: the
+// camera goes off, the result fills the screen, the phone vibrates.
+// Camera refused or absent: the typed-code form leads, and says why.
+//
+// The result survives a reload: the last record (or "already recorded")
+// of this tab is kept in sessionStorage with its round and student, and
+// /scan without a code shows it again, with its time, for 12 hours.
 import { api, ApiError, explain } from './api.js';
 import { $, h, say, clear, busy, fmtTime, logout, ready } from './ui.js';
 import { savePendingScan, pendingScan, dropPendingScan } from './pending.js';
 import { loginMethods, showMethods } from './signin.js';
+import { Scanner, CameraError, cameraPossible } from './scanner.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOKEN = /^[A-Za-z0-9_-]{1,256}$/;
@@ -41,8 +56,8 @@ const OUTCOMES = {
 	token_expired: ['bad', 'This code has expired', 'Scan the code on the screen now.'],
 	invalid_token: ['bad', 'This code is not valid', 'Scan the code on the screen again.'],
 	round_closed: ['bad', 'This round is over', 'A new round started: scan the code on the screen now.'],
-	session_ended: ['bad', 'Session over', 'This class session has ended: attendance can no longer be recorded.'],
-	not_enrolled: ['bad', 'Not enrolled', 'You are not enrolled in this class group. Ask your professor.'],
+	session_ended: ['bad', 'Session over', 'This class session has ended, so the scan was not recorded. If you were in class, tell your professor: they can still mark you present.'],
+	not_enrolled: ['bad', 'Not enrolled', 'This code is for a class group you are not enrolled in. If this class is yours, ask its professor to enroll you.'],
 	not_found: ['bad', 'Unknown session', 'This code does not belong to a class session. Scan the code on the screen again.'],
 	forbidden: ['bad', 'Not a student account', 'Only students record attendance. Log in with your student account below: your scan is kept.'],
 	outside_network: ['bad', 'Not on the campus network', null],
@@ -59,29 +74,136 @@ const CODE_OUTCOMES = {
 	rate_limited: ['bad', 'Too many wrong codes', null],
 };
 
+// What the scanner says while it reads codes: [word, detail].  KEEP_GOING:
+// the refusals after which it keeps reading, since a newer code on the
+// screen may be recorded (also what it says when it opens after such a
+// refusal of a QR scan).
+const LOOKING = ['Point at the QR code', 'on the class screen, and hold still: it is read by itself.'];
+const AFTER_LOGIN = ['Now scan the code on the screen', 'The code you scanned changed while you logged in. Hold your phone up to the screen: the new code is read by itself.'];
+const KEEP_GOING = {
+	token_used: ['Someone was quicker', 'That code was just used. Keep your phone on the screen: the next code is read by itself.'],
+	token_expired: ['That code expired', 'Keep your phone on the screen: the next code is read by itself.'],
+	invalid_token: ['That code is not valid', 'Keep your phone on the screen: the next code is read by itself.'],
+	round_closed: ['A new round started', 'Keep your phone on the screen: the new round\'s code is read by itself.'],
+	not_found: ['Not a running class', 'That QR code is not of a running class session. Point at your class\'s screen.'],
+};
+const NOT_REACHED = ['Not sent yet', 'The server could not be reached: the code is sent again. Check the Wi-Fi.'];
+const FOREIGN = ['Not an attendance code', 'That QR code is not of this site. Point at the QR code on your class\'s screen.'];
+const NO_CODE_YET = 'No code read yet: come closer to the screen and hold still, or type the code shown under the QR.';
+const NO_CODE_MS = 12000;
+const RESEND_MS = 1500;	// an unreached code may be sent again after this
+// A refused QR scan opens the scanner when the code moved on.
+const OPENS_SCANNER = new Set(['token_used', 'token_expired',
+    'invalid_token', 'round_closed']);
+// Why the camera could not help, said over the typed-code form.
+const CAMERA_WORDS = {
+	denied: 'The camera is blocked for this page: allow it in the browser\'s site settings and press Scan again, or type the code shown under the QR.',
+	absent: 'No camera was found on this device: type the code shown under the QR.',
+	busy: 'Another app is using the camera: close it and press Scan again, or type the code shown under the QR.',
+	unsupported: 'This browser cannot use the camera on this page: scan the QR code with your phone\'s camera app, or type the code shown under the QR.',
+	failed: 'The camera did not start: press Scan to try again, or type the code shown under the QR.',
+};
+
+// The last result of this tab: {sessionId, roundId, studentId, key,
+// recordedAt, at}, shown again by /scan after a reload.  Cleared with
+// the rest of sessionStorage at a logout (ui.js); shown only to the
+// student it belongs to.
+const RESULT_KEY = 'attendance.lastResult';
+const RESULT_KEPT_MS = 12 * 3600 * 1000;
+
+let me = null;		// the logged-in user, once asked
+let cameraWanted = false;	// /scan?camera=1: open it once logged in
+
+function keepResult(kept) {
+	try {
+		sessionStorage.setItem(RESULT_KEY,
+		    JSON.stringify({ ...kept, at: Date.now() }));
+	} catch (e) {
+		// A full or disabled storage: the result just does not
+		// survive a reload.
+	}
+}
+
+function keptResult() {
+	let k = null;
+	try {
+		k = JSON.parse(sessionStorage.getItem(RESULT_KEY));
+	} catch (e) {
+		k = null;
+	}
+	const age = k ? Date.now() - Number(k.at) : NaN;
+	if (k && me && k.studentId === me.id && DONE.has(k.key) &&
+	    age >= 0 && age < RESULT_KEPT_MS)
+		return k;
+	return null;
+}
+
 function show(look, word, detail, key) {
 	const box = $('#result');
 	box.hidden = false;
 	box.className = 'result ' + look;
 	box.dataset.outcome = key || '';
+	delete box.dataset.kept;
 	$('#result-word').textContent = word;
 	$('#result-detail').textContent = detail || '';
 }
 
-// A scan or a typed code went through: the record, full screen.
+// A scan or a typed code went through: the record, filling the screen.
+// Kept for a reload.
 function showRecorded(record) {
 	hideLogin();
+	keepResult({ sessionId: record.sessionId, roundId: record.roundId,
+	    studentId: record.studentId, key: record.status === 'late'
+	    ? 'late' : 'present', recordedAt: record.recordedAt });
 	showOutcome(record.status === 'late' ? 'late' : 'present',
 	    `Recorded at ${fmtTime(record.recordedAt)}.`);
 }
+
+// The done outcomes fill the phone's screen (the rest of the page comes
+// after them); a reload shows them again.
+const DONE = new Set(['present', 'late', 'already_recorded']);
 
 function showOutcome(key, extra, table = OUTCOMES, err = null) {
 	const [look, word, text] = table[key];
 	const detail = text === null ? explain(err, 'code') : text;
 	show(look, word, extra ? `${detail} ${extra}` : detail, key);
+	$('#result').classList.toggle('done', DONE.has(key));
 	$('#after').hidden = false;
 	showCodeForm(AGAIN.has(key), false);
+	showScanButton(key !== 'forbidden');
 	$('#result').focus();
+}
+
+// After a reload: the result as it was, and under it the ways to scan
+// again (a new round), the form not leading.
+function showKept(kept) {
+	showOutcome(kept.key, kept.recordedAt
+	    ? `Recorded at ${fmtTime(kept.recordedAt)}.` : null);
+	$('#result').dataset.kept = '1';
+	showCodeForm(true, false);
+}
+
+function isStudent() {
+	return me !== null && me.role === 'student';
+}
+
+// The "Scan" button, for a logged-in student: "Scan again" under a
+// result (a new round).
+function showScanButton(shown) {
+	shown = shown && isStudent();
+	$('#scan-box').hidden = !shown;
+	if (!shown)
+		clear($('#camera-msg'));
+	const outcome = $('#result').hidden ? 'idle' : $('#result').dataset.outcome;
+	const button = $('#scan-open');
+	button.textContent = DONE.has(outcome) ? 'Scan again (a new round)'
+	    : 'Scan the QR code';
+	// It leads where scanning is what to do next; not after a result,
+	// an answer that scanning again does not change, or a camera that
+	// did not open (the form leads then).
+	button.classList.toggle('secondary', !(outcome === 'idle' ||
+	    outcome === 'scanning' || AGAIN.has(outcome)) ||
+	    $('#camera-msg').textContent !== '');
 }
 
 // The code form: shown or not; when shown for typing now, it leads (its
@@ -106,17 +228,275 @@ function cleanCode(text) {
 	    .replace(/O/g, '0');
 }
 
+// A scan from the parameters of its URL's fragment, or null.
+function scanOf(p) {
+	const scan = { s: p.get('s'), r: p.get('r'), t: p.get('t') };
+	if (!UUID.test(scan.s || '') || !UUID.test(scan.r || '') || !TOKEN.test(scan.t || ''))
+		return null;
+	return scan;
+}
+
 function readFragment() {
 	if (!location.hash || location.hash === '#')
 		return undefined;
 	const p = new URLSearchParams(location.hash.slice(1));
-	const scan = { s: p.get('s'), r: p.get('r'), t: p.get('t') };
 	// Out of the address bar and the history: a reload or a shared
 	// screenshot shows no token.
 	history.replaceState(null, '', location.pathname);
-	if (!UUID.test(scan.s || '') || !UUID.test(scan.r || '') || !TOKEN.test(scan.t || ''))
+	return scanOf(p);
+}
+
+// The scan in a text the camera read: a URL of this site's scan page, as
+// the live screen encodes it (live.js scanUrl); null for any other text.
+// Another site's QR code is never posted.
+function scanOfText(text) {
+	let url;
+	try {
+		url = new URL(text);
+	} catch (e) {
 		return null;
-	return scan;
+	}
+	if (url.origin !== location.origin || url.pathname !== '/scan')
+		return null;
+	return scanOf(new URLSearchParams(url.hash.slice(1)));
+}
+
+// --- the in-page scanner ------------------------------------------------
+
+let scanner = null;
+const sc = {
+	tried: new Set(),	// tokens sent (or being sent) while open
+	busy: false,		// a scan in flight
+	queued: null,		// the newest code read meanwhile
+	tries: 0,
+	seenAt: 0,		// performance.now() a code of ours was read
+	saidAt: 0,		// ... and the scanner last said something
+	timer: null,
+};
+
+// Yellow words while it waits for the next code after a refusal.
+function scannerSays(words) {
+	const [word, detail] = words;
+	$('#scanner').classList.toggle('waiting',
+	    words !== LOOKING && words !== FOREIGN);
+	$('#scanner-word').textContent = word;
+	$('#scanner-detail').textContent = detail;
+	sc.saidAt = performance.now();
+}
+
+function scannerDetail(text) {
+	$('#scanner-detail').textContent = text;
+}
+
+function countTry() {
+	sc.tries++;
+	const el = $('#scanner-tries');
+	el.textContent = `Codes tried: ${sc.tries}`;
+	el.hidden = false;
+	$('#scanner').dataset.tries = String(sc.tries);
+}
+
+// Opens the camera, saying `words` first; resolves false when the
+// camera could not open (the typed-code form leads then).  `refused`:
+// the token just refused, not to be sent again.
+async function openScanner(words = LOOKING, refused = null) {
+	if (scanner && scanner.wanted)
+		return true;
+	cameraWanted = false;
+	clear($('#camera-msg'));
+	showScanButton(!$('#scan-box').hidden);
+	sc.tried.clear();
+	if (refused)
+		sc.tried.add(refused);
+	sc.queued = null;
+	sc.tries = 0;
+	$('#scanner-tries').hidden = true;
+	delete $('#scanner').dataset.tries;
+	scannerSays(words);
+	if (!cameraPossible()) {
+		cameraFailed(new CameraError('unsupported'));
+		return false;
+	}
+	$('#scanner').hidden = false;
+	document.body.classList.add('scanning');
+	sc.seenAt = performance.now();
+	clearInterval(sc.timer);
+	sc.timer = setInterval(noCodeYet, 1000);
+	if (!scanner) {
+		scanner = new Scanner($('#scanner-video'),
+		    { onText: codeRead, onError: cameraFailed });
+	}
+	try {
+		await scanner.start();
+	} catch (e) {
+		cameraFailed(e);
+		return false;
+	}
+	$('#scanner').dataset.decoder = scanner.decoder || '';
+	$('#scanner-stop').focus();
+	return true;
+}
+
+function closeScanner() {
+	if (scanner)
+		scanner.stop();
+	clearInterval(sc.timer);
+	sc.timer = null;
+	$('#scanner').hidden = true;
+	document.body.classList.remove('scanning');
+}
+
+function cameraFailed(e) {
+	closeScanner();
+	const reason = e instanceof CameraError ? e.reason : 'failed';
+	$('#scanner').dataset.failed = reason;
+	say($('#camera-msg'), 'error', CAMERA_WORDS[reason]);
+	showScanButton(true);
+	showCodeForm(true, true);
+}
+
+function noCodeYet() {
+	const now = performance.now();
+	if (!sc.busy && now - sc.seenAt > NO_CODE_MS && now - sc.saidAt > 3000)
+		scannerDetail(NO_CODE_YET);
+}
+
+function codeRead(text) {
+	const scan = scanOfText(text);
+	if (scan === null) {
+		// Said only when no code of ours is in view.
+		const now = performance.now();
+		if (!sc.busy && now - sc.seenAt > 3000 && now - sc.saidAt > 3000)
+			scannerSays(FOREIGN);
+		return;
+	}
+	sc.seenAt = performance.now();
+	if (sc.tried.has(scan.t))
+		return;
+	if (sc.busy) {
+		sc.queued = scan;
+		return;
+	}
+	postScan(scan);
+}
+
+function vibrate() {
+	try {
+		if (navigator.vibrate)
+			navigator.vibrate(200);
+	} catch (e) {
+		// Not on this phone.
+	}
+}
+
+// Sends one code the camera read.  A refusal a newer code may not get
+// waits for the next code; an unreached server tries the same code again
+// after a moment; anything else ends the scanning with its answer.
+async function postScan(scan) {
+	sc.busy = true;
+	sc.tried.add(scan.t);
+	countTry();
+	scannerDetail('Code read: sending it…');
+	let record = null;
+	let err = null;
+	try {
+		({ record } = await api('POST',
+		    `/sessions/${scan.s}/rounds/${scan.r}/scan`, { token: scan.t }));
+	} catch (e) {
+		err = e;
+	}
+	sc.busy = false;
+	if (record) {
+		// Even if Stop came meanwhile: the student is recorded.
+		closeScanner();
+		$('#retry-box').hidden = true;
+		showRecorded(record);
+		vibrate();
+		return;
+	}
+	if (!scanner || !scanner.wanted)
+		return;
+	if (!(err instanceof ApiError) || err.status === 0 ||
+	    err.status >= 500) {
+		// Not reached, or nothing done (503, or a proxy's 502):
+		// this code again in a moment, if it is still on the screen.
+		scannerSays(NOT_REACHED);
+		setTimeout(() => sc.tried.delete(scan.t), RESEND_MS);
+	} else if (KEEP_GOING[err.code]) {
+		scannerSays(KEEP_GOING[err.code]);
+	} else {
+		closeScanner();
+		if (err.code === 'unauthenticated' || err.code === 'forbidden')
+			savePendingScan({ ...scan, at: Date.now() });
+		if (err.code === 'unauthenticated' || OUTCOMES[err.code]) {
+			await refused(err, scan);
+		} else {
+			// An answer no retry changes (a proxy's or the
+			// CSRF check's): in words.
+			show('bad', 'Not recorded', explain(err), 'error');
+			$('#after').hidden = false;
+			showScanButton(true);
+			showCodeForm(true, false);
+		}
+		return;
+	}
+	const next = sc.queued;
+	sc.queued = null;
+	if (next && !sc.tried.has(next.t))
+		postScan(next);
+}
+
+// A QR scan's final refusal (not a passing failure), in words.
+async function refused(e, scan) {
+	if (e.code === 'unauthenticated') {
+		// Kept: sent right after the login.
+		show('info', 'Log in first', 'Your scan is kept: it is sent as soon as you are logged in.', 'login');
+		showScanButton(false);
+		await showLogin(true);
+		return;
+	}
+	if (e.code === 'forbidden') {
+		// A professor's (or someone's) phone: kept for the
+		// student's own login.
+		showOutcome(e.code);
+		await showLogin(false);
+		return;
+	}
+	dropPendingScan();
+	hideLogin();
+	showOutcome(e.code, null, OUTCOMES, e);
+	if (e.code === 'already_recorded') {
+		if (me === null)
+			await showUser();
+		if (me !== null) {
+			keepResult({ sessionId: scan.s, roundId: scan.r,
+			    studentId: me.id, key: 'already_recorded',
+			    recordedAt: null });
+		}
+	} else if (e.code === 'not_enrolled') {
+		await sayEnrollments();
+	}
+}
+
+// "Not enrolled": the server does not say whose group the code is of, so
+// the page names the student's own groups, for the one who sits in the
+// wrong group's class.
+async function sayEnrollments() {
+	let courses;
+	try {
+		({ courses } = await api('GET', '/students/me/stats'));
+	} catch (e) {
+		return;
+	}
+	if ($('#result').dataset.outcome !== 'not_enrolled')
+		return;
+	const groups = courses.map((c) =>
+	    `${c.code} ${c.name} (${c.term}), ${c.groupName}`);
+	$('#result-detail').textContent = 'This code is for a class group you are not enrolled in. ' +
+	    (groups.length === 0
+	    ? 'You are in no class group yet: ask the professor of this class to enroll you.'
+	    : `Your group${groups.length > 1 ? 's' : ''}: ${groups.join('; ')}. ` +
+	    'Check that this class is your group\'s; if it is, ask its professor to enroll you.');
 }
 
 // The ways to log in, asked for the first time the scan needs a login
@@ -153,11 +533,19 @@ function hideLogin() {
 async function showUser() {
 	try {
 		const { user } = await api('GET', '/auth/me');
+		me = user;
+		if (user.role !== 'student')
+			closeScanner();
 		$('#who').textContent = `Logged in as ${user.displayName} (${user.username})`;
 		$('#who-line').hidden = false;
-		$('#nav').replaceChildren(h('a', { href: '/me.html' }, 'My attendance'));
+		$('#nav').replaceChildren(h('a', { href: '/me.html' }, 'My attendance'),
+		    h('a', { href: '/scan?camera=1', onclick: (ev) => {
+			ev.preventDefault();
+			openScanner();
+		    } }, 'Scan'));
 		return true;
 	} catch (e) {
+		me = null;
 		$('#who-line').hidden = true;
 		// Unreachable is not logged out: the code form tells then.
 		return !(e instanceof ApiError && e.code === 'unauthenticated');
@@ -194,6 +582,7 @@ async function submitCode() {
 		}
 		if (e.code === 'unauthenticated') {
 			show('info', 'Log in first', 'Your code stays in the form: it is sent as soon as you are logged in.', 'login');
+			showScanButton(false);
 			await showLogin(true);
 			return;
 		}
@@ -203,6 +592,8 @@ async function submitCode() {
 			else
 				hideLogin();
 			showOutcome(e.code, null, CODE_OUTCOMES, e);
+			if (e.code === 'not_enrolled')
+				await sayEnrollments();
 			if (AGAIN.has(e.code))
 				input.select();
 			else
@@ -216,22 +607,34 @@ async function submitCode() {
 	}
 }
 
-// No QR scan to send: the code form leads, once logged in.
+// No QR scan to send: the last result of this tab if there is one, else
+// the code form leads; the Scan button either way, once logged in.
 async function idle() {
 	const loggedIn = await showUser();
 	if (!loggedIn) {
 		show('info', 'Log in first', 'Then type the code shown under the QR code in class, or scan the QR code with your phone\'s camera.', 'login');
 		showCodeForm(false);
+		showScanButton(false);
 		await showLogin(true);
 		return;
 	}
-	$('#result').hidden = true;
-	$('#result').dataset.outcome = 'idle';
 	$('#after').hidden = false;
-	showCodeForm(true, true);
+	const kept = keptResult();
+	if (kept) {
+		showKept(kept);
+	} else {
+		$('#result').hidden = true;
+		$('#result').dataset.outcome = 'idle';
+		showScanButton(true);
+		showCodeForm(true, !cameraWanted);
+	}
+	if (cameraWanted && isStudent())
+		await openScanner();
 }
 
-async function submit() {
+// Sends the kept QR scan; `kept`: it waited through a login (or single
+// sign-on), so a code that moved on meanwhile is no surprise.
+async function submit(kept = false) {
 	const scan = pendingScan();
 	if (!scan) {
 		await idle();
@@ -249,29 +652,40 @@ async function submit() {
 			show('bad', 'Something went wrong', String(e), 'error');
 			return;
 		}
-		if (e.code === 'unauthenticated') {
-			// Kept: sent right after the login.
-			show('info', 'Log in first', 'Your scan is kept: it is sent as soon as you are logged in.', 'login');
-			await showLogin(true);
+		if (e.code !== 'unauthenticated' && !OUTCOMES[e.code]) {
+			// Not reached, or a passing failure: kept, to try
+			// again.
+			show('bad', 'Not recorded yet', explain(e), 'retry');
+			$('#retry-box').hidden = false;
 			return;
 		}
-		if (e.code === 'forbidden') {
-			// A professor's (or someone's) phone: kept for the
-			// student's own login.
-			showOutcome(e.code);
-			await showLogin(false);
+		if (OPENS_SCANNER.has(e.code)) {
+			await movedOn(e, scan, kept);
 			return;
 		}
-		if (OUTCOMES[e.code]) {
-			dropPendingScan();
-			hideLogin();
-			showOutcome(e.code, null, OUTCOMES, e);
-			return;
-		}
-		// Not reached, or a passing failure: kept, to try again.
-		show('bad', 'Not recorded yet', explain(e), 'retry');
-		$('#retry-box').hidden = false;
+		await refused(e, scan);
 	}
+}
+
+// The code moved on: the camera reads the one on the screen now, and
+// says so itself (no "just used" first, which would be the page's word
+// for what the scanner is about to fix).  Under it, for after a Stop,
+// the Scan button and the form.  No camera: the answer in words, and
+// the form leads.
+async function movedOn(e, scan, kept) {
+	dropPendingScan();
+	hideLogin();
+	$('#result').hidden = true;
+	$('#result').dataset.outcome = 'scanning';
+	$('#after').hidden = false;
+	if (me === null)
+		await showUser();
+	showScanButton(true);
+	showCodeForm(true, false);
+	if (await openScanner(kept ? AFTER_LOGIN : KEEP_GOING[e.code], scan.t))
+		return;
+	showOutcome(e.code, null, OUTCOMES, e);
+	showCodeForm(true, true);
 }
 
 function wireLogin() {
@@ -298,7 +712,7 @@ function wireLogin() {
 				// A code typed before the login goes now; else
 				// the kept QR scan, or the form.
 				if (pendingScan()) {
-					await submit();
+					await submit(true);
 					await showUser();
 				} else if (cleanCode($('#code').value) !== '') {
 					await showUser();
@@ -317,6 +731,7 @@ function wireLogin() {
 // A code from the address: kept and sent.  Also when another code is
 // opened in this tab, which changes only the fragment (no new page load).
 async function fromFragment() {
+	closeScanner();
 	const scan = readFragment();
 	if (scan === null) {
 		show('bad', 'This link is not a valid code', 'Scan the code on the screen again.', 'bad-link');
@@ -326,12 +741,15 @@ async function fromFragment() {
 		if (scan)
 			savePendingScan({ ...scan, at: Date.now() });
 		$('#after').hidden = true;
-		await submit();
+		// No code in the address: a scan kept through a login.
+		await submit(!scan);
 	} else {
 		await idle();	// Tells who is logged in.
 		return;
 	}
 	await showUser();
+	if ($('#login-box').hidden && $('#result').dataset.outcome !== 'forbidden')
+		showScanButton(true);
 }
 
 function wireCode() {
@@ -341,12 +759,36 @@ function wireCode() {
 	});
 }
 
+function wireScanner() {
+	$('#scan-open').addEventListener('click', () => openScanner());
+	$('#scanner-stop').addEventListener('click', () => {
+		closeScanner();
+		$('#scan-open').focus();
+	});
+	$('#scanner-type').addEventListener('click', () => {
+		closeScanner();
+		showCodeForm(true, true);
+	});
+	document.addEventListener('keydown', (ev) => {
+		if (ev.key === 'Escape' && !$('#scanner').hidden)
+			$('#scanner-stop').click();
+	});
+}
+
 function main() {
 	wireLogin();
 	wireCode();
-	ready('login-submit', 'code-submit');
-	$('#retry').addEventListener('click', submit);
+	wireScanner();
+	ready('login-submit', 'code-submit', 'scan-open');
+	$('#retry').addEventListener('click', () => submit());
 	$('#logout').addEventListener('click', logout);
+	// /scan?camera=1 (the menu's Scan): the camera, once logged in; out
+	// of the address, so that a reload shows the result instead.
+	const query = new URLSearchParams(location.search);
+	if (query.has('camera')) {
+		cameraWanted = true;
+		history.replaceState(null, '', location.pathname + location.hash);
+	}
 	window.addEventListener('hashchange', () => {
 		if (location.hash && location.hash !== '#')
 			fromFragment();

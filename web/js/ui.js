@@ -114,7 +114,8 @@ export function fillTopBar(user) {
 		nav.replaceChildren(...(user.role === 'professor'
 		    ? [h('a', { href: '/courses.html' }, 'Courses')]
 		    : [h('a', { href: '/me.html' }, 'My attendance'),
-			h('a', { href: '/scan' }, 'Scan')]));
+			// The in-page scanner, open at once (scan.js).
+			h('a', { href: '/scan?camera=1' }, 'Scan')]));
 	}
 	const who = $('#who');
 	if (who)
