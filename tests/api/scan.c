@@ -979,7 +979,7 @@ struct self_race {
 	struct api_events	*ev;
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
 	char			 student[ID];
-	long			 tokens;	/* the round's, before the race */
+	long			 tokens;	/* the round's, before it */
 };
 
 static void
