@@ -8,6 +8,16 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	    CASE WHEN no_device THEN 'no_device' END], NULL)
 $$;
 
+-- (issue 16) not_enrolled's message: the code's course and group.
+CREATE OR REPLACE FUNCTION scan_class_label(p_course uuid, p_group uuid)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+	SELECT format('not enrolled in %s %s (%s), %s', c1.code, c1.name,
+	    c1.term, g1.name)
+	FROM courses c1 JOIN groups g1 ON g1.course_id = c1.id
+	WHERE c1.id = p_course AND g1.id = p_group
+$$;
+
 -- POST /api/sessions/:sessionId/rounds/:roundId/scan, the busiest route
 -- of the product, in one round trip: the login lookup that every other
 -- route makes first comes inside the scan's transaction.  The worker
@@ -87,17 +97,46 @@ BEGIN
 		error := 'forbidden';
 		RETURN;
 	END IF;
-	-- The course's networks come with the session's identity: one
-	-- lookup (a course's networks are read, never locked, by a scan).
+	-- Every check of the scan, first without a lock, in one statement
+	-- (one snapshot): a refused scan (in a hall, most scans lose the race
+	-- for a token) answers from here and writes nothing, takes no lock
+	-- and no transaction id.  Its answer is the one a scan at that
+	-- snapshot would get, in the contract's order.  A scan that may
+	-- succeed checks again below, under its locks; the course's networks
+	-- are read here only (a scan reads them, never locks them).
 	SELECT s1.course_id, s1.group_id, c1.allowed_networks,
-	    c1.network_policy
-	INTO v_course, v_group, v_networks, v_policy
+	    c1.network_policy,
+	    CASE
+	    WHEN NOT EXISTS (SELECT 1 FROM enrollments e
+		WHERE e.student_id = caller.id AND e.course_id = s1.course_id
+		  AND e.group_id = s1.group_id) THEN 'not_enrolled'
+	    WHEN s1.status <> 'active' THEN 'session_ended'
+	    WHEN r1.ends_at IS NOT NULL THEN 'round_closed'
+	    WHEN EXISTS (SELECT 1 FROM attendance_records ar
+		WHERE ar.round_id = r1.id AND ar.student_id = caller.id
+		  AND ar.status <> 'absent') THEN 'already_recorded'
+	    WHEN c1.network_policy = 'refuse' AND
+		NOT coalesce(p_address <<= ANY (c1.allowed_networks), true)
+		THEN 'outside_network'
+	    WHEN t1.id IS NULL THEN 'invalid_token'
+	    WHEN t1.superseded_at IS NOT NULL OR
+		(t1.consumed AND s1.scan_mode = 'single') THEN 'token_used'
+	    WHEN t1.expires_at <= clock_timestamp() THEN 'token_expired'
+	    END
+	INTO v_course, v_group, v_networks, v_policy, error
 	FROM sessions s1
 	JOIN attendance_rounds r1 ON r1.session_id = s1.id
 	JOIN courses c1 ON c1.id = s1.course_id
+	LEFT JOIN qr_tokens t1 ON t1.token_hash = p_hash AND t1.round_id = r1.id
 	WHERE s1.id = p_session AND r1.id = p_round;
 	IF NOT FOUND THEN
 		error := 'not_found';
+		RETURN;
+	END IF;
+	IF error = 'not_enrolled' THEN
+		detail := scan_class_label(v_course, v_group);
+		RETURN;
+	ELSIF error IS NOT NULL THEN
 		RETURN;
 	END IF;
 	PERFORM 1 FROM enrollments
@@ -106,11 +145,7 @@ BEGIN
 	FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
 		error := 'not_enrolled';
-		SELECT format('not enrolled in %s %s (%s), %s', c1.code,
-		    c1.name, c1.term, g1.name)
-		INTO detail
-		FROM courses c1 JOIN groups g1 ON g1.course_id = c1.id
-		WHERE c1.id = v_course AND g1.id = v_group;
+		detail := scan_class_label(v_course, v_group);
 		RETURN;
 	END IF;
 	-- Read again once the round is share-locked: a session ended or a

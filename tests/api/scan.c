@@ -1056,6 +1056,51 @@ Test(scan, a_student_racing_itself_burns_one_token, .timeout = 120)
 	api_fixture_free(&f);
 }
 
+/*
+ * A refused scan writes nothing and locks nothing: in a hall most scans
+ * lose the race for a token, and each is answered from one unlocked
+ * read.  PostgreSQL gives a transaction id to whatever writes or locks
+ * a row, so the next id must not move while refused scans of every kind
+ * come in (this test's database has nothing else running).
+ */
+Test(scan, a_refused_scan_takes_no_transaction_id)
+{
+	static const char	*xmax = "SELECT pg_snapshot_xmax("
+	    "pg_current_snapshot())::text::bigint";
+	struct api_fixture	 f;
+	struct api_events	*ev;
+	char			 session[ID], round[ID], token[TOKEN_SIZE];
+	char			 used[TOKEN_SIZE], path[256], record[ID];
+	long			 before, after;
+	int			 i;
+
+	api_fixture_new(&f, 2);
+	ev = open_round(&f, NULL, session, round, token);
+	memcpy(used, token, sizeof(used));
+	scan_ok(&f, ev, 0, session, round, token, "present", record);
+	snprintf(path, sizeof(path), "/api/sessions/%s/rounds/%s/scan",
+	    session, round);
+
+	before = api_db_long(xmax, NULL);
+	for (i = 0; i < 10; i++) {
+		api_scan(f.st[1], session, round, used, &f.r);
+		api_expect_status(&f.r, 409);
+		api_scan(f.st[0], session, round, token, &f.r);
+		api_expect_status(&f.r, 409);
+		api_scan(f.st[1], session, round,
+		    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &f.r);
+		api_expect_status(&f.r, 403);
+	}
+	after = api_db_long(xmax, NULL);
+	cr_assert_eq(after, before, "30 refused scans took %ld transaction "
+	    "ids", after - before);
+	/* And the live token still records the next student. */
+	scan_ok(&f, ev, 1, session, round, token, "present", record);
+	api_assert_session_invariants(session);
+	api_events_free(ev);
+	api_fixture_free(&f);
+}
+
 /* --- (v1.1) window mode ------------------------------------------------ */
 
 /* The round's live token's id, malloc'd. */
