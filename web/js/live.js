@@ -254,19 +254,23 @@ function renderChecked(freshId) {
 function recorded(d) {
 	if (d.roundId !== st.roundId)
 		return;
+	// A second event for one student is a second writer of its record
+	// (an override racing a scan), and two workers may publish in the
+	// other order than they committed: the stored state is read again.
+	const again = st.checked.has(d.studentId);
 	if (d.status === 'present' || d.status === 'late')
 		st.checked.set(d.studentId, { ...d, heardAt: performance.now() });
 	else
 		st.checked.delete(d.studentId);	// an override to absent/excused
 	renderChecked(d.studentId);
-	if (Array.isArray(d.flags) && d.flags.includes('shared_device'))
+	if (again || (Array.isArray(d.flags) && d.flags.includes('shared_device')))
 		syncFlagsSoon();
 }
 
-// The flags of the rows shown, from the session's records: the server
-// flags the earlier records of a shared phone when its next student
-// checks in, and no event says so.  Several check-ins in a row make one
-// request.
+// The rows shown, from the session's records: the server flags the
+// earlier records of a shared phone when its next student checks in,
+// and no event says so; and events of one record may come out of order.
+// Several events in a row make one request.
 function syncFlagsSoon() {
 	clearTimeout(st.flagTimer);
 	st.flagTimer = setTimeout(syncFlags, 300);
