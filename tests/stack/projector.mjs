@@ -205,6 +205,15 @@ function nextToken(after) {
 }
 
 let sessionId, roundId;
+
+// Checks each element's font size (px) against its minimum.
+async function fontSizes(min) {
+	const sizes = await P.evaluate((sels) => Object.fromEntries(sels.map((s) =>
+	    [s, parseFloat(getComputedStyle(document.querySelector(s)).fontSize)])),
+	    Object.keys(min));
+	for (const [sel, px] of Object.entries(sizes))
+		check(px >= min[sel], `${sel} is ${px} px high on a 1080p screen (at least ${min[sel]})`);
+}
 const qrFigures = [];
 
 try {
@@ -231,17 +240,15 @@ try {
 	});
 
 	await step('the words for the back row: the lead sentence, single mode\'s countdown', async () => {
-		const host = base.replace(/^https?:\/\//, '');
+		const host = base.replace(/^https:\/\//, '');	// http:// is typed
 		await waitText(P, '#code-help', new RegExp(
 		    `^Scan with your phone, or type the code at ${host.replace(/[.]/g, '\\.')}/scan$`));
 		await waitText(P, '#countdown-label', /changes after each scan/i);
-		const sizes = await P.evaluate(() => Object.fromEntries(
-		    ['#code-help', '#round-stage', '#count-stage', '#countdown']
-			.map((s) => [s, parseFloat(getComputedStyle(document.querySelector(s)).fontSize)])));
-		// 40 px on a 1080p screen: a letter of about 2.5 cm on a 3 m
-		// wide picture, read from 15 m (about 1/600 of the distance).
-		for (const [sel, px] of Object.entries(sizes))
-			check(px >= 40, `${sel} is ${px} px high on a 1080p screen`);
+		// On a 1080p picture 3 m wide a pixel is 1.6 mm: 80 px numbers
+		// are about 9 cm high, read from the back of a large hall; the
+		// sentence and the countdown at 36-40 px from the middle rows,
+		// larger in full screen.
+		await fontSizes({ '#code-help': 36, '#round': 72, '#count': 72, '#countdown': 40 });
 	});
 
 	await step('the QR code holds the short URL, and says its size', async () => {
@@ -259,6 +266,8 @@ try {
 		qrFigures.push(`full screen 1920x1080: version ${f.version}, ${f.cell} px a module`);
 		check(Number(f.version) <= 6, `the QR code is version ${f.version}`);
 		check(Number(f.cell) >= 20, `a module is ${f.cell} px in full screen`);
+		await fontSizes({ '#code-help': 48, '#round-stage': 60, '#count-stage': 60,
+		    '#countdown': 60, '#typed-code': 100 });
 		await readQr(P);
 		await shot(P, 'live-full-screen-projector');
 		await P.keyboard.press('f');
