@@ -377,10 +377,14 @@ try {
 			await P.waitForTimeout(300);
 			if (also)
 				await also(size);
-			const wide = await P.evaluate(() =>
-			    document.documentElement.scrollWidth - window.innerWidth);
-			check(wide <= 0, `${name} at ${size} size is ${wide} px wider than the screen`);
 			await shot(P, `${name}-${size}`);
+			const wide = await P.evaluate(() => [
+			    document.documentElement.scrollWidth - window.innerWidth,
+			    [...document.querySelectorAll('main *')].filter((e) =>
+				e.getBoundingClientRect().right > window.innerWidth + 1)
+				.map((e) => e.id || e.className || e.tagName).slice(0, 5)]);
+			check(wide[0] <= 0, `${name} at ${size} size is ${wide[0]} px wider ` +
+			    `than the screen (${wide[1].join(', ')})`);
 		}
 		await P.setViewportSize({ width: 1920, height: 1080 });
 		await P.waitForTimeout(300);
