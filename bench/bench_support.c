@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
@@ -159,6 +160,74 @@ bench_enroll(PGconn *db, const char *student_id, const char *course_id,
 
 	PQclear(bench_sql(db, "INSERT INTO enrollments (student_id,"
 	    " course_id, group_id) VALUES ($1, $2, $3)", 3, params));
+}
+
+void
+bench_device_cookie(PGconn *db, char *cookie, size_t size)
+{
+	char		 did[TOKEN_TEXT_SIZE], hash[TOKEN_HASH_HEX_SIZE];
+	const char	*params[1] = { hash };
+	size_t		 len = strlen(cookie);
+
+	token_mint(did, hash);
+	PQclear(bench_sql(db, "INSERT INTO devices (token_hash) "
+	    "VALUES ($1::bytea)", 1, params));
+	snprintf(cookie + len, size - len, "; did=%s", did);
+}
+
+/*
+ * Fields 4 (ppid) and 14 to 17 (utime, stime, cutime, cstime, in clock
+ * ticks) of /proc/PID/stat; the name, field 2, is in parentheses and may
+ * hold spaces or parentheses itself: the fields start after the last ')'.
+ */
+static int
+bench_proc_stat(const char *pid, long *ppid, double ticks[4])
+{
+	char	 path[64], text[1024], *p;
+	FILE	*f;
+	size_t	 n;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	if ((p = strrchr(text, ')')) == NULL ||
+	    sscanf(p + 1, " %*c %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s"
+	    " %lf %lf %lf %lf", ppid, &ticks[0], &ticks[1], &ticks[2],
+	    &ticks[3]) != 5)
+		return -1;
+	return 0;
+}
+
+double
+bench_stack_cpu_seconds(const long *pids, size_t n)
+{
+	struct dirent	*e;
+	DIR		*proc;
+	char		 name[32];
+	double		 ticks[4], total = 0;
+	long		 ppid, hz = sysconf(_SC_CLK_TCK);
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "%ld", pids[i]);
+		if (bench_proc_stat(name, &ppid, ticks) == 0)
+			total += ticks[0] + ticks[1] + ticks[2] + ticks[3];
+	}
+	if ((proc = opendir("/proc")) == NULL)
+		bench_die("cannot read /proc");
+	while ((e = readdir(proc)) != NULL) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9' ||
+		    bench_proc_stat(e->d_name, &ppid, ticks) != 0)
+			continue;
+		for (i = 0; i < n; i++)
+			if (ppid == pids[i])
+				total += ticks[0] + ticks[1];
+	}
+	closedir(proc);
+	return total / (double)(hz > 0 ? hz : 100);
 }
 
 int

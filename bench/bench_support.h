@@ -87,6 +87,25 @@ void	 bench_enroll(PGconn *db, const char *student_id,
 	    const char *course_id, const char *group_id);
 
 /*
+ * A device cookie of the server's (a row of devices with the hash of a
+ * random did), appended to the cookie text as "; did=DEVICE": a browser
+ * keeps the one its first login or scan set, and a scan without one
+ * would cost the server a device of its own each time.
+ */
+void	 bench_device_cookie(PGconn *db, char *cookie, size_t size);
+
+/*
+ * The CPU time, in seconds, that the processes of pids (n of them) and
+ * their children have used: each one's own and its waited-for children's
+ * (/proc/PID/stat utime, stime, cutime, cstime), and that of each living
+ * child (a PostgreSQL backend, a FastCGI worker, an nginx worker).  The
+ * difference of two readings is what a stack of servers spent between
+ * them, a child that exited meanwhile included once its parent reaped
+ * it.  Processes that are gone count nothing.
+ */
+double	 bench_stack_cpu_seconds(const long *pids, size_t n);
+
+/*
  * Copies the string at "object.field" of a JSON text, or at "field" when
  * object is NULL, into out (cut at size).  BENCH_EABSENT, out untouched,
  * when the text is not JSON or has no string there.

@@ -70,19 +70,6 @@ struct classroom {
 
 static const char	*base, *conninfo;
 
-/* A device cookie of the server's, appended to a student's cookie. */
-static void
-bench_device(PGconn *db, char *cookie, size_t size)
-{
-	char		 did[TOKEN_TEXT_SIZE], hash[TOKEN_HASH_HEX_SIZE];
-	const char	*params[1] = { hash };
-	size_t		 len = strlen(cookie);
-
-	token_mint(did, hash);
-	PQclear(bench_sql(db, "INSERT INTO devices (token_hash) "
-	    "VALUES ($1::bytea)", 1, params));
-	snprintf(cookie + len, size - len, "; did=%s", did);
-}
 static int		 end_sessions;
 static double		 deadline;	/* -d: ms on the monotonic clock */
 static atomic_int	 terminated;	/* -d: SIGTERM came */
@@ -399,7 +386,7 @@ make_classrooms(struct classroom *rooms, int nrooms, int nstudents,
 			    stamp);
 			bench_user_create(db, "student", name, id,
 			    c->student_sids[s]);
-			bench_device(db, c->student_sids[s],
+			bench_device_cookie(db, c->student_sids[s],
 			    sizeof(c->student_sids[s]));
 			bench_enroll(db, id, course, c->group_id);
 		}

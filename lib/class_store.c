@@ -96,9 +96,11 @@ class_store_call(struct store *store, struct arena *arena,
 		return rc;
 	if ((user = store_column(arena, res, "user_id", &oom)) != NULL)
 		snprintf(out->user_id, sizeof(out->user_id), "%s", user);
-	/* A refusal's one detail: how long a rate limit lasts. */
+	/* A refusal's details: how long a rate limit lasts, the message
+	 * of a scan's not_enrolled. */
 	if ((error = store_column(arena, res, "retry_after", &oom)) != NULL)
 		out->retry_after = strtol(error, NULL, 10);
+	out->detail = store_column(arena, res, "detail", &oom);
 	if ((error = store_column(arena, res, "error", &oom)) != NULL) {
 		rc = error_from_code(error);
 		if (rc == AT_EINTERNAL)

@@ -33,6 +33,9 @@ struct class_outcome {
 	int		 active;	/* record_set: the session is active */
 	int		 issued;	/* scan: the new device cookie was */
 	long		 retry_after;	/* scan_code: when rate limited */
+	/* A scan's not_enrolled: its message, which names the code's
+	 * course and group; NULL with any other answer. */
+	const char	*detail;
 	/* class_store_scan(): the caller, once the login is known
 	 * (refused or not); "" when the login was not found. */
 	char		 user_id[HTTP_UUID_SIZE];

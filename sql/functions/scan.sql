@@ -39,16 +39,27 @@ $$;
 -- the round's share lock, as in single mode; the token's row lock only
 -- orders scans that would consume it, and a window scan consumes
 -- nothing, so hundreds of them do not queue on one row.
+-- (issue 16) A not_enrolled refusal has its message in detail: it names
+-- the code's course and group, read in that branch only.  The student
+-- holds the code, and the projector shows its class anyway; an unknown
+-- session (not_found) names nothing.
 DROP FUNCTION IF EXISTS api_scan_as(bytea, uuid, uuid, bytea, bytea);
 DROP FUNCTION IF EXISTS api_scan_as(bytea, uuid, uuid, bytea, bytea, inet,
     bytea, bytea, int, text, text);
+-- detail changed the result types of both, which CREATE OR REPLACE
+-- cannot do: the current signatures go first (the whole file is one
+-- transaction, so no scan ever finds them missing).
+DROP FUNCTION IF EXISTS api_scan_code_as(bytea, bytea, bytea, bytea, inet,
+    bytea, bytea, int, text, int, int);
+DROP FUNCTION IF EXISTS api_scan_as(bytea, uuid, uuid, bytea, bytea, bytea,
+    inet, bytea, bytea, int, text, text);
 CREATE OR REPLACE FUNCTION api_scan_as(p_sid bytea, p_session uuid,
     p_round uuid, p_hash bytea, p_next_hash bytea, p_next_code_hash bytea,
     p_address inet,
     p_device bytea, p_new_device bytea, p_device_lifetime int,
     p_user_agent text, p_source text,
     OUT error text, OUT body json, OUT recorded json, OUT expires_at text,
-    OUT user_id uuid, OUT issued boolean)
+    OUT user_id uuid, OUT issued boolean, OUT detail text)
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	caller users;
@@ -95,6 +106,11 @@ BEGIN
 	FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
 		error := 'not_enrolled';
+		SELECT format('not enrolled in %s %s (%s), %s', c1.code,
+		    c1.name, c1.term, g1.name)
+		INTO detail
+		FROM courses c1 JOIN groups g1 ON g1.course_id = c1.id
+		WHERE c1.id = v_course AND g1.id = v_group;
 		RETURN;
 	END IF;
 	-- Read again once the round is share-locked: a session ended or a
@@ -222,7 +238,7 @@ CREATE OR REPLACE FUNCTION api_scan_code_as(p_sid bytea, p_code_hash bytea,
     p_user_agent text, p_window int, p_limit int,
     OUT error text, OUT body json, OUT recorded json, OUT expires_at text,
     OUT user_id uuid, OUT issued boolean, OUT session_id uuid,
-    OUT round_id uuid, OUT retry_after int)
+    OUT round_id uuid, OUT retry_after int, OUT detail text)
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
 	caller users;
@@ -262,10 +278,10 @@ BEGIN
 	END IF;
 	SELECT ar.session_id, ar.id INTO session_id, round_id
 	FROM attendance_rounds ar WHERE ar.id = t.round_id;
-	-- The scan's own answer, its error codes included (literal ones,
-	-- in api_scan_as()).
-	SELECT o.error, o.body, o.recorded, o.expires_at, o.issued
-	INTO error, body, recorded, expires_at, issued
+	-- The scan's own answer, its error codes (literal ones, in
+	-- api_scan_as()) and not_enrolled's message included.
+	SELECT o.error, o.body, o.recorded, o.expires_at, o.issued, o.detail
+	INTO error, body, recorded, expires_at, issued, detail
 	FROM api_scan_as(p_sid, session_id, round_id, t.token_hash,
 	    p_next_hash, p_next_code_hash, p_address, p_device, p_new_device,
 	    p_device_lifetime, p_user_agent, 'code') o;

@@ -177,6 +177,9 @@ handler_scanned(struct app *app, struct request *req, enum at_error rc,
 	/* The statement names the caller, refused or not: for the log, and
 	 * so that the pipeline knows 401 and 403 were settled. */
 	snprintf(req->user_id, sizeof(req->user_id), "%s", out->user_id);
+	/* not_enrolled names the code's class: the page says it. */
+	if (rc != AT_OK && out->detail != NULL)
+		req->message = out->detail;
 	if ((rc = handler_outcome(req, rc, 201, out)) != AT_OK)
 		return rc;
 	if (out->issued)

@@ -376,6 +376,48 @@ Test(scan, malformed_tokens_are_invalid_token)
 	api_fixture_free(&f);
 }
 
+/*
+ * (issue 16) What a not_enrolled answer says: the code's course and group,
+ * as the fixture made them (api_class_create(): "Course <code>", term
+ * "2026F", group "G1"); malloc'd.
+ */
+static char *
+not_enrolled_message(const struct api_fixture *f)
+{
+	char	*code, *want;
+
+	code = api_db_value("SELECT code FROM courses WHERE id = $1",
+	    f->c.course_id, NULL);
+	cr_assert(code != NULL);
+	want = api_printf("not enrolled in %s Course %s (2026F), G1", code,
+	    code);
+	free(code);
+	return want;
+}
+
+static void
+assert_not_enrolled(const struct api_response *r, const char *want)
+{
+	api_assert_error(r, 403, "not_enrolled");
+	cr_assert_str_eq(api_json_string(api_json_get(r->json, "error"),
+	    "message"), want, "body: %s", r->body);
+}
+
+/* An answer that names neither f's course nor its group. */
+static void
+assert_names_no_class(const struct api_response *r,
+    const struct api_fixture *f)
+{
+	char	*code;
+
+	code = api_db_value("SELECT code FROM courses WHERE id = $1",
+	    f->c.course_id, NULL);
+	cr_assert(code != NULL);
+	cr_assert(strstr(r->body, code) == NULL &&
+	    strstr(r->body, "G1") == NULL, "names the class: %s", r->body);
+	free(code);
+}
+
 Test(scan, unknown_or_mismatched_ids_are_not_found)
 {
 	struct api_fixture	 f, g;
@@ -412,12 +454,18 @@ Test(scan, unknown_or_mismatched_ids_are_not_found)
 	api_scan(f.st[0], session, "0b9e4c39-5a7c-4f55-9d3e-6f1a2b3c4d5eff",
 	    token, &f.r);
 	api_assert_error(&f.r, 404, "not_found");
-	/* Resources before enrollment. */
+	/* Resources before enrollment, and the 404 names no class. */
 	outsider = api_user_login("student", "outsider", outsider_id, name);
 	api_scan(outsider, session, UNKNOWN_ID, token, &f.r);
 	api_assert_error(&f.r, 404, "not_found");
+	assert_names_no_class(&f.r, &f);
 	api_scan(outsider, UNKNOWN_ID, round, token, &f.r);
 	api_assert_error(&f.r, 404, "not_found");
+	assert_names_no_class(&f.r, &f);
+	api_scan(outsider, session, gr, gtoken, &f.r);
+	api_assert_error(&f.r, 404, "not_found");
+	assert_names_no_class(&f.r, &f);
+	assert_names_no_class(&f.r, &g);
 
 	api_events_expect_none(ev, 300);
 	api_events_expect_none(gev, 1);
@@ -441,20 +489,24 @@ Test(scan, not_enrolled_in_the_group)
 	struct api_client	*outsider, *neighbour;
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
 	char			 record[ID], outsider_id[ID], neighbour_id[ID];
-	char			 name[80];
+	char			 name[80], *want;
 
 	api_fixture_new(&f, 1);
 	ev = open_round(&f, NULL, session, round, token);
 	outsider = api_user_login("student", "outsider", outsider_id, name);
 	neighbour = api_other_group_student(&f, neighbour_id);
+	want = not_enrolled_message(&f);
 
+	/* (issue 16) The answer names the code's class: the neighbour's
+	 * own group is another. */
 	api_scan(outsider, session, round, token, &f.r);
-	api_assert_error(&f.r, 403, "not_enrolled");
+	assert_not_enrolled(&f.r, want);
 	api_scan(neighbour, session, round, token, &f.r);
-	api_assert_error(&f.r, 403, "not_enrolled");
+	assert_not_enrolled(&f.r, want);
+	cr_assert(strstr(f.r.body, "Other") == NULL, "%s", f.r.body);
 	/* Enrollment comes before the token. */
 	api_scan(neighbour, session, round, WELL_FORMED, &f.r);
-	api_assert_error(&f.r, 403, "not_enrolled");
+	assert_not_enrolled(&f.r, want);
 	api_events_expect_none(ev, 300);
 	cr_assert_eq(consumed_tokens(round), 0);
 	scan_ok(&f, ev, 0, session, round, token, "present", record);
@@ -463,13 +515,14 @@ Test(scan, not_enrolled_in_the_group)
 	api_end_session(&f, session);
 	json_object_put(api_events_expect(ev, "session:ended"));
 	api_scan(neighbour, session, round, token, &f.r);
-	api_assert_error(&f.r, 403, "not_enrolled");
+	assert_not_enrolled(&f.r, want);
 	api_scan(outsider, session, round, token, &f.r);
-	api_assert_error(&f.r, 403, "not_enrolled");
+	assert_not_enrolled(&f.r, want);
 	cr_assert_eq(api_db_long("SELECT count(*) FROM attendance_records "
 	    "WHERE student_id IN ($1, $2)", outsider_id, neighbour_id, NULL),
 	    0);
 	api_assert_session_invariants(session);
+	free(want);
 	api_client_free(outsider);
 	api_client_free(neighbour);
 	api_events_free(ev);
@@ -926,7 +979,7 @@ struct self_race {
 	struct api_events	*ev;
 	char			 session[ID], round[ID], token[TOKEN_SIZE];
 	char			 student[ID];
-	long			 tokens;	/* the round's, before the race */
+	long			 tokens;	/* before the race */
 };
 
 static void
@@ -1295,6 +1348,47 @@ Test(scan, window_typed_code_records_everyone_in_time)
 	api_events_expect_none(ev, 300);
 	api_assert_session_invariants(session);
 	free(live);
+	api_events_free(ev);
+	api_fixture_free(&f);
+}
+
+/* (issue 16) The typed code's not_enrolled names the code's class too;
+ * a professor's 403 and a code that names no token name none. */
+Test(scan, typed_code_not_enrolled_names_the_class)
+{
+	struct api_fixture	 f;
+	struct api_events	*ev;
+	struct api_client	*outsider;
+	char			 session[ID], round[ID], token[TOKEN_SIZE];
+	char			 code[16], id[ID], name[80];
+	char			*want;
+
+	api_fixture_new(&f, 1);
+	api_start_session(&f, NULL, session, round);
+	ev = api_events_subscribe(session);
+	fresh_token_code(&f, ev, session, round, token, code);
+	outsider = api_user_login("student", "outsider", id, name);
+	want = not_enrolled_message(&f);
+
+	type_code(outsider, code, &f.r);
+	assert_not_enrolled(&f.r, want);
+	type_code(f.c.professor, code, &f.r);
+	api_assert_error(&f.r, 403, "forbidden");
+	assert_names_no_class(&f.r, &f);
+	type_code(outsider, "YYYYYYYY", &f.r);
+	api_assert_error(&f.r, 403, "invalid_token");
+	assert_names_no_class(&f.r, &f);
+	api_events_expect_none(ev, 300);
+	cr_assert_eq(consumed_tokens(round), 0);
+	/* The code still works for the class's own student. */
+	type_code(f.st[0], code, &f.r);
+	api_expect_status(&f.r, 201);
+	api_assert_string_at(f.r.json, "record.studentId", f.ids[0]);
+	json_object_put(api_events_expect(ev, "attendance:recorded"));
+	json_object_put(api_events_expect(ev, "round:qr-updated"));
+	api_assert_session_invariants(session);
+	free(want);
+	api_client_free(outsider);
 	api_events_free(ev);
 	api_fixture_free(&f);
 }

@@ -11,7 +11,7 @@
 // screenshot, decoded with jsQR), never from the page's state; the typed
 // code under it is read as a student reads it, from the text shown.
 import { createRequire } from 'node:module';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const base = process.env.ATT_BASE;
@@ -164,6 +164,46 @@ async function liveCode(page, left = 4) {
 	return codeOf(page);
 }
 
+// RFC 4180: fields separated by commas, records by CRLF, a field in
+// double quotes may hold commas, CRLF and doubled quotes.
+function parseCsv(text) {
+	const rows = [];
+	let row = [], field = '', i = 0, quoted = false;
+	while (i < text.length) {
+		const c = text[i];
+		if (quoted) {
+			if (c === '"' && text[i + 1] === '"') {
+				field += '"';
+				i += 2;
+				continue;
+			}
+			if (c === '"')
+				quoted = false;
+			else
+				field += c;
+			i++;
+			continue;
+		}
+		if (c === '"' && field === '') {
+			quoted = true;
+		} else if (c === ',') {
+			row.push(field);
+			field = '';
+		} else if (c === '\r' && text[i + 1] === '\n') {
+			row.push(field);
+			rows.push(row);
+			row = [];
+			field = '';
+			i++;
+		} else {
+			field += c;
+		}
+		i++;
+	}
+	check(field === '' && row.length === 0, 'the CSV does not end with a line end');
+	return rows;
+}
+
 function ctl(what) {
 	execSync(`${ctlCommand} ${what}`, { stdio: 'inherit' });
 }
@@ -254,13 +294,24 @@ try {
 		check(await P.inputValue('#s-late') === '10', 'late default is not 10 minutes');
 	});
 
-	await step('bulk enrollment reports each line', async () => {
-		await P.fill('#b-list', 'student16\nnobody-like-this\n');
+	await step('bulk enrollment forgives a paste: a header, separators, repeats; the box keeps what needs attention, with why', async () => {
+		// A spreadsheet's column: its header, a student of this group
+		// twice (case aside), one of another group, an unknown one.
+		await P.fill('#b-list', 'Username\nstudent16, Student01;student01\n' +
+		    'nobody-like-this student02\n');
 		await P.click('#bulk-submit');
-		await waitText(P, '#bulk-results', /student16: already in a group of this course/);
-		await waitText(P, '#bulk-results', /nobody-like-this: no such student/);
-		await waitText(P, '#bulk-msg', /0 of 2 enrolled/);
-		await shot(P, 'group');
+		await waitText(P, '#bulk-msg', /^0 of 4 enrolled, 2 already in this group, 2 need attention\. The header line "Username" was skipped; 1 repeat was folded\. Correct them below and enroll again\.$/);
+		const box = await P.inputValue('#b-list');
+		check(/^student16 +# already in another group of this course\nnobody-like-this +# no such student$/.test(box),
+		    `the box keeps ${JSON.stringify(box)}`);
+		await shot(P, 'group-bulk-attention');
+		// Corrected and sent again, the reasons are left out.
+		await P.fill('#b-list', box.replace('nobody-like-this', 'student02'));
+		await P.click('#bulk-submit');
+		await waitText(P, '#bulk-msg', /^0 of 2 enrolled, 1 already in this group, 1 needs attention\./);
+		check(/^student16 +# already in another group/.test(await P.inputValue('#b-list')),
+		    'the box does not keep the one that failed');
+		await P.fill('#b-list', '');
 	});
 
 	await step('the professor starts a session: the live screen shows a QR code', async () => {
@@ -385,7 +436,9 @@ try {
 		ctl('redis start');
 		qr = await waitQr(P, before);
 		await waitText(P, '#count', /^3$/);
-		await waitText(P, '#before', /^\+ 1 checked in while this screen was not listening/);
+		// Not heard, but read from the session's records: by name.
+		await P.locator('#checked-list li[data-username="student03"]').waitFor({ timeout: WAIT });
+		check(await P.locator('#before').isHidden(), 'a check-in read from the records is counted without its name');
 		await shot(P, 'live-after-resync');
 	});
 
@@ -514,6 +567,52 @@ try {
 		await shot(S2, 'student-code-used');
 	});
 
+	await step('a student without a phone: marked present by typing part of the name; after a reload the list is still there', async () => {
+		await P.fill('#mark-name', 'gab');
+		await waitText(P, '#mark-options', /Gabriel Silva \(student07\)/);
+		await shot(P, 'live-mark-by-name-found');
+		check(await P.getAttribute('#mark-name', 'aria-expanded') === 'true', 'the list of names is not told open');
+		// Checked in already: said so, not offered.
+		await P.fill('#mark-name', 'ADA');
+		await waitText(P, '#mark-options li[data-username="student01"]', /checked in/);
+		check(await P.getAttribute('#mark-options li[data-username="student01"]', 'aria-disabled') === 'true',
+		    'a student checked in is offered');
+		await P.fill('#mark-name', 'silva');
+		await P.keyboard.press('Enter');
+		await waitText(P, '#mark-msg', /^Gabriel Silva marked present in round 2\.$/);
+		await P.locator('#checked-list li[data-username="student07"]').waitFor({ timeout: WAIT });
+		await waitText(P, '#count', /^4$/);
+		check(await P.inputValue('#mark-name') === '', 'the name stays in the field');
+		check(await P.evaluate(() => !document.fullscreenElement), 'the screen changed');
+		await shot(P, 'live-mark-by-name');
+		// The session's page works on a running session too, and the
+		// live screen follows it.
+		const tab = watch(await profCtx.newPage(), 'professor, session page');
+		await tab.goto(base + '/session-stats.html?id=' + sessionId);
+		await tab.locator('#marks td.mark-cell').first().waitFor({ timeout: WAIT });
+		await waitText(tab, '#marks th[data-round="2"]', /running/);
+		await tab.fill('#find', 'hana');
+		await tab.keyboard.press('Enter');
+		check(await tab.evaluate(() => document.activeElement.dataset.round) === '2',
+		    'Enter in the search does not go to the running round');
+		await tab.keyboard.press('p');
+		await waitText(tab, '#marks-msg', /^Saved: Hana Sato, round 2: Present\.$/);
+		await P.locator('#checked-list li[data-username="student08"]').waitFor({ timeout: WAIT });
+		await waitText(P, '#count', /^5$/);
+		await tab.keyboard.press('a');
+		await waitText(tab, '#marks-msg', /^Saved: Hana Sato, round 2: Absent\.$/);
+		await P.locator('#checked-list li[data-username="student08"]').waitFor({ state: 'detached', timeout: WAIT });
+		await waitText(P, '#count', /^4$/);
+		await tab.close();
+		await P.reload();
+		qr = await waitQr(P, 0);
+		await waitText(P, '#count', /^4$/);
+		const names = await P.$$eval('#checked-list li', (lis) => lis.map((li) => li.dataset.username).sort());
+		check(names.join(' ') === 'student01 student04 student05 student07',
+		    `after a reload the list holds ${names.join(' ')}`);
+		check(await P.locator('#before').isHidden(), 'after a reload the check-ins are counted without names');
+	});
+
 	await step('the live screen with its code, at a phone\'s, a laptop\'s and a projector\'s size', async () => {
 		await shotSizes(P, 'live-sizes', async (size, width) => {
 			await codeOf(P);
@@ -538,8 +637,20 @@ try {
 			if (r.url().includes('/api/sessions/'))
 				asked++;
 		};
+		// A running session is one click away: the course page...
+		await tab.goto(base + courseHref);
+		await waitText(tab, '#live-now', /^Live now: Group A$/);
+		check(await tab.getAttribute('#live-now a', 'href') === '/live.html?id=' + sessionId,
+		    'the course page\'s Live now does not lead to the live screen');
+		await waitText(tab, '#groups td.now', /^Live now$/);
+		await shot(tab, 'course-live-now');
+		// ... and the courses list.
 		await tab.goto(base + '/courses.html');
 		await tab.locator('#logout').waitFor({ state: 'visible', timeout: WAIT });
+		await waitText(tab, '#courses td.now', /^Live now: Group A$/);
+		check(await tab.getAttribute('#courses td.now a', 'href') === '/live.html?id=' + sessionId,
+		    'the courses list\'s Live now does not lead to the live screen');
+		await shot(tab, 'courses-live-now');
 		P.on('websocket', opened);
 		P.on('request', request);
 		const t0 = Date.now();
@@ -572,8 +683,12 @@ try {
 		await P.click('#confirm-yes');
 		await P.locator('#summary').waitFor({ state: 'visible', timeout: WAIT });
 		await waitText(P, '#sum-rounds', /^2$/);
-		await waitText(P, '#sum-count', /^6$/);
+		await waitText(P, '#sum-count', /^7$/);
 		await waitText(P, '#sum-enrolled', /^15$/);
+		await waitText(P, '#sum-never-count', /^9$/);
+		const never = await P.$$eval('#sum-never li', (lis) => lis.map((li) => li.dataset.username));
+		check(never.join(' ') === 'student06 student08 student09 student10 student11 student12 student13 student14 student15',
+		    `never checked in: ${never.join(' ')}`);
 		await shot(P, 'live-summary');
 	});
 
@@ -587,41 +702,94 @@ try {
 		await P.click('#sum-stats');
 		await P.waitForURL(/session-stats\.html/, { timeout: WAIT });
 		await waitText(P, '#t-rounds', /^2$/);
-		await waitText(P, '#t-checkins', /^6$/);
+		await waitText(P, '#t-checkins', /^7$/);
 		await waitText(P, '#t-enrolled', /^15$/);
-		await waitText(P, '#t-rate', /^20%$/);
+		await waitText(P, '#t-rate', /^23\.3%$/);
 		await waitText(P, '#rounds tr[data-round="1"] td:nth-child(4)', /^3$/);
 		await waitText(P, '#rounds tr[data-round="1"] .rate', /^20%$/);
-		await waitText(P, '#rounds tr[data-round="2"] td:nth-child(4)', /^3$/);
-		await waitText(P, '#students tr[data-username="student01"] .rate', /^100%$/);
-		await waitText(P, '#students tr[data-username="student02"] .rate', /^50%$/);
-		await waitText(P, '#students tr[data-username="student03"] .rate', /^50%$/);
-		await waitText(P, '#students tr[data-username="student04"] .rate', /^50%$/);
-		await waitText(P, '#students tr[data-username="student06"] .rate', /^0%$/);
+		await waitText(P, '#rounds tr[data-round="2"] td:nth-child(4)', /^4$/);
+		await waitText(P, '#marks tr[data-username="student01"] .rate', /^100%$/);
+		await waitText(P, '#marks tr[data-username="student02"] .rate', /^50%$/);
+		await waitText(P, '#marks tr[data-username="student03"] .rate', /^50%$/);
+		await waitText(P, '#marks tr[data-username="student04"] .rate', /^50%$/);
+		await waitText(P, '#marks tr[data-username="student06"] .rate', /^0%$/);
+		await waitText(P, '#marks tr[data-username="student07"] .rate', /^50%$/);
 		await shot(P, 'session-stats');
 	});
 
+	await step('the grid of marks: corrected from the keyboard, a failed save put back, a click; the stats follow', async () => {
+		const mark = (who, n) => `#marks tr[data-username="${who}"] td.mark-cell[data-round="${n}"]`;
+		check(await P.getAttribute('#marks', 'role') === 'grid', 'the marks are not a grid');
+		check(await P.locator('#marks td.mark-cell[tabindex="0"]').count() === 1,
+		    'not one cell in the tab order');
+		await waitText(P, mark('student01', 1), /^P\s*Present/);
+		await waitText(P, `${mark('student04', 2)} .gflag[data-flag="shared_device"]`, /Shared phone/);
+		await waitText(P, mark('student06', 1), /^A\s*Absent$/);
+		// Sorted by rate, the lowest first; by name again.
+		await P.click('#marks button.sort[data-sort="rate"]');
+		check(await P.getAttribute('#marks th:has(button[data-sort="rate"])', 'aria-sort') === 'ascending',
+		    'the rate column is not told sorted');
+		const low = await P.$$eval('#marks tbody tr', (trs) => trs.map((tr) => tr.dataset.username));
+		check(low[0] === 'student06' && low[low.length - 1] === 'student01',
+		    `sorted by rate: ${low.join(' ')}`);
+		await P.click('#marks button.sort[data-sort="name"]');
+		// A doctor's note: find the student, Enter, to round 1, E.
+		await P.fill('#find', 'farah');
+		await waitText(P, '#marks-count', /^1 of 15 students shown$/);
+		await P.keyboard.press('Enter');
+		check(await P.evaluate(() => document.activeElement.dataset.round) === '2',
+		    'Enter in the search does not go to the last round\'s mark');
+		await P.keyboard.press('ArrowLeft');
+		await P.keyboard.press('e');
+		await waitText(P, mark('student06', 1), /^E\s*Excused/);
+		await waitText(P, '#marks-msg', /^Saved: Farah Haddad, round 1: Excused\.$/);
+		await waitText(P, '#rounds tr[data-round="1"] td:nth-child(6)', /^1$/);
+		// The next student came late without a phone: down, L.
+		await P.fill('#find', '');
+		await P.locator(mark('student06', 1)).focus();
+		await P.keyboard.press('ArrowDown');
+		await P.keyboard.press('l');
+		await waitText(P, mark('student07', 1), /^L\s*Late/);
+		await waitText(P, '#marks tr[data-username="student07"] .rate', /^100%$/);
+		await waitText(P, '#t-checkins', /^8$/);
+		await waitText(P, '#t-rate', /^26\.7%$/);
+		await waitText(P, '#rounds tr[data-round="1"] td:nth-child(5)', /^1$/);
+		// A save that fails is put back, visibly.
+		await P.route('**/api/sessions/*/rounds/*/records/*', (route) => route.request().method() === 'PUT'
+		    ? route.fulfill({ status: 503, contentType: 'application/json',
+			body: '{"error":{"code":"unavailable","message":"database unavailable"}}' })
+		    : route.continue());
+		await P.keyboard.press('ArrowDown');
+		await P.keyboard.press('l');
+		await waitText(P, '#marks-msg', /^Not saved: Hana Sato, round 1 is still Absent\. The service is unavailable/);
+		await waitText(P, mark('student08', 1), /^A\s*Absent\s*!\s*Not saved$/);
+		check(await P.getAttribute('#marks-msg', 'role') === 'alert', 'the failure is not an alert');
+		await shot(P, 'session-grid-not-saved');
+		await P.unroute('**/api/sessions/*/rounds/*/records/*');
+		// With a click: the menu of the four marks.
+		await P.click(mark('student08', 1));
+		await P.locator('.mark-menu').waitFor({ timeout: WAIT });
+		check(await P.evaluate(() => document.activeElement.dataset.status) === 'absent',
+		    'the menu does not start on the cell\'s mark');
+		await shot(P, 'session-grid-menu');
+		await P.click('.mark-menu button[data-status="late"]');
+		await waitText(P, mark('student08', 1), /^L\s*Late$/);
+		check(await P.locator('.mark-menu').count() === 0, 'the menu stays open');
+		await waitText(P, '#t-checkins', /^9$/);
+		await waitText(P, '#t-rate', /^30%$/);
+		await shotSizes(P, 'session-grid', async () => {
+			await P.locator('#marks').scrollIntoViewIfNeeded();
+		});
+	});
+
 	await step('the session\'s check-ins: flagged first, then by round and time; how, flags, address', async () => {
-		// One record set by the professor (no page sets one yet).
-		const put = await P.evaluate(async (sid) => {
-			const get = async (path) => (await fetch('/api' + path)).json();
-			const { session, rounds } = await get('/sessions/' + sid);
-			const { enrollments } = await get(`/groups/${session.groupId}/enrollments`);
-			const round = rounds.find((r) => r.roundNumber === 1);
-			const student = enrollments.find((e) => e.username === 'student06');
-			const res = await fetch(`/api/sessions/${sid}/rounds/${round.id}/records/${student.studentId}`, {
-				method: 'PUT', headers: { 'Content-Type': 'application/json' },
-				body: JSON.stringify({ status: 'excused' }),
-			});
-			return res.status;
-		}, sessionId);
-		check(put === 200, `the override answered ${put}`);
 		await P.reload();
 		await waitText(P, '#t-flagged', /^3$/);
 		const order = await P.$$eval('#records tbody tr', (trs) =>
 		    trs.map((tr) => `${tr.dataset.username}/${tr.dataset.round}`));
 		check(order.join(' ') === 'student01/1 student01/2 student04/2 ' +
-		    'student02/1 student03/1 student06/1 student05/2',
+		    'student02/1 student03/1 student06/1 student07/1 student08/1 ' +
+		    'student05/2 student07/2 student08/2',
 		    `the check-ins in the order ${order.join(' ')}`);
 		const row = (who, n) => `#records tr[data-username="${who}"][data-round="${n}"]`;
 		await waitText(P, `${row('student04', 2)} .flags-cell`, /^!\s*Shared phone$/);
@@ -638,14 +806,58 @@ try {
 		});
 	});
 
-	await step('the course statistics: groups and students', async () => {
+	await step('the course statistics: the students under 75 % first, sorted, filtered, another threshold', async () => {
 		await P.goto(base + courseHref.replace('/course.html', '/course-stats.html'));
 		await waitText(P, '#t-enrolled', /^30$/);
 		await waitText(P, '#t-sessions', /^1$/);
-		await waitText(P, '#groups tr[data-group="Group A"] .rate', /^20%$/);
-		await waitText(P, '#groups tr[data-group="Group B"] .rate', /^0%$/);
+		await waitText(P, '#groups tr[data-group="Group A"] .rate', /^30%$/);
+		await waitText(P, '#groups tr[data-group="Group B"] .rate', /^no rounds yet$/);
 		await waitText(P, '#students tr[data-username="student01"] .rate', /^100%$/);
+		check(await P.inputValue('#threshold') === '75', 'the threshold is not 75 % at first');
+		await waitText(P, '#under-body tr.section', /^Under 75%: 13$/);
+		await waitText(P, '#rest-body tr.section', /^75% or more: 2$/);
+		await waitText(P, '#none-body tr.section', /^No rounds held yet: 15$/);
+		const users = async (body) => P.$$eval(`${body} tr[data-username]`,
+		    (trs) => trs.map((tr) => tr.dataset.username));
+		// The lowest rate first, then by name.
+		const low = await users('#under-body');
+		check(low[0] === 'student06' && low.length === 13 && !low.includes('student07'),
+		    `under 75 %: ${low.join(' ')}`);
+		await waitText(P, '#students tr[data-username="student06"] .under-mark', /under/);
+		await waitText(P, '#students-count', /^13 of 30 students under 75%\.$/);
 		await shot(P, 'course-stats');
+		// Sorted by name, the other way.
+		await P.click('#students button.sort[data-sort="name"]');
+		await P.click('#students button.sort[data-sort="name"]');
+		check(await P.getAttribute('#students th[data-sort="name"]', 'aria-sort') === 'descending',
+		    'the name column is not told sorted down');
+		check((await users('#under-body'))[0] === 'student15', 'not sorted by name, Z to A');
+		// Filtered: a name (without its accents or case), a group, only under.
+		await P.fill('#s-find', 'LINDQ');
+		check((await users('#students')).join(' ') === 'student02', 'the name filter');
+		await waitText(P, '#students-count', /; 1 shown\.$/);
+		await P.fill('#s-find', '');
+		await P.selectOption('#s-group', { label: 'Group B' });
+		check((await users('#under-body')).length === 0 && (await users('#none-body')).length === 15,
+		    'the group filter');
+		await P.selectOption('#s-group', { label: 'All groups' });
+		await P.check('#s-under');
+		check((await users('#students')).length === 13, 'only under the threshold');
+		await P.uncheck('#s-under');
+		// Another threshold: 50 % is not under 50 %; kept for the course.
+		await P.fill('#threshold', '50');
+		await waitText(P, '#under-body tr.section', /^Under 50%: 8$/);
+		check(!(await users('#under-body')).includes('student02'), 'a student at 50 % is under 50 %');
+		await P.reload();
+		await waitText(P, '#under-body tr.section', /^Under 50%: 8$/, 'the threshold kept');
+		check(await P.inputValue('#threshold') === '50', 'the threshold is not kept');
+		await P.fill('#threshold', '75');
+		check(await P.getAttribute('#csv-link', 'href') ===
+		    `/api/professor/courses/${new URL(base + courseHref).searchParams.get('id')}/export.csv`,
+		    'the CSV link');
+		await shotSizes(P, 'course-stats-sizes', async () => {
+			await P.locator('#students').scrollIntoViewIfNeeded();
+		});
 	});
 
 	await step('the students see their own attendance', async () => {
@@ -892,6 +1104,81 @@ try {
 		await P.click('#delete');
 		await P.click('#confirm-yes');
 		await waitText(P, '#edit-msg', /has sessions, so it cannot be deleted/);
+	});
+
+	await step('a student\'s rounds on a phone: each round with its mark and time, the absence plain', async () => {
+		await S2.goto(base + '/me.html');
+		const card = '[data-course="CS101"]';
+		await S2.click(`${card} button.show-rounds`);
+		check(await S2.getAttribute(`${card} button.show-rounds`, 'aria-expanded') === 'true',
+		    'the button is not told open');
+		await waitText(S2, `${card} .history-sum`, /^1 absence in 2 rounds\.$/);
+		const round = (n) => `${card} li.round[data-round="${n}"]`;
+		await waitText(S2, round(1), /^Round 1\s*P\s*Present\s*at \d{1,2}:\d\d/);
+		await waitText(S2, round(2), /^Round 2\s*A\s*Absent\s*no check-in$/);
+		check(await S2.getAttribute(round(2), 'data-status') === 'absent', 'the absence is not marked');
+		const target = await S2.locator(`${card} button.show-rounds`).boundingBox();
+		check(target.height >= 44, `the button is ${target.height} px high on a phone`);
+		await shotSizes(S2, 'student-history', async () => {
+			await S2.locator(`${card} .history`).scrollIntoViewIfNeeded();
+		});
+	});
+
+	await step('the CSV export: downloaded, parsed; accents, absent lines of a student who joined later, flags, how', async () => {
+		// A student with accents joins Group B after its sessions.
+		await P.goto(base + courseHref);
+		await P.click('#groups >> text=Group B');
+		await P.waitForURL(/group\.html/, { timeout: WAIT });
+		await P.locator('#bulk-submit:enabled').waitFor({ timeout: WAIT });
+		await P.fill('#b-list', 'Email\nZOE@demo.example.edu\n');
+		await P.click('#bulk-submit');
+		await waitText(P, '#bulk-msg', /^1 of 1 enrolled\./);
+		check(await P.inputValue('#b-list') === '', 'the box is not empty after all enrolled');
+		await P.goto(base + courseHref);
+		const [download] = await Promise.all([
+			P.waitForEvent('download', { timeout: WAIT }),
+			P.click('#csv-link'),
+		]);
+		check(download.suggestedFilename() === 'CS101-2026_Fall-attendance.csv',
+		    `the file is named ${download.suggestedFilename()}`);
+		const raw = readFileSync(await download.path(), 'utf8');
+		check(raw.startsWith('\uFEFF'), 'no byte-order mark');
+		const body = raw.slice(1);
+		check(body.endsWith('\r\n') && !/[^\r]\n/.test(body), 'a line does not end in CRLF');
+		const rows = parseCsv(body);
+		check(rows[0].join(',') === 'course_code,term,group,session_id,session_started_at,' +
+		    'round_number,round_started_at,username,display_name,email,status,' +
+		    'recorded_at,source,flags', `the header is ${rows[0].join(',')}`);
+		const lines = rows.slice(1).map((r) => Object.fromEntries(rows[0].map((k, i) => [k, r[i]])));
+		// A line per round of each group and student enrolled in it now
+		// (Group A: 2 rounds × 15; Group B: its sessions' rounds × 16).
+		const stats = await P.evaluate(async (id) => (await fetch(
+		    `/api/professor/courses/${id}/stats`)).json(),
+		    new URL(base + courseHref).searchParams.get('id'));
+		const expected = stats.groups.reduce((n, g) => n + g.rounds * g.enrolledCount, 0);
+		const roundsB = stats.groups.find((g) => g.name === 'Group B').rounds;
+		check(stats.groups.find((g) => g.name === 'Group A').rounds === 2 && roundsB >= 2,
+		    'the groups do not have the rounds the steps before made');
+		check(lines.length === expected, `${lines.length} lines, not ${expected}`);
+		const keys = lines.map((l) => `${l.session_started_at} ${String(l.round_number).padStart(3)} ${l.username}`);
+		check(keys.every((k, i) => i === 0 || keys[i - 1] <= k), 'the lines are not in order');
+		const zoe = lines.filter((l) => l.username === 'zoe');
+		check(zoe.length === roundsB && zoe.every((l) => l.display_name === 'Zoë Ångström-Núñez' &&
+		    l.status === 'absent' && l.recorded_at === '' && l.source === '' && l.group === 'Group B'),
+		    `Zoë's lines: ${JSON.stringify(zoe)}`);
+		const line = (who, n) => lines.find((l) => l.username === who &&
+		    l.group === 'Group A' && l.round_number === String(n));
+		check(line('student06', 1).status === 'excused' && line('student06', 1).source === 'professor',
+		    'the excuse set in the grid');
+		check(line('student04', 2).flags === 'shared_device', 'the shared phone');
+		check(line('student05', 2).source === 'code', 'the typed code');
+		check(line('student09', 1).status === 'absent' && line('student09', 1).recorded_at === '' &&
+		    line('student09', 1).source === '', 'a round without a record');
+		check(line('student08', 2).status === 'absent' && line('student08', 2).source === 'professor' &&
+		    line('student08', 2).recorded_at !== '', 'an absence set by hand');
+		check(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(line('student01', 1).recorded_at),
+		    'a time not as the API writes it');
+		notes.push(`CSV export: ${lines.length} lines, ${raw.length} bytes`);
 	});
 
 	await step('logout', async () => {

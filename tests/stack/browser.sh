@@ -14,7 +14,14 @@
 # screen); a student typing the code read off the live screen on /scan; a
 # course's campus networks (Off campus network, then refused, in words);
 # the session's check-ins; screenshots of those pages at a phone's, a
-# laptop's and a projector's size, none wider than its screen.  Prints
+# laptop's and a projector's size, none wider than its screen.  The
+# professor's records (issue 15): a paste into bulk enrollment with a
+# header, repeats and bad lines; a student marked present by name on the
+# live screen, whose list survives a reload; Live now on the courses and
+# the course; who never checked in; the grid of marks corrected from the
+# keyboard and a click, a failed save put back, the stats following; the
+# course's students under a threshold; a student's rounds on a phone; the
+# CSV export downloaded and parsed, accents intact.  Prints
 # the time from a scan to the new QR drawn,
 # and the folder of the screenshots (copied to $top_builddir/
 # browser-screenshots).
@@ -64,6 +71,10 @@ admin() {
 	"$top_builddir/attendance-admin" -c "$state/attendance.conf" "$@"
 }
 admin demo >/dev/null
+# A student whose name a spreadsheet must read right (the CSV export).
+printf 'student-demo\n' | admin user add --role student --username zoe \
+    --email zoe@demo.example.edu --display-name 'Zoë Ångström-Núñez' \
+    --password-stdin >/dev/null
 svc_fcgi_start "$state" "$top_builddir/attendance-fcgi" \
     "$state/attendance.conf" 2
 [ -x "$relay" ] && svc_relay_start "$state" "$relay" "$state/attendance.conf"

@@ -653,7 +653,7 @@ try {
 		await shot(E, 'phone-present-after-login');
 	});
 
-	await step('/scan?camera=1 logged out: the login first, then the camera; not enrolled: the scanner stops and names the student\'s own group', async () => {
+	await step('/scan?camera=1 logged out: the login first, then the camera; not enrolled: the scanner stops and names the code\'s class, then the student\'s own group', async () => {
 		const F = await phone(browserC, 'student16', { login: false });
 		await F.goto(base + '/scan?camera=1');
 		await F.locator('#login-form').waitFor({ state: 'visible', timeout: WAIT });
@@ -666,7 +666,7 @@ try {
 		check(F.scans.length === 1 && F.scans[0].code === 'not_enrolled',
 		    `answers: ${JSON.stringify(F.scans)}`);
 		await waitText(F, '#result-detail',
-		    /^This code is for a class group you are not enrolled in\. Your group: CS101 Introduction to Programming \(2026 Fall\), Group B\. Check that this class is your group's; if it is, ask its professor to enroll you\.$/);
+		    /^This code is for CS101 Introduction to Programming \(2026 Fall\), Group A, and you are not enrolled in it\. Your group: CS101 Introduction to Programming \(2026 Fall\), Group B\. If this class is yours, ask the professor to add you\.$/);
 		check(await tracksOff(F), 'the camera stays on after "not enrolled"');
 		await shot(F, 'phone-not-enrolled');
 	});

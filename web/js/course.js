@@ -1,8 +1,12 @@
-// Professor: one course (?id=): its groups, a new group, its campus
+// Professor: one course (?id=): its groups (a running session marked
+// "Live now", linked to its live screen), a new group, its campus
 // networks (allowedNetworks, networkPolicy), editing and deleting the
-// course.
+// course, the CSV export.
 import { api, explain } from './api.js';
-import { $, h, idParam, startPage, fatal, say, clear, busy, confirmDialog, ready } from './ui.js';
+import {
+	$, h, idParam, startPage, fatal, say, clear, busy, confirmDialog, ready,
+	runningSessions, liveNow,
+} from './ui.js';
 
 const courseId = idParam();
 
@@ -10,6 +14,7 @@ function show(course, groups) {
 	document.title = `${course.code} · Attendance`;
 	$('#title').textContent = `${course.code}: ${course.name} (${course.term})`;
 	$('#stats-link').href = '/course-stats.html?id=' + course.id;
+	$('#csv-link').href = `/api/professor/courses/${course.id}/export.csv`;
 	const form = $('#edit-form');
 	form.code.value = course.code;
 	form.name.value = course.name;
@@ -18,11 +23,30 @@ function show(course, groups) {
 	const net = $('#net-form');
 	net.networks.value = (course.allowedNetworks || []).join('\n');
 	net.policy.value = course.networkPolicy === 'refuse' ? 'refuse' : 'flag';
-	$('#groups tbody').replaceChildren(...groups.map((g) => h('tr', {},
-	    h('td', {}, h('a', { href: '/group.html?id=' + g.id }, g.name)),
-	    h('td', {}, g.meetingSchedule || ''))));
+	$('#groups tbody').replaceChildren(...groups.map((g) => h('tr',
+	    { dataset: { group: g.id } },
+	    h('td', { class: 'lead', 'data-label': 'Group' },
+		h('a', { href: '/group.html?id=' + g.id }, g.name)),
+	    h('td', { class: 'wide', 'data-label': 'Meeting schedule' }, g.meetingSchedule || ''),
+	    h('td', { class: 'now nowrap wide' }))));
 	$('#groups').hidden = groups.length === 0;
 	$('#no-groups').hidden = groups.length !== 0;
+	showRunning(groups);
+}
+
+// After the page shows: the groups' running sessions, at the top and on
+// their rows, so a professor back from a logout is one click from the
+// live screen.
+async function showRunning(groups) {
+	const running = await runningSessions(courseId, groups);
+	const banner = $('#live-now');
+	banner.replaceChildren(...running.map((r) => liveNow(r, true)));
+	banner.hidden = running.length === 0;
+	for (const r of running) {
+		const td = $(`#groups tr[data-group="${r.group.id}"] td.now`);
+		if (td)
+			td.replaceChildren(liveNow(r, false));
+	}
 }
 
 async function load() {

@@ -1,6 +1,7 @@
 // Professor: one group (?id=): start a session, the group's sessions, its
-// students (one, many pasted one per line, removal), editing the group.
+// students (one; many as pasted: roster.js; removal), editing the group.
 import { api, explain } from './api.js';
+import { parseRoster } from './roster.js';
 import {
 	$, h, idParam, startPage, fatal, say, clear, busy, confirmDialog,
 	fmtDateTime, statusBadge, ready,
@@ -8,6 +9,7 @@ import {
 
 const groupId = idParam();
 let group = null;
+let enrolled = [];	// the group's enrollments, as last read
 
 function secondsText(s) {
 	if (s % 60 === 0 && s >= 60)
@@ -63,6 +65,7 @@ async function loadSessions() {
 
 async function loadEnrollments() {
 	const { enrollments } = await api('GET', `/groups/${groupId}/enrollments`);
+	enrolled = enrollments;
 	$('#enrollments tbody').replaceChildren(...enrollments.map((e) => h('tr', {},
 	    h('td', {}, e.username),
 	    h('td', {}, e.displayName),
@@ -170,64 +173,126 @@ function wireAdd() {
 	});
 }
 
+// Why an entry was not enrolled, in a few words after its "#".
 function lineError(err) {
 	switch (err.code) {
 	case 'not_found':
 		return 'no such student';
 	case 'already_enrolled':
-		return 'already in a group of this course';
+		return 'already in another group of this course';
 	default:
 		return err.message || err.code;
 	}
 }
 
+const BULK_MAX = 1000;		// entries in one request (the contract's)
+const BULK_BYTES = 48 * 1024;	// and well under the 64 KiB of a body
+
+// The entries in requests the API takes.
+function chunks(entries) {
+	const out = [];
+	let part = [], bytes = 0;
+	for (const e of entries) {
+		const size = JSON.stringify(e).length + 1;
+		if (part.length === BULK_MAX || (part.length && bytes + size > BULK_BYTES)) {
+			out.push(part);
+			part = [];
+			bytes = 0;
+		}
+		part.push(e);
+		bytes += size;
+	}
+	if (part.length)
+		out.push(part);
+	return out;
+}
+
+function plural(n, one, many) {
+	return `${n} ${n === 1 ? one : many}`;
+}
+
 function wireBulk() {
 	const form = $('#bulk-form');
 	const msg = $('#bulk-msg');
-	const out = $('#bulk-results');
 	form.addEventListener('submit', (ev) => {
 		ev.preventDefault();
 		clear(msg);
-		out.replaceChildren();
-		const lines = form.list.value.split(/\r?\n/).map((l) => l.trim())
-		    .filter((l) => l !== '');
-		if (lines.length === 0) {
-			say(msg, 'error', 'Paste at least one username or email, one per line.');
+		const roster = parseRoster(form.list.value);
+		if (roster.entries.length === 0) {
+			say(msg, 'error', 'Paste at least one username or email.');
 			form.list.focus();
 			return;
 		}
 		busy($('#bulk-submit'), async () => {
-			const results = [];
-			try {
-				// The contract takes up to 1000 at once.
-				for (let i = 0; i < lines.length; i += 1000) {
-					const part = lines.slice(i, i + 1000);
-					const r = await api('POST', `/groups/${groupId}/enrollments`,
-					    { students: part });
-					// Failures name the line as sent; the others enrolled.
-					const failed = new Map();
-					for (const f of r.failed) {
-						const k = f.student.trim().toLowerCase();
-						if (!failed.has(k))
-							failed.set(k, []);
-						failed.get(k).push(f.error);
-					}
-					for (const line of part) {
-						const errs = failed.get(line.toLowerCase());
-						results.push({ line, error: errs && errs.length ? errs.shift() : null });
-					}
+			const members = new Set(enrolled.flatMap((e) =>
+			    [e.username.toLowerCase(), String(e.email).toLowerCase()]));
+			const failed = [];	// [entry, reason]
+			let ok = 0, already = 0, stop = null;
+			const long = roster.entries.filter((e) => e.length > 254);
+			for (const e of long)
+				failed.push([e, 'too long for a username or email']);
+			const send = roster.entries.filter((e) => e.length <= 254);
+			for (const part of chunks(send)) {
+				if (stop) {
+					for (const e of part)
+						failed.push([e, 'not sent: ' + stop]);
+					continue;
 				}
-			} catch (e) {
-				say(msg, 'error', explain(e));
+				let r;
+				try {
+					r = await api('POST', `/groups/${groupId}/enrollments`,
+					    { students: part });
+				} catch (e) {
+					stop = explain(e);
+					for (const x of part)
+						failed.push([x, 'not sent: ' + stop]);
+					continue;
+				}
+				ok += r.enrolled.length;
+				// Failures name the entry as sent.
+				for (const f of r.failed) {
+					if (f.error.code === 'already_enrolled' &&
+					    members.has(f.student.toLowerCase()))
+						already++;
+					else
+						failed.push([f.student, lineError(f.error)]);
+				}
 			}
-			const ok = results.filter((r) => !r.error).length;
-			out.replaceChildren(...results.map((r) => h('li',
-			    { class: r.error ? 'bad' : 'ok' },
-			    r.line + ': ' + (r.error ? lineError(r.error) : 'enrolled'))));
-			if (results.length)
-				say(msg, ok === results.length ? 'ok' : 'info',
-				    `${ok} of ${results.length} enrolled.`);
-			await loadEnrollments();
+			// In the order pasted.
+			const order = new Map(roster.entries.map((e, i) => [e.toLowerCase(), i]));
+			failed.sort((a, b) => (order.get(a[0].toLowerCase()) ?? 0) -
+			    (order.get(b[0].toLowerCase()) ?? 0));
+			const total = roster.entries.length;
+			const parts = [`${ok} of ${total} enrolled`];
+			if (already)
+				parts.push(`${already} already in this group`);
+			if (failed.length)
+				parts.push(`${failed.length} need${failed.length === 1 ? 's' : ''} attention`);
+			const notes = [];
+			if (roster.header)
+				notes.push(`the header line "${roster.header}" was skipped`);
+			if (roster.repeats)
+				notes.push(`${plural(roster.repeats, 'repeat was', 'repeats were')} folded`);
+			if (roster.namesLeftOut)
+				notes.push('names beside emails were left out');
+			const note = notes.join('; ');
+			say(msg, failed.length ? 'warn' : 'ok', parts.join(', ') + '.' +
+			    (note ? ' ' + note.charAt(0).toUpperCase() + note.slice(1) + '.' : '') +
+			    (stop ? ` Stopped: ${stop}` : '') +
+			    (failed.length ? ' Correct them below and enroll again.' : ''));
+			// The box keeps only what needs attention, with the
+			// reason after a "#" (parseRoster reads it as a comment).
+			const width = Math.max(0, ...failed.map(([e]) => e.length));
+			form.list.value = failed.map(([e, why]) =>
+			    `${e.padEnd(width)}  # ${why}`).join('\n');
+			form.list.setAttribute('aria-invalid', failed.length ? 'true' : 'false');
+			try {
+				await loadEnrollments();
+			} catch (e) {
+				say($('#enroll-list-msg'), 'error', explain(e));
+			}
+			if (failed.length)
+				form.list.focus();
 		});
 	});
 }

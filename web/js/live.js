@@ -14,9 +14,13 @@
 //    hear of the next one, so the code shown would be dead.  Reconnection
 //    backs off (0.5 s doubling to 10 s, with jitter) and first asks the REST
 //    API whether the session is still running.
-//  - The check-ins of the round come from attendance:recorded; those made
-//    before the screen opened (or during an outage) are counted from the
-//    session's stats, without names.
+//  - The check-ins of the round come from attendance:recorded, and from
+//    the session's records (GET /sessions/:id/records) when the screen
+//    opens, reconnects or resyncs, so a reload does not empty the list;
+//    only those the records could not give are counted from the session's
+//    stats, without names.
+//  - A student without a phone is marked present by typing part of their
+//    name (the group's enrolled students; PUT .../records/:studentId).
 //  - A socket lives no longer than the login that opened it: when that
 //    login ends (logged out in another tab, or expired) the relay closes
 //    the socket with 4401, and the screen hides the code and goes to the
@@ -37,7 +41,7 @@ import qrcode from '/vendor/qrcode.js';
 import { api, ApiError, explain } from './api.js';
 import {
 	$, h, idParam, startPage, fatal, say, clear, busy, confirmDialog,
-	fmtDateTime, toLogin, ready, flagList,
+	fmtDateTime, toLogin, ready, flagList, nameMatcher,
 } from './ui.js';
 
 const sessionId = idParam();
@@ -63,6 +67,7 @@ const st = {
 	retryTimer: null,
 	ended: false,
 	flagTimer: null,
+	students: null,		// the group's enrollments, for marking by name
 };
 
 const RENEW_MARGIN_MAX = 2000;	// ask this long before expiry (ms)
@@ -331,7 +336,7 @@ function recorded(d) {
 	if (d.roundId !== st.roundId)
 		return;
 	if (d.status === 'present' || d.status === 'late')
-		st.checked.set(d.studentId, d);
+		st.checked.set(d.studentId, { ...d, heardAt: performance.now() });
 	else
 		st.checked.delete(d.studentId);	// an override to absent/excused
 	renderChecked(d.studentId);
@@ -349,24 +354,52 @@ function syncFlagsSoon() {
 }
 
 async function syncFlags() {
+	await fillFromRecords();
+}
+
+// The round's check-ins from the session's records: names the screen did
+// not hear (before it opened, during an outage), overrides, and the flags
+// of the rows shown.  The records are the stored state, except for a row
+// heard while they were being read, which is newer.  False when the
+// records could not be read.
+async function fillFromRecords() {
+	const roundId = st.roundId;
+	const asked = performance.now();
 	let records;
 	try {
 		({ records } = await api('GET', `/sessions/${sessionId}/records`));
 	} catch (e) {
-		return;	// The flags are in the session's records anyway.
+		return false;	// The stats count them without names.
 	}
+	if (roundId !== st.roundId)
+		return false;
 	let changed = false;
 	for (const r of records) {
-		const d = st.checked.get(r.studentId);
-		if (!d || r.roundId !== st.roundId || !Array.isArray(r.flags))
+		if (r.roundId !== roundId)
 			continue;
-		if (String(d.flags || []) !== String(r.flags)) {
-			st.checked.set(r.studentId, { ...d, flags: r.flags });
+		const d = st.checked.get(r.studentId);
+		if (d && d.heardAt > asked)
+			continue;
+		if (r.status === 'present' || r.status === 'late') {
+			const next = { ...d, ...r, flags: Array.isArray(r.flags) ? r.flags : [],
+			    heardAt: asked };
+			if (!d || d.status !== next.status || String(d.flags || []) !== String(next.flags))
+				changed = true;
+			st.checked.set(r.studentId, next);
+		} else if (d) {
+			st.checked.delete(r.studentId);
 			changed = true;
 		}
 	}
 	if (changed)
 		renderChecked(null);
+	return true;
+}
+
+// The list from the records, then the counts from the stats.
+async function syncList() {
+	await fillFromRecords();
+	await syncCounts();
 }
 
 // The session's stats: enrolled count and this round's check-ins, those
@@ -439,6 +472,7 @@ function showEnded(summary, endedAt) {
 	$('#sum-enrolled').textContent = st.enrolled === null ? '–' : String(st.enrolled);
 	$('#summary').hidden = false;
 	$('#summary-title').focus?.();
+	showNeverCheckedIn();
 }
 
 // Ended by someone else (another screen, the group page): the summary
@@ -473,7 +507,7 @@ function connect() {
 		// ask for a token then, or after a second without it.
 		st.firstStart = true;
 		st.wantQrAt = performance.now() + 1000;
-		syncCounts();
+		syncList();
 	};
 	ws.onmessage = (ev) => {
 		let msg;
@@ -565,7 +599,7 @@ function onEvent(name, d) {
 		// Events were lost: the shown token may be spent, the counts
 		// behind.
 		st.wantQrAt = performance.now();
-		syncCounts();
+		syncList();
 		break;
 	default:
 		// Clients ignore events they do not know.
@@ -593,6 +627,185 @@ function tick() {
 		st.wantQrAt = now + TOKEN_WAIT;
 		requestQr();
 	}
+}
+
+// --- marking by name -------------------------------------------------------
+//
+// A student whose phone is flat tells their name; the professor types part
+// of it (accents and case ignored), picks them with the arrow keys and
+// Enter, or a tap, and they are marked present in the running round
+// (PUT .../records/:studentId), the screen staying as it is.
+
+const MATCHES_SHOWN = 6;
+
+async function loadStudents() {
+	if (st.students)
+		return st.students;
+	const { enrollments } = await api('GET', `/groups/${st.session.groupId}/enrollments`);
+	st.students = enrollments;
+	return st.students;
+}
+
+function wireMarkByName() {
+	const form = $('#mark-form');
+	const input = $('#mark-name');
+	const list = $('#mark-options');
+	const msg = $('#mark-msg');
+	let shown = [];
+	let active = -1;
+
+	const close = () => {
+		list.hidden = true;
+		list.replaceChildren();
+		input.setAttribute('aria-expanded', 'false');
+		input.removeAttribute('aria-activedescendant');
+		shown = [];
+		active = -1;
+	};
+	const highlight = (i) => {
+		active = i;
+		[...list.children].forEach((li, j) => li.setAttribute('aria-selected',
+		    j === i ? 'true' : 'false'));
+		if (i >= 0 && list.children[i])
+			input.setAttribute('aria-activedescendant', list.children[i].id);
+		else
+			input.removeAttribute('aria-activedescendant');
+	};
+	const show = async () => {
+		const query = input.value.trim();
+		if (query === '') {
+			close();
+			return;
+		}
+		let students;
+		try {
+			students = await loadStudents();
+		} catch (e) {
+			say(msg, 'error', 'The list of students could not be read: ' + explain(e));
+			return;
+		}
+		if (input.value.trim() !== query)
+			return;	// typed on meanwhile
+		const match = nameMatcher(query);
+		const found = students.filter(match);
+		shown = found.slice(0, MATCHES_SHOWN);
+		list.replaceChildren(...[...shown.map((e, i) => {
+			const done = st.checked.has(e.studentId);
+			return h('li', { id: 'mark-opt-' + i, role: 'option',
+			    'aria-selected': 'false', 'aria-disabled': done ? 'true' : null,
+			    class: done ? 'done' : null, dataset: { username: e.username },
+			    onpointerdown: (ev) => ev.preventDefault(),
+			    onclick: () => pick(e) },
+			    h('span', { class: 'who-in' }, e.displayName), ' ',
+			    h('span', { class: 'muted' }, '(' + e.username + ')'),
+			    done ? h('span', { class: 'muted' }, ' · checked in') : null);
+		}), found.length > shown.length
+		    ? h('li', { class: 'more muted', role: 'presentation' },
+			`${found.length - shown.length} more: type more of the name`)
+		    : null, found.length === 0
+		    ? h('li', { class: 'more muted', role: 'presentation' },
+			'No student of this group has this name.')
+		    : null].filter((x) => x !== null));
+		list.hidden = false;
+		input.setAttribute('aria-expanded', 'true');
+		const first = shown.findIndex((e) => !st.checked.has(e.studentId));
+		highlight(first);
+	};
+	const pick = async (e) => {
+		if (!e)
+			return;
+		if (st.checked.has(e.studentId)) {
+			say(msg, 'info', `${e.displayName} is already checked in this round.`);
+			return;
+		}
+		clear(msg);
+		const roundId = st.roundId;
+		const roundNumber = st.roundNumber;
+		try {
+			const { record } = await api('PUT', `/sessions/${sessionId}/rounds/` +
+			    `${roundId}/records/${e.studentId}`, { status: 'present' });
+			input.value = '';
+			close();
+			say(msg, 'ok', `${e.displayName} marked present in round ${roundNumber}.`);
+			recorded({ ...record, username: e.username,
+			    displayName: e.displayName, flags: [] });
+			// A scan of the same student may have raced the mark:
+			// the stored one (the last written) is what stays.
+			syncFlagsSoon();
+		} catch (err) {
+			say(msg, 'error', `${e.displayName} was not marked: ` +
+			    explain(err, 'student'));
+			if (err.code === 'session_ended')
+				await endedElsewhere();
+		}
+		input.focus();
+	};
+	input.addEventListener('input', () => {
+		clear(msg);
+		show();
+	});
+	input.addEventListener('focus', () => {
+		loadStudents().catch(() => {});
+	});
+	input.addEventListener('keydown', (ev) => {
+		const n = shown.length;
+		if (ev.key === 'ArrowDown' && n) {
+			ev.preventDefault();
+			highlight((active + 1) % n);
+		} else if (ev.key === 'ArrowUp' && n) {
+			ev.preventDefault();
+			highlight((active - 1 + n) % n);
+		} else if (ev.key === 'Escape') {
+			input.value = '';
+			close();
+		}
+	});
+	input.addEventListener('blur', () => setTimeout(() => {
+		if (document.activeElement !== input)
+			close();
+	}, 150));
+	form.addEventListener('submit', (ev) => {
+		ev.preventDefault();
+		if (input.value.trim() === '') {
+			say(msg, 'error', 'Type part of the student\'s name.');
+			return;
+		}
+		if (active < 0 && shown.length === 1)
+			active = 0;
+		if (active < 0) {
+			say(msg, 'error', shown.length === 0
+			    ? 'No student of this group has this name.'
+			    : 'Several students match: pick one with the arrow keys or a tap.');
+			return;
+		}
+		pick(shown[active]);
+	});
+	ready('mark-submit');
+}
+
+// The end's summary: who never checked in (no present or late record in
+// any round), from the session's stats; an excused student says so.
+async function showNeverCheckedIn() {
+	const box = $('#sum-never-box');
+	let stats;
+	try {
+		stats = await api('GET', `/professor/sessions/${sessionId}/stats`);
+	} catch (e) {
+		say($('#sum-never-msg'), 'error', 'The list of absent students could not be read: ' +
+		    explain(e));
+		box.hidden = false;
+		return;
+	}
+	const never = stats.students.filter((x) => x.present + x.late === 0)
+	    .sort((a, b) => a.displayName.localeCompare(b.displayName));
+	$('#sum-never-count').textContent = String(never.length);
+	$('#sum-never').replaceChildren(...never.map((x) => h('li',
+	    { dataset: { username: x.username } }, x.displayName, ' ',
+	    h('span', { class: 'muted' }, '(' + x.username + ')'),
+	    x.excused > 0 ? h('span', { class: 'muted' }, ' · excused') : null)));
+	$('#sum-never').hidden = never.length === 0;
+	$('#sum-never-none').hidden = never.length !== 0;
+	box.hidden = false;
 }
 
 // --- buttons --------------------------------------------------------------
@@ -708,7 +921,8 @@ async function main() {
 		await endedElsewhere();
 		return;
 	}
-	await syncCounts();
+	await syncList();
+	wireMarkByName();
 	setInterval(tick, 200);
 	connect();
 }

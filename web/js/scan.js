@@ -518,29 +518,45 @@ async function refused(e, scan) {
 			    recordedAt: null });
 		}
 	} else if (e.code === 'not_enrolled') {
-		await sayEnrollments();
+		await sayEnrollments(e);
 	}
 }
 
-// "Not enrolled": the server does not say whose group the code is of, so
-// the page names the student's own groups, for the one who sits in the
-// wrong group's class.
-async function sayEnrollments() {
+// The class a not_enrolled answer names ("not enrolled in CS101
+// Introduction to Programming (2026 Fall), Group A", issue 16), or null
+// for a server that names none.
+function codeClass(e) {
+	const m = /^not enrolled in (.+)$/.exec(e && e.message || '');
+	return m && m[1] !== 'this group' ? m[1] : null;
+}
+
+// "Not enrolled": the class of the code first, as the server names it
+// (the student is in its room: its screen shows it anyway), then the
+// student's own groups, for the one who sits in the wrong group's class.
+async function sayEnrollments(e) {
+	const cls = codeClass(e);
+	const lead = cls
+	    ? `This code is for ${cls}, and you are not enrolled in it.`
+	    : 'This code is for a class group you are not enrolled in.';
+	if (cls)
+		$('#result-detail').textContent = `${lead} Ask the professor to add you.`;
 	let courses;
 	try {
 		({ courses } = await api('GET', '/students/me/stats'));
-	} catch (e) {
+	} catch (err) {
 		return;
 	}
 	if ($('#result').dataset.outcome !== 'not_enrolled')
 		return;
 	const groups = courses.map((c) =>
 	    `${c.code} ${c.name} (${c.term}), ${c.groupName}`);
-	$('#result-detail').textContent = 'This code is for a class group you are not enrolled in. ' +
-	    (groups.length === 0
-	    ? 'You are in no class group yet: ask the professor of this class to enroll you.'
-	    : `Your group${groups.length > 1 ? 's' : ''}: ${groups.join('; ')}. ` +
-	    'Check that this class is your group\'s; if it is, ask its professor to enroll you.');
+	const yours = groups.length === 0 ? 'You are in no class group yet. '
+	    : `Your group${groups.length > 1 ? 's' : ''}: ${groups.join('; ')}. `;
+	$('#result-detail').textContent = `${lead} ${yours}` + (cls
+	    ? 'If this class is yours, ask the professor to add you.'
+	    : groups.length === 0
+	    ? 'Ask the professor of this class to enroll you.'
+	    : 'Check that this class is your group\'s; if it is, ask its professor to enroll you.');
 }
 
 // The ways to log in, asked for the first time the scan needs a login
@@ -637,7 +653,7 @@ async function submitCode() {
 				hideLogin();
 			showOutcome(e.code, null, CODE_OUTCOMES, e);
 			if (e.code === 'not_enrolled')
-				await sayEnrollments();
+				await sayEnrollments(e);
 			if (AGAIN.has(e.code))
 				input.select();
 			else

@@ -254,3 +254,68 @@ export function flagLegend(which) {
 	return h('dl', { class: 'flag-legend' }, keys.flatMap((f) => [
 		h('dt', {}, flagList([f])), h('dd', {}, FLAGS[f].title)]));
 }
+
+// The four marks of a record, each with the key that sets it on the
+// session page and a letter shown beside its word (so the key is learnt
+// by looking, and the mark is never told by colour alone).
+export const STATUS = Object.freeze({
+	present: { word: 'Present', key: 'P' },
+	late: { word: 'Late', key: 'L' },
+	excused: { word: 'Excused', key: 'E' },
+	absent: { word: 'Absent', key: 'A' },
+});
+
+export function statusWord(status) {
+	return (STATUS[status] || { word: String(status) }).word;
+}
+
+// A mark: its letter in a box, then its word.
+export function statusMark(status) {
+	const s = STATUS[status] || { word: String(status), key: '?' };
+	return h('span', { class: 'mark mark-' + String(status).replace(/[^a-z]/g, '') },
+	    h('span', { class: 'mark-key', 'aria-hidden': 'true' }, s.key),
+	    h('span', { class: 'mark-word' }, s.word));
+}
+
+// Text as a search compares it: lower case, without accents, so "zoe"
+// finds "Zoë" and "nunez" finds "Núñez".
+export function folded(text) {
+	return String(text || '').normalize('NFD').replace(/\p{M}/gu, '')
+	    .toLowerCase();
+}
+
+// A test of a person against what was typed: every word typed is in
+// their display name or username ("ana gar" finds "Ana García").
+export function nameMatcher(query) {
+	const words = folded(query).split(/\s+/).filter((w) => w !== '');
+	return (person) => {
+		const text = folded(person.displayName) + ' ' + folded(person.username);
+		return words.every((w) => text.includes(w));
+	};
+}
+
+// A course's sessions running now: one entry per group with an active
+// session, {group, session}.  The contract has no list of running
+// sessions, so a group's sessions (newest first) are asked for, in
+// parallel; a failed group counts as not running.
+export async function runningSessions(courseId, groups) {
+	const list = groups || (await api('GET', '/courses/' + courseId)).groups;
+	const found = await Promise.all(list.map(async (group) => {
+		try {
+			const { sessions } = await api('GET', `/groups/${group.id}/sessions`);
+			const session = sessions.find((s) => s.isActive);
+			return session ? { group, session } : null;
+		} catch (e) {
+			return null;
+		}
+	}));
+	return found.filter((x) => x !== null);
+}
+
+// "Live now" with a link to the session's live screen.
+export function liveNow(running, withGroup) {
+	return h('a', { class: 'live-now', href: '/live.html?id=' + running.session.id,
+	    dataset: { session: running.session.id } },
+	    h('span', { class: 'live-dot', 'aria-hidden': 'true' }),
+	    'Live now', withGroup ? ': ' + running.group.name : null);
+}
