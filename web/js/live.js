@@ -117,6 +117,8 @@ function scanUrl(token) {
 	    null];
 }
 
+let qrSide = 0;	// CSS pixels, the QR box's inner side
+
 function drawQr() {
 	const canvas = $('#qr');
 	if (!st.token)
@@ -130,8 +132,14 @@ function drawQr() {
 	const n = qr.getModuleCount();
 	const quiet = 4;	// the quiet zone the standard asks for
 	const total = n + 2 * quiet;
-	const box = $('#qr-box');
-	const side = Math.min(box.clientWidth, box.clientHeight) || 600;
+	// The box's size as its ResizeObserver last saw it: reading
+	// clientWidth here would lay out the whole page (300 names just
+	// rendered) before the new code is drawn.
+	if (!qrSide) {
+		const box = $('#qr-box');
+		qrSide = Math.min(box.clientWidth, box.clientHeight);
+	}
+	const side = qrSide || 600;
 	// Whole device pixels a module, and the canvas shown at exactly
 	// that size (centred in its box), so that no module is stretched a
 	// pixel wider than its neighbour.
@@ -879,7 +887,9 @@ function wireButtons() {
 	// screen, which need not resize the window (the canvas has a fixed
 	// size: whole pixels a module).
 	let resizeTimer = null;
-	new ResizeObserver(() => {
+	new ResizeObserver((entries) => {
+		const r = entries[entries.length - 1].contentRect;
+		qrSide = Math.min(r.width, r.height);
 		clearTimeout(resizeTimer);
 		resizeTimer = setTimeout(drawQr, 100);
 	}).observe($('#qr-box'));
