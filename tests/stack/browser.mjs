@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scanOfUrl, isShortScanUrl } from './scan-url.mjs';
 
 const base = process.env.ATT_BASE;
 const shots = process.env.ATT_SHOTS;
@@ -322,7 +323,7 @@ try {
 		await waitText(P, '#enrolled', /^15$/);
 		qr = await waitQr(P, 0);
 		code1 = await codeOf(P);
-		await waitText(P, '#code-help', new RegExp(`^No camera\\? Type this code at\\s+${base.replace(/[.]/g, '\\.')}/scan$`));
+		await waitText(P, '#code-help', new RegExp(`^Scan with your phone, or type the\\s+code at\\s+${base.replace(/[.]/g, '\\.')}/scan$`));
 		const size = await P.locator('#typed-code').evaluate((e) =>
 		    parseFloat(getComputedStyle(e).fontSize));
 		check(size >= 64, `the code is ${size} px high on a 1080p screen`);
@@ -357,8 +358,10 @@ try {
 
 	await step('the QR image decodes to the scan URL', async () => {
 		url1 = await liveUrl(P);
-		check(url1.startsWith(`${base}/scan#s=${sessionId}&r=`) && /&t=[A-Za-z0-9_-]{43}$/.test(url1),
-		    `QR holds ${url1}`);
+		// The short form (issue 16, tests/stack/scan-url.mjs).
+		const scan = scanOfUrl(url1);
+		check(isShortScanUrl(url1, base) && scan.s === sessionId &&
+		    /^[A-Za-z0-9_-]{43}$/.test(scan.t), `QR holds ${url1}`);
 	});
 
 	const s1Ctx = await phone();
@@ -391,7 +394,7 @@ try {
 		await P.locator('#checked-list li[data-username="student01"]').waitFor({ timeout: WAIT });
 		await waitText(P, '#count', /^1$/);
 		url2 = await readQr(P);
-		check(url2 !== url1 && url2.startsWith(`${base}/scan#s=${sessionId}&r=`),
+		check(url2 !== url1 && isShortScanUrl(url2, base) && scanOfUrl(url2).s === sessionId,
 		    'the QR code did not change after the scan');
 		check(await codeOf(P) !== code1, 'the typed code did not change after the scan');
 		check(await P.locator('#checked-list li[data-username="student01"] .flag').count() === 0,
@@ -463,6 +466,8 @@ try {
 	await step('a new round: round 2, nobody checked in, a new code', async () => {
 		const before = qr.seq;
 		await P.click('#new-round');
+		await waitText(P, 'dialog[open] #confirm-text', /Everyone scans again; attendance counts per round/);
+		await P.click('#confirm-yes');
 		await waitText(P, '#round', /^2$/);
 		qr = await waitQr(P, before);
 		await waitText(P, '#count', /^0$/);
@@ -473,7 +478,7 @@ try {
 	await step('the first student scans round 2 (logged in already): present', async () => {
 		const before = qr.seq;
 		const url = await liveUrl(P);
-		check(url.includes(`&r=`) && url !== url2, 'round 2 shows an old code');
+		check(scanOfUrl(url).r !== scanOfUrl(url2).r, 'round 2 shows an old code');
 		await S1.goto(url);
 		await waitText(S1, '#result-word', /^Present$/);
 		qr = await waitQr(P, before);

@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, writeFileSync, openSync, writeSync,
 	closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { scanOfUrl, isShortScanUrl, shortScanUrl } from './scan-url.mjs';
 
 const base = process.env.ATT_BASE;
 const shots = process.env.ATT_SHOTS;
@@ -238,11 +239,6 @@ async function classmate(username) {
 	return ctx;
 }
 
-function scanOfUrl(url) {
-	const p = new URLSearchParams(new URL(url).hash.slice(1));
-	return { s: p.get('s'), r: p.get('r'), t: p.get('t') };
-}
-
 async function apiScan(ctx, url) {
 	const { s, r, t } = scanOfUrl(url);
 	const res = await ctx.post(`/api/sessions/${s}/rounds/${r}/scan`,
@@ -448,7 +444,7 @@ async function nextScreen() {
 	const png = PNG.sync.read(buf);
 	const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
 	check(code && code.data, 'no QR code in the screenshot of the live screen');
-	check(code.data.startsWith(`${base}/scan#`), `the QR holds ${code.data}`);
+	check(isShortScanUrl(code.data, base), `the QR holds ${code.data}`);
 	return { png, url: code.data, token: scanOfUrl(code.data).t };
 }
 
@@ -817,8 +813,8 @@ try {
 
 	// Another site's attendance QR code (same shape of URL), and a
 	// screen with no QR code at all.
-	const foreignUrl = `https://attendance.example.org/scan#s=${singleId}` +
-	    `&r=${scanOfUrl(screens[0].url).r}&t=${'A'.repeat(43)}`;
+	const foreignUrl = shortScanUrl('https://attendance.example.org', singleId,
+	    scanOfUrl(screens[0].url).r, 'A'.repeat(43));
 	const camD = writeVideo('phone-d', [[slide(foreignUrl), 1]]);
 	const camE = writeVideo('phone-e', [[slide(null), 1]]);
 	const browserD = await phoneBrowser(camD);

@@ -80,27 +80,73 @@ function renewMargin() {
 
 // --- the QR code --------------------------------------------------------
 
+// The scan URL, as short as the contract lets it be (issue 16): the lower
+// the QR code's version, the larger its modules on the same screen, and
+// the farther back a phone reads it.  "/scan#" then the session's UUID,
+// the round's and the token's 32 bytes as decimal numbers of fixed width
+// (39, 39, 78 digits), which the QR code holds in its numeric mode, 3.3
+// bits a digit (scan.js reads it back).  [prefix, digits]; digits null
+// for a token that is not 32 bytes of base64url: then the older form,
+// whole in the prefix.
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function digitsOfUuid(uuid) {
+	return BigInt('0x' + uuid.replace(/-/g, '')).toString().padStart(39, '0');
+}
+
+function digitsOfToken(token) {
+	if (!/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/.test(token))
+		return null;	// not 32 bytes, or not as the server writes them
+	const bin = atob(token.replace(/-/g, '+').replace(/_/g, '/') + '=');
+	let hex = '';
+	for (let i = 0; i < bin.length; i++)
+		hex += bin.charCodeAt(i).toString(16).padStart(2, '0');
+	return BigInt('0x' + hex).toString().padStart(78, '0');
+}
+
 function scanUrl(token) {
 	// The page's own origin is the public base URL: the professor opened
 	// the service at that address (docs/decisions.md).
-	return `${location.origin}/scan#s=${encodeURIComponent(sessionId)}` +
-	    `&r=${encodeURIComponent(st.roundId)}&t=${encodeURIComponent(token)}`;
+	const digits = digitsOfToken(token);
+	if (digits && UUID_RE.test(sessionId) && UUID_RE.test(st.roundId)) {
+		return [`${location.origin}/scan#`, digitsOfUuid(sessionId) +
+		    digitsOfUuid(st.roundId) + digits];
+	}
+	return [`${location.origin}/scan#s=${encodeURIComponent(sessionId)}` +
+	    `&r=${encodeURIComponent(st.roundId)}&t=${encodeURIComponent(token)}`,
+	    null];
 }
+
+let qrSide = 0;	// CSS pixels, the QR box's inner side
 
 function drawQr() {
 	const canvas = $('#qr');
 	if (!st.token)
 		return;
 	const qr = qrcode(0, 'M');
-	qr.addData(scanUrl(st.token));
+	const [prefix, digits] = scanUrl(st.token);
+	qr.addData(prefix, 'Byte');
+	if (digits)
+		qr.addData(digits, 'Numeric');
 	qr.make();
 	const n = qr.getModuleCount();
 	const quiet = 4;	// the quiet zone the standard asks for
 	const total = n + 2 * quiet;
-	const box = $('#qr-box');
-	const side = Math.min(box.clientWidth, box.clientHeight) || 600;
-	const cell = Math.max(2, Math.floor(side * (window.devicePixelRatio || 1) / total));
+	// The box's size as its ResizeObserver last saw it: reading
+	// clientWidth here would lay out the whole page (300 names just
+	// rendered) before the new code is drawn.
+	if (!qrSide) {
+		const box = $('#qr-box');
+		qrSide = Math.min(box.clientWidth, box.clientHeight);
+	}
+	const side = qrSide || 600;
+	// Whole device pixels a module, and the canvas shown at exactly
+	// that size (centred in its box), so that no module is stretched a
+	// pixel wider than its neighbour.
+	const dpr = window.devicePixelRatio || 1;
+	const cell = Math.max(2, Math.floor(side * dpr / total));
 	canvas.width = canvas.height = cell * total;
+	canvas.style.width = canvas.style.height = `${cell * total / dpr}px`;
 	const ctx = canvas.getContext('2d');
 	ctx.fillStyle = '#fff';
 	ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -109,6 +155,9 @@ function drawQr() {
 		for (let c = 0; c < n; c++)
 			if (qr.isDark(r, c))
 				ctx.fillRect((c + quiet) * cell, (r + quiet) * cell, cell, cell);
+	// For the tests: the QR code's version and a module's size.
+	canvas.dataset.version = String((n - 17) / 4);
+	canvas.dataset.cell = String(cell);
 	canvas.dataset.seq = String(st.seq);
 	// For the browser test: when it was drawn, by the real clock
 	// (performance.timeOrigin does not move with Date).
@@ -249,6 +298,46 @@ function renderChecked(freshId) {
 	before.hidden = st.unnamed === 0;
 	before.textContent = `+ ${st.unnamed} checked in while this screen was not listening.`;
 	$('#nobody').hidden = st.unnamed + st.checked.size > 0;
+	showHallCount();
+}
+
+// The count beside the QR code, for the back row (full screen).
+function showHallCount() {
+	const n = st.unnamed + st.checked.size;
+	$('#count-stage').textContent = st.enrolled === null ? String(n)
+	    : `${n} of ${st.enrolled}`;
+}
+
+// "Hide names": the list of names goes, the counts stay; remembered in
+// this browser (the projector's), since it is the hall's wish rather
+// than the session's.
+const HIDE_NAMES = 'attendance.live.hideNames';
+
+function showNames() {
+	const hide = $('#hide-names').checked;
+	$('#checked-list').hidden = hide;
+	$('#names-hidden').hidden = !hide;
+}
+
+function wireNames() {
+	const sw = $('#hide-names');
+	try {
+		sw.checked = localStorage.getItem(HIDE_NAMES) === '1';
+	} catch (e) {
+		// Storage refused: the switch starts off.
+	}
+	showNames();
+	sw.addEventListener('change', () => {
+		try {
+			if (sw.checked)
+				localStorage.setItem(HIDE_NAMES, '1');
+			else
+				localStorage.removeItem(HIDE_NAMES);
+		} catch (e) {
+			// Not remembered, still applied.
+		}
+		showNames();
+	});
 }
 
 function recorded(d) {
@@ -344,6 +433,10 @@ async function syncCounts() {
 function showScanMode(session) {
 	const mode = session.scanMode === 'window' ? 'window' : 'single';
 	$('#scan-mode').hidden = mode !== 'window';
+	// In single mode a code lives until someone scans it: the countdown
+	// is only its longest life (issue 16).
+	$('#countdown-label').textContent = mode === 'window' ? 'New code in'
+	    : 'Code changes after each scan, or in';
 	document.body.dataset.scanMode = mode;
 }
 
@@ -731,8 +824,17 @@ async function showNeverCheckedIn() {
 
 function wireButtons() {
 	const msg = $('#action-msg');
-	$('#new-round').addEventListener('click', (ev) => busy(ev.currentTarget, async () => {
+	$('#new-round').addEventListener('click', async (ev) => {
 		clear(msg);
+		const button = ev.currentTarget;
+		// As "End session": a round started by mistake sends everyone
+		// back to their phones.
+		if (!await confirmDialog('Start a new round? Everyone scans again; ' +
+		    'attendance counts per round.', 'New round', 'Keep this round'))
+			return;
+		await busy(button, newRound);
+	});
+	async function newRound() {
 		try {
 			// The events (round:started, its token) may come first.
 			const { round } = await api('POST', `/sessions/${sessionId}/rounds`);
@@ -745,7 +847,7 @@ function wireButtons() {
 			else
 				say(msg, 'error', explain(e));
 		}
-	}));
+	}
 	$('#end').addEventListener('click', async (ev) => {
 		clear(msg);
 		const button = ev.currentTarget;
@@ -785,11 +887,16 @@ function wireButtons() {
 		full.setAttribute('aria-pressed', document.fullscreenElement ? 'true' : 'false');
 		full.textContent = document.fullscreenElement ? 'Leave full screen (F)' : 'Full screen (F)';
 	});
+	// Redrawn whenever its box changes size: a resized window, and full
+	// screen, which need not resize the window (the canvas has a fixed
+	// size: whole pixels a module).
 	let resizeTimer = null;
-	window.addEventListener('resize', () => {
+	new ResizeObserver((entries) => {
+		const r = entries[entries.length - 1].contentRect;
+		qrSide = Math.min(r.width, r.height);
 		clearTimeout(resizeTimer);
 		resizeTimer = setTimeout(drawQr, 100);
-	});
+	}).observe($('#qr-box'));
 	document.addEventListener('visibilitychange', tick);
 }
 
@@ -822,6 +929,7 @@ async function main() {
 		return;
 	}
 	wireButtons();
+	wireNames();
 	ready('fullscreen', 'new-round', 'end');
 	if (!running) {
 		await endedElsewhere();

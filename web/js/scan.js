@@ -1,5 +1,6 @@
-// The student's scan page, /scan#s=SESSION&r=ROUND&t=TOKEN: the QR code
-// on the professor's screen encodes that URL.  The token is in the
+// The student's scan page, /scan#<session><round><token> in digits (or
+// the older /scan#s=SESSION&r=ROUND&t=TOKEN): the QR code on the
+// professor's screen encodes that URL.  The token is in the
 // fragment, which the browser never sends, so no server log holds it.
 //
 // The page moves the scan into sessionStorage and the fragment out of the
@@ -236,14 +237,57 @@ function scanOf(p) {
 	return scan;
 }
 
+// The short form the live screen encodes since issue 16 (live.js
+// scanUrl): 156 digits, the session's UUID in 39, the round's in 39 and
+// the token's 32 bytes in 78, each a number written in decimal with
+// leading zeros: QR codes hold digits in their numeric mode at 3.3 bits
+// each, against 8 per character of "s=<uuid>&r=<uuid>&t=<token>".
+const SHORT = /^(\d{39})(\d{39})(\d{78})$/;
+const UUID_MAX = 1n << 128n;
+const TOKEN_MAX = 1n << 256n;
+
+function hexOf(digits, max, width) {
+	const n = BigInt(digits);
+	return n < max ? n.toString(16).padStart(width, '0') : null;
+}
+
+function uuidOf(digits) {
+	const x = hexOf(digits, UUID_MAX, 32);
+	return x && `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-` +
+	    `${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+// The token as the server writes it: base64url, no padding (43 letters).
+function tokenOf(digits) {
+	const x = hexOf(digits, TOKEN_MAX, 64);
+	if (!x)
+		return null;
+	let bin = '';
+	for (let i = 0; i < 64; i += 2)
+		bin += String.fromCharCode(parseInt(x.slice(i, i + 2), 16));
+	return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+// A scan from a URL's fragment (without its "#"): the short form, else
+// the parameters s, r and t (the form before issue 16: a screen not yet
+// reloaded after an upgrade, a link kept from then); null for anything
+// else.
+function scanOfFragment(fragment) {
+	const m = SHORT.exec(fragment);
+	if (!m)
+		return scanOf(new URLSearchParams(fragment));
+	const scan = { s: uuidOf(m[1]), r: uuidOf(m[2]), t: tokenOf(m[3]) };
+	return scan.s && scan.r && scan.t ? scan : null;
+}
+
 function readFragment() {
 	if (!location.hash || location.hash === '#')
 		return undefined;
-	const p = new URLSearchParams(location.hash.slice(1));
+	const fragment = location.hash.slice(1);
 	// Out of the address bar and the history: a reload or a shared
 	// screenshot shows no token.
 	history.replaceState(null, '', location.pathname);
-	return scanOf(p);
+	return scanOfFragment(fragment);
 }
 
 // The scan in a text the camera read: a URL of this site's scan page, as
@@ -258,7 +302,7 @@ function scanOfText(text) {
 	}
 	if (url.origin !== location.origin || url.pathname !== '/scan')
 		return null;
-	return scanOf(new URLSearchParams(url.hash.slice(1)));
+	return scanOfFragment(url.hash.slice(1));
 }
 
 // --- the in-page scanner ------------------------------------------------
