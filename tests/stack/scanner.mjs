@@ -73,6 +73,13 @@ function check(cond, what) {
 		throw new Error(what);
 }
 
+// The page's scans once every answer it has had is read.
+async function scansOf(page) {
+	for (let i = 0; i < 100 && page.scansReading > 0; i++)
+		await new Promise((r) => setTimeout(r, 50));
+	return page.scans;
+}
+
 async function waitText(page, sel, re, what) {
 	const deadline = Date.now() + WAIT;
 	let last = '';
@@ -364,11 +371,15 @@ async function phone(browser, username, { camera = true, detector = 'shim',
 	page.workersSeen = [];
 	page.on('worker', (w) => page.workersSeen.push(w.url()));
 	// Every QR scan the page sends, with its answer.
+	// The page may show an answer before its body reached this handler:
+	// scansOf() waits for the bodies still being read.
 	page.scans = [];
+	page.scansReading = 0;
 	page.on('response', async (res) => {
 		const req = res.request();
 		if (req.method() !== 'POST' || !/\/rounds\/[^/]+\/scan$/.test(req.url()))
 			return;
+		page.scansReading++;
 		let code = null;
 		try {
 			code = (await res.json()).error?.code || 'created';
@@ -377,6 +388,7 @@ async function phone(browser, username, { camera = true, detector = 'shim',
 		}
 		page.scans.push({ token: JSON.parse(req.postData()).token,
 		    status: res.status(), code, at: Date.now() });
+		page.scansReading--;
 	});
 	if (login) {
 		await page.goto(base + '/');
@@ -524,6 +536,7 @@ try {
 		    await A.evaluate(() => window.__detector) === 'native',
 		    'the BarcodeDetector was never asked');
 		check(A.workersSeen.length === 0, `a worker started beside BarcodeDetector: ${A.workersSeen}`);
+		await scansOf(A);
 		tokensOnce(A, 'student01');
 		const used = A.scans.filter((s) => s.code === 'token_used');
 		const made = A.scans.filter((s) => s.status === 201);
@@ -531,6 +544,7 @@ try {
 		    `recorded with ${made.map((s) => s.token)}, not the live code`);
 		check(used.length >= 1 && used.every((s) => s.at <= made[0].at),
 		    `answers: ${A.scans.map((s) => s.code)}`);
+		await scansOf(A);
 		check(A.scans.length === used.length + 1, `answers: ${A.scans.map((s) => s.code)}`);
 		check(JSON.stringify(await A.evaluate(() => window.__vibrations)) === '[200]',
 		    'the phone did not vibrate once');
@@ -594,6 +608,7 @@ try {
 		check(B.workersSeen.some((u) => u === `${base}/js/qr-worker.js`),
 		    `no decoding worker: ${B.workersSeen}`);
 		check(await B.evaluate(() => window.__detects) === 0, 'a BarcodeDetector was used');
+		await scansOf(B);
 		tokensOnce(B, 'student04');
 		check(B.scans.map((s) => s.code).join() === 'token_used,created' &&
 		    B.scans[0].token === screens[2].token && B.scans[1].token === screens[3].token,
@@ -646,6 +661,7 @@ try {
 		    `the scanner did not say what happened: ${said}`);
 		check(!said.some((s) => /^result-word: .*just used/.test(s)),
 		    `"just used" was shown: ${said}`);
+		await scansOf(E);
 		tokensOnce(E, 'student05');
 		check(E.scans.map((s) => s.code).join() === 'unauthenticated,token_used,created' &&
 		    E.scans[0].token === screens[0].token && E.scans[2].token === screens[5].token,
@@ -663,6 +679,7 @@ try {
 		await F.fill('#password', 'student-demo');
 		await F.click('#login-submit');
 		await waitText(F, '#result-word', /^Not enrolled$/);
+		await scansOf(F);
 		check(F.scans.length === 1 && F.scans[0].code === 'not_enrolled',
 		    `answers: ${JSON.stringify(F.scans)}`);
 		await waitText(F, '#result-detail',
@@ -688,8 +705,10 @@ try {
 		await H.click('#login-submit');
 		await waitText(H, '#scanner-word', /^Now scan the code on the screen$/);
 		await waitText(H, '#scanner-word', /^Someone was quicker$/);
+		await scansOf(H);
 		check(H.scans.map((x) => x.code).join() === 'unauthenticated,token_used,token_used',
 		    `answers: ${H.scans.map((x) => x.code)}`);
+		await scansOf(H);
 		tokensOnce(H, 'student08');
 		await H.click('#scanner-stop');
 		await H.route('**/rounds/*/scan', (route) => route.fulfill({
@@ -711,6 +730,7 @@ try {
 		await G.waitForFunction(() => document.querySelector('#scanner').dataset.tries === '2',
 		    null, { timeout: WAIT });
 		await G.waitForTimeout(1500);
+		await scansOf(G);
 		check(G.scans.length === 2, `the page sent ${G.scans.length} scans for 2 codes`);
 		await shot(G, 'phone-waiting-for-a-new-code');
 		const visibility = (hidden) => G.evaluate((h) => {
@@ -793,13 +813,16 @@ try {
 		    await L.getAttribute('#scanner', 'data-decoder') === 'jsqr',
 		    'not one phone of each decoder');
 		for (const [X, who] of [[K, 'student17'], [L, 'student18']]) {
+			await scansOf(X);
 			tokensOnce(X, who);
 			const made = X.scans.filter((x) => x.status === 201);
 			check(made.length === 1 && made[0].token === hall[1].token,
 			    `${who}: ${JSON.stringify(X.scans)}`);
+			await scansOf(X);
 			check(X.scans.every((x) => x.status === 201 || (x.code === 'token_used' && x.token === hall[0].token)),
 			    `${who}: ${JSON.stringify(X.scans)}`);
 		}
+		await scansOf(K);
 		check(K.scans.length + L.scans.length > 2, 'no phone met the renewed code');
 		await P.waitForTimeout(500);
 		check(Number(await P.locator('#qr').getAttribute('data-seq')) === seqBefore,
@@ -827,6 +850,7 @@ try {
 		await I.goto(base + '/scan?camera=1');
 		await waitText(I, '#scanner-word', /^Not an attendance code$/);
 		await I.waitForTimeout(1500);
+		await scansOf(I);
 		check(I.scans.length === 0, 'a code of another site was sent');
 		await shot(I, 'phone-foreign-code');
 		await I.click('#scanner-type');
@@ -843,6 +867,7 @@ try {
 		    Date.now() < deadline)
 			await J.waitForTimeout(250);
 		await waitText(J, '#scanner-detail', /^No code read yet: come closer/);
+		await scansOf(J);
 		check(J.scans.length === 0, 'something was sent');
 		await shot(J, 'phone-no-code-yet');
 	});
