@@ -329,10 +329,19 @@ db_stream(PGconn *conn, const struct db_statement *statement,
 	    params, NULL, NULL, 0)) {
 		if (cause != NULL)
 			*cause = db_message(PQerrorMessage(conn));
-		return db_error(conn, NULL);
+		rc = db_error(conn, NULL);
+		goto out;
 	}
-	/* Only fails right after a send that failed. */
-	(void)PQsetSingleRowMode(conn);
+	/*
+	 * Fails only right after a send that failed.  Were it ever to fail,
+	 * the rows would come in one result, whole: refused, not taken for
+	 * no rows.
+	 */
+	if (!PQsetSingleRowMode(conn)) {
+		if (cause != NULL)
+			*cause = db_message("single-row mode refused");
+		rc = AT_EINTERNAL;
+	}
 	/* Every result is read, to the last, whatever happens: the
 	 * connection is then ready for the next statement. */
 	while ((res = PQgetResult(conn)) != NULL) {
@@ -351,6 +360,7 @@ db_stream(PGconn *conn, const struct db_statement *statement,
 			rc = db_check(conn, res, cause);
 		PQclear(res);
 	}
+out:
 	return stop != AT_OK ? stop : rc;
 }
 

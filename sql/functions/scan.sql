@@ -116,7 +116,8 @@ BEGIN
 		WHERE ar.round_id = r1.id AND ar.student_id = caller.id
 		  AND ar.status <> 'absent') THEN 'already_recorded'
 	    WHEN c1.network_policy = 'refuse' AND
-		NOT coalesce(p_address <<= ANY (c1.allowed_networks), true)
+		c1.allowed_networks IS NOT NULL AND
+		NOT coalesce(p_address <<= ANY (c1.allowed_networks), false)
 		THEN 'outside_network'
 	    WHEN t1.id IS NULL THEN 'invalid_token'
 	    WHEN t1.superseded_at IS NOT NULL OR
@@ -194,6 +195,14 @@ BEGIN
 		RETURN;
 	END IF;
 
+	-- In window mode two students may scan at once with one phone and
+	-- nothing else orders them (single mode's token does): the device's
+	-- row does, and the check below, a statement of its own, then sees
+	-- the other's record.
+	IF s.scan_mode = 'window' AND p_device IS NOT NULL THEN
+		PERFORM 1 FROM devices WHERE token_hash = p_device
+		FOR NO KEY UPDATE;
+	END IF;
 	-- The device, and whether another student's record of this session
 	-- has it: two probes of the index on (session, device, student) that
 	-- each stop at their first entry.  One "student <> caller" test

@@ -333,3 +333,57 @@ check(answers == ["invalid_token"] * 10 + ["rate_limited"] * 30,
       repr(answers))
 check(all("wrong codes" in json_of(r)["error"]["message"] for r in results
           if r.status == 429), "the 429 speaks of codes, not logins")
+
+# An address that is no address counts as outside the networks: under
+# policy refuse it is refused before its token is looked at, from the
+# scan's first, unlocked read as from its locked one.
+r = call("PATCH", f"/api/courses/{course['id']}",
+         {"allowedNetworks": ["10.20.0.0/16"], "networkPolicy": "refuse"},
+         cookie=prof)
+assert r.status == 200, repr(r)
+s9 = login("student09", "student-demo")
+for tok_, what in (("x" * 43, "an unknown token"), (token(), "a live token")):
+    r = scan(s9, tok_, addr="not an address")
+    check(r.status == 403 and json_of(r)["error"]["code"] ==
+          "outside_network", f"no address, policy refuse, {what}: 403 "
+          "outside_network", repr(r))
+r = call("PATCH", f"/api/courses/{course['id']}",
+         {"allowedNetworks": None, "networkPolicy": "flag"}, cookie=prof)
+assert r.status == 200, repr(r)
+
+# Window mode: nothing orders the scans of one token, so students on one
+# phone may scan at the same moment; each of their records must still
+# say shared_device (the device's row orders them).
+r = call("PATCH", f"/api/sessions/{session}/end", cookie=prof)
+assert r.status == 200, repr(r)
+r = call("POST", f"/api/groups/{group['id']}/sessions",
+         {"scanMode": "window", "qrTtlSeconds": 600}, cookie=prof)
+assert r.status == 201, repr(r)
+session = json_of(r)["session"]["id"]
+events = Events(session)
+pair = []
+for name in ("student10", "student11"):
+    r = call("POST", "/api/auth/login", {"login": name,
+                                         "password": "student-demo"})
+    assert r.status == 200, repr(r)
+    pair.append("sid=" + r.cookies()["sid"][0])
+did = r.cookies()["did"][0]
+unflagged = 0
+with concurrent.futures.ThreadPoolExecutor(2) as pool:
+    for i in range(8):
+        if i == 0:
+            rnd = sql(f"SELECT id FROM attendance_rounds WHERE session_id "
+                      f"= '{session}' AND ends_at IS NULL")
+            tok = token()
+        else:
+            r = call("POST", f"/api/sessions/{session}/rounds", cookie=prof)
+            assert r.status == 201, repr(r)
+            rnd = json_of(r)["round"]["id"]
+            tok = events.next("round:qr-updated")["token"]
+        answers = list(pool.map(lambda c: scan(c, tok, device=did), pair))
+        assert all(a.status == 201 for a in answers), repr(answers)
+        unflagged += int(sql(f"SELECT count(*) FROM attendance_records "
+                             f"WHERE round_id = '{rnd}' AND NOT "
+                             f"'shared_device' = ANY (flags)"))
+check(unflagged == 0, "window mode: two students on one phone at once, "
+      "8 rounds: every record shared_device", f"{unflagged} unflagged")
