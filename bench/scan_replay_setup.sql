@@ -93,7 +93,7 @@ WITH started AS MATERIALIZED (
 	SELECT c.classroom, s.*
 	FROM replay_classroom c,
 	    LATERAL api_session_start(c.group_id, c.professor_id, 600, 600,
-		replay_hash(-1 - c.classroom),
+		'single', replay_hash(-1 - c.classroom),
 		sha256(('c' || (-1 - c.classroom))::bytea)) s
 )
 UPDATE replay_classroom rc SET session_id = started.session_id
