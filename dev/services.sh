@@ -206,6 +206,26 @@ svc_require_built() {
 	done
 }
 
+# svc_web_pages STATE SRCDIR BUILDDIR: the pages as nginx serves them, a
+# copy in STATE/web with the npm packages in vendor/, for the browser
+# tests.  The packages are the source tree's when ./dev/up or ./dev/test
+# installed them from the current lock file, else the build tree's copy
+# (make distcheck's source tree is read-only).  Sets svc_node_dir and
+# svc_webroot; fails with a message when the packages cannot be had.
+svc_web_pages() {
+	svc_node_dir=$2/tools
+	cmp -s "$2/tools/package-lock.json" \
+	    "$svc_node_dir/node_modules/.attendance-lock.json" 2>/dev/null ||
+	    svc_node_dir=$3/web-deps
+	cp -R "$2/web" "$1/web" && chmod -R u+w "$1/web" &&
+	    sh "$2/tools/web-deps.sh" "$svc_node_dir" "$1/web" || {
+		echo "ERROR: could not install the npm packages" \
+		    "(tools/web-deps.sh)" >&2
+		return 1
+	}
+	svc_webroot=$1/web
+}
+
 # svc_free_port: a TCP port free on 127.0.0.1 now (the kernel's pick).
 svc_free_port() {
 	python3 -c 'import socket

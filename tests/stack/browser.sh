@@ -39,22 +39,9 @@ relay=$top_builddir/attendance-relay
 state=$(svc_state browser)
 trap 'svc_cleanup "$state"' EXIT
 
-# The npm packages: the source tree's, when ./dev/up or ./dev/test
-# installed them from the current lock file, else our own copy in the
-# build tree (make distcheck's source tree is read-only).
-node_dir=$top_srcdir/tools
-if ! cmp -s "$top_srcdir/tools/package-lock.json" \
-    "$node_dir/node_modules/.attendance-lock.json" 2>/dev/null; then
-	node_dir=$top_builddir/web-deps
-fi
-# The pages as nginx serves them: a copy with the QR library in vendor/.
-cp -R "$top_srcdir/web" "$state/web"
-chmod -R u+w "$state/web"
-sh "$top_srcdir/tools/web-deps.sh" "$node_dir" "$state/web" || {
-	echo "ERROR: could not install the npm packages (tools/web-deps.sh)" >&2
-	exit 99
-}
-svc_webroot=$state/web
+# The pages as nginx serves them, with the npm packages.
+svc_web_pages "$state" "$top_srcdir" "$top_builddir" || exit 99
+node_dir=$svc_node_dir
 
 port=$(svc_free_port)
 base=http://127.0.0.1:$port

@@ -21,18 +21,9 @@ svc_require_built "$top_builddir" attendance-admin attendance-fcgi \
 state=$(svc_state projector)
 trap 'svc_cleanup "$state"' EXIT
 
-node_dir=$top_srcdir/tools
-if ! cmp -s "$top_srcdir/tools/package-lock.json" \
-    "$node_dir/node_modules/.attendance-lock.json" 2>/dev/null; then
-	node_dir=$top_builddir/web-deps
-fi
-cp -R "$top_srcdir/web" "$state/web"
-chmod -R u+w "$state/web"
-sh "$top_srcdir/tools/web-deps.sh" "$node_dir" "$state/web" || {
-	echo "ERROR: could not install the npm packages (tools/web-deps.sh)" >&2
-	exit 99
-}
-svc_webroot=$state/web
+# The pages as nginx serves them, with the npm packages.
+svc_web_pages "$state" "$top_srcdir" "$top_builddir" || exit 99
+node_dir=$svc_node_dir
 
 port=$(svc_free_port)
 base=http://127.0.0.1:$port
